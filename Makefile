@@ -1,0 +1,40 @@
+# Greenslot: `make demo` serves the demo city, `make test` runs every test.
+# Both create .venv with the pinned dependencies on first use; only Python >= 3.11 is needed.
+
+PYTHON ?= python3
+VENV ?= .venv
+PY := $(VENV)/bin/python
+PORT ?= 8000
+HOST ?= 127.0.0.1
+
+.PHONY: setup demo test lint serve clean-db
+
+$(VENV)/.installed: requirements.lock pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --upgrade pip
+	$(PY) -m pip install --quiet -r requirements.lock
+	touch $@
+
+setup: $(VENV)/.installed
+
+demo: setup
+	$(PY) manage.py migrate --noinput
+	$(PY) manage.py load_demo_city
+	$(PY) manage.py collectstatic --noinput --verbosity 0
+	@echo ""
+	@echo "  Shopper page   http://$(HOST):$(PORT)/"
+	@echo "  Widget demo    http://$(HOST):$(PORT)/widget/demo/"
+	@echo "  Admin          http://$(HOST):$(PORT)/admin/   (login: admin / greenslot-demo)"
+	@echo "  API docs       http://$(HOST):$(PORT)/api/docs/"
+	@echo ""
+	$(PY) manage.py runserver $(HOST):$(PORT)
+
+test: setup
+	$(PY) -m pytest $(PYTEST_ARGS)
+
+lint: setup
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
+
+clean-db:
+	rm -f greenslot.sqlite3 greenslot.sqlite3-*
