@@ -1,3 +1,145 @@
+import uuid
+
 from django.db import models
 
-# Create your models here.
+
+class Retailer(models.Model):
+    """A tenant: its keys, bookings, settings and rules are its own."""
+
+    name = models.CharField(max_length=120)
+    slug = models.SlugField(max_length=64, unique=True)
+    currency = models.CharField(max_length=3, default="EUR")
+    allowed_origins = models.JSONField(default=list, blank=True, help_text="Origins allowed to embed the widget.")
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class WindowTemplate(models.Model):
+    """A delivery window a depot offers every (selected) weekday, in the depot's local time."""
+
+    depot = models.ForeignKey("fleet.Depot", on_delete=models.CASCADE, related_name="window_templates")
+    start_time = models.TimeField()
+    end_time = models.TimeField()
+    cutoff_minutes = models.PositiveIntegerField(
+        default=120, help_text="Orders close this many minutes before the window starts."
+    )
+    weekdays = models.JSONField(default=list, blank=True, help_text="ISO weekdays 1–7; empty means every day.")
+    is_active = models.BooleanField(default=True)
+
+    class Meta:
+        ordering = ["depot", "start_time", "end_time"]
+        constraints = [
+            models.UniqueConstraint(fields=["depot", "start_time", "end_time"], name="window_template_unique"),
+            models.CheckConstraint(
+                condition=models.Q(end_time__gt=models.F("start_time")), name="window_template_end_after_start"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.depot.code} {self.start_time:%H:%M}–{self.end_time:%H:%M}"
+
+    def runs_on(self, isoweekday: int) -> bool:
+        return not self.weekdays or isoweekday in self.weekdays
+
+
+class Offer(models.Model):
+    """The windows shown to one shopper for one address, as priced at that moment.
+
+    The windows are kept (as served) so demand can be replayed under other rules later.
+    """
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    retailer = models.ForeignKey(Retailer, on_delete=models.CASCADE, related_name="offers")
+    depot = models.ForeignKey("fleet.Depot", on_delete=models.CASCADE, related_name="offers")
+    rule_set = models.ForeignKey("pricing.IncentiveRuleSet", on_delete=models.PROTECT, related_name="offers")
+    lat = models.FloatField()
+    lon = models.FloatField()
+    address = models.JSONField(default=dict, blank=True)
+    size_units = models.PositiveIntegerField()
+    service_seconds = models.PositiveIntegerField()
+    windows = models.JSONField(default=list)
+    created_at = models.DateTimeField()
+    expires_at = models.DateTimeField()
+
+    class Meta:
+        ordering = ["-created_at"]
+        indexes = [models.Index(fields=["retailer", "-created_at"])]
+
+    def __str__(self) -> str:
+        return f"offer {self.id}"
+
+
+class BookingStatus(models.TextChoices):
+    HELD = "held", "Held"
+    CONFIRMED = "confirmed", "Confirmed"
+    RELEASED = "released", "Released"
+    EXPIRED = "expired", "Expired"
+    CANCELLED = "cancelled", "Cancelled"
+
+
+class Booking(models.Model):
+    """A hold, and once confirmed, a booking. Never deleted: released, expired or cancelled.
+
+    While held, ``hold_expires_at`` bounds its life; a held booking past that instant counts as
+    expired everywhere, even before the purge job marks it so.
+    """
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    retailer = models.ForeignKey(Retailer, on_delete=models.CASCADE, related_name="bookings")
+    offer = models.ForeignKey(Offer, on_delete=models.PROTECT, related_name="bookings")
+    depot_day = models.ForeignKey("fleet.DepotDay", on_delete=models.PROTECT, related_name="bookings")
+    stop = models.OneToOneField(
+        "fleet.Stop", on_delete=models.SET_NULL, null=True, blank=True, related_name="booking"
+    )
+    status = models.CharField(max_length=16, choices=BookingStatus.choices, default=BookingStatus.HELD)
+    window_start = models.DateTimeField()
+    window_end = models.DateTimeField()
+    lat = models.FloatField()
+    lon = models.FloatField()
+    address = models.JSONField(default=dict, blank=True)
+    size_units = models.PositiveIntegerField()
+    service_seconds = models.PositiveIntegerField()
+    price_amount = models.DecimalField(max_digits=10, decimal_places=2)
+    currency = models.CharField(max_length=3)
+    price_breakdown = models.JSONField(default=list)
+    co2e_grams = models.PositiveIntegerField()
+    labels = models.JSONField(default=list, blank=True)
+    rule_version = models.PositiveIntegerField()
+    hold_expires_at = models.DateTimeField()
+    external_ref = models.CharField(max_length=120, blank=True)
+    idempotency_key = models.CharField(max_length=120, blank=True)
+    created_at = models.DateTimeField()
+    confirmed_at = models.DateTimeField(null=True, blank=True)
+    ended_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+        indexes = [
+            models.Index(fields=["retailer", "status"]),
+            models.Index(fields=["depot_day", "status"]),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_status_display()} {self.window_start:%Y-%m-%d %H:%M} ({self.id})"
+
+
+class BookingEvent(models.Model):
+    """Every state change of a booking: who, when, from what, to what."""
+
+    booking = models.ForeignKey(Booking, on_delete=models.PROTECT, related_name="events")
+    at = models.DateTimeField()
+    actor = models.CharField(max_length=120)
+    from_status = models.CharField(max_length=16, blank=True)
+    to_status = models.CharField(max_length=16)
+    note = models.CharField(max_length=300, blank=True)
+
+    class Meta:
+        ordering = ["booking", "at", "id"]
+
+    def __str__(self) -> str:
+        return f"{self.booking_id}: {self.from_status or '∅'} → {self.to_status}"

@@ -1,0 +1,273 @@
+"""Holds and bookings: every write locks the depot-day plan, re-checks inside the lock and
+leaves every route feasible.
+
+Lock order, everywhere: depot-day rows (by depot id, date), then booking rows.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import numpy as np
+from django.conf import settings
+from django.db import transaction
+from django.utils import timezone
+
+from fleet.adapter import compile_plan
+from fleet.models import DepotDay
+from fleet.models import Stop
+from fleet.services import depot_day_bump, depot_day_lock, stop_insert, stops_remove
+from greenslot.errors import Conflict, NotFound
+from routing.insertion import evaluate_insertion
+from routing.problem import StopSpec
+
+from ..models import Booking, BookingEvent, BookingStatus, Offer, Retailer
+from ..quotes import quote_verify
+
+ACTIVE_STATUSES = (BookingStatus.HELD, BookingStatus.CONFIRMED)
+
+
+def booking_event_record(*, booking: Booking, at: dt.datetime, actor: str, from_status: str, note: str = "") -> None:
+    BookingEvent.objects.create(
+        booking=booking, at=at, actor=actor[:120], from_status=from_status, to_status=booking.status, note=note[:300]
+    )
+
+
+def booking_get(*, retailer: Retailer, booking_id: object) -> Booking:
+    """The retailer's own booking, or 404 (never 403: another tenant's booking does not exist here)."""
+    try:
+        return Booking.objects.select_related("depot_day__depot").get(id=str(booking_id), retailer=retailer)
+    except (Booking.DoesNotExist, ValueError, TypeError) as exc:
+        raise NotFound("not_found", "No such hold or booking.") from exc
+
+
+def holds_expire_locked(*, depot_day: DepotDay, now: dt.datetime, actor: str = "system:expiry") -> int:
+    """Mark this depot-day's lapsed holds expired and take their stops off the routes.
+
+    The caller holds the depot-day lock. Expired holds have not counted since they lapsed; this
+    only tidies the rows.
+    """
+    lapsed = list(
+        Booking.objects.select_for_update().filter(
+            depot_day=depot_day, status=BookingStatus.HELD, hold_expires_at__lte=now
+        )
+    )
+    if not lapsed:
+        return 0
+    stop_ids = [b.stop_id for b in lapsed if b.stop_id]
+    for booking in lapsed:
+        booking.status = BookingStatus.EXPIRED
+        booking.ended_at = now
+        booking.stop = None
+    Booking.objects.bulk_update(lapsed, ["status", "ended_at", "stop"])
+    BookingEvent.objects.bulk_create(
+        BookingEvent(booking=b, at=now, actor=actor, from_status=BookingStatus.HELD, to_status=BookingStatus.EXPIRED)
+        for b in lapsed
+    )
+    stops_remove(depot_day=depot_day, stop_ids=stop_ids, now=now)
+    return len(lapsed)
+
+
+def holds_expire(*, now: dt.datetime | None = None) -> int:
+    """Purge lapsed holds everywhere, one depot-day transaction at a time."""
+    now = now or timezone.now()
+    day_ids = (
+        Booking.objects.filter(status=BookingStatus.HELD, hold_expires_at__lte=now)
+        .values_list("depot_day_id", flat=True)
+        .distinct()
+    )
+    total = 0
+    for depot_day in DepotDay.objects.filter(id__in=list(day_ids)).select_related("depot").order_by("depot_id", "date"):
+        with transaction.atomic():
+            locked = depot_day_lock(depot=depot_day.depot, date=depot_day.date)
+            total += holds_expire_locked(depot_day=locked, now=now)
+    return total
+
+
+def offer_window(*, offer: Offer, start: dt.datetime, end: dt.datetime) -> dict:
+    for entry in offer.windows:
+        if dt.datetime.fromisoformat(entry["start"]) == start and dt.datetime.fromisoformat(entry["end"]) == end:
+            return entry
+    raise Conflict("invalid_quote", "The quote does not match its offer.")
+
+
+def hold_create(
+    *, retailer: Retailer, quote: object, now: dt.datetime | None = None, actor: str = "api"
+) -> Booking:
+    """Hold the quoted window for the offer's address if the plan still has room for it."""
+    now = now or timezone.now()
+    verified = quote_verify(token=quote, retailer_id=retailer.id, now=now)
+    try:
+        offer = Offer.objects.select_related("depot", "rule_set").get(id=verified.offer_id, retailer=retailer)
+    except Offer.DoesNotExist as exc:
+        raise Conflict("invalid_quote", "The quote's offer no longer exists.") from exc
+    entry = offer_window(offer=offer, start=verified.start, end=verified.end)
+    if now >= verified.cutoff:
+        raise Conflict(
+            "window_unavailable", "Orders for this window have closed.", details={"reason": "cutoff_passed"}
+        )
+    depot = offer.depot
+    hold_minutes = settings.GREENSLOT["HOLD_MINUTES"]
+    with transaction.atomic():
+        depot_day = depot_day_lock(depot=depot, date=verified.date)
+        if depot_day is None:
+            raise Conflict("window_unavailable", "No vehicle works on that day.", details={"reason": "no_shift"})
+        holds_expire_locked(depot_day=depot_day, now=now)
+        compiled = compile_plan(depot=depot, depot_day=depot_day, date=verified.date, now=now)
+        stop = StopSpec(
+            lat=offer.lat,
+            lon=offer.lon,
+            early=compiled.seconds(verified.start),
+            late=compiled.seconds(verified.end),
+            service=offer.service_seconds,
+            demand=offer.size_units,
+        )
+        insertion = evaluate_insertion(
+            compiled.plan,
+            lat=stop.lat,
+            lon=stop.lon,
+            service=stop.service,
+            demand=stop.demand,
+            window_early=np.array([stop.early], dtype=np.int64),
+            window_late=np.array([stop.late], dtype=np.int64),
+        )
+        if not compiled.plan.routes or not insertion.feasible[0]:
+            reason = str(insertion.reason[0]) if compiled.plan.routes else "no_shift"
+            raise Conflict(
+                "window_unavailable",
+                "This window has just filled up; please choose another.",
+                details={"reason": reason},
+            )
+        expires_at = now + dt.timedelta(minutes=hold_minutes)
+        planned = stop_insert(
+            compiled=compiled,
+            depot_day=depot_day,
+            route_index=int(insertion.route[0]),
+            position=int(insertion.position[0]),
+            stop=stop,
+            expires_at=expires_at,
+        )
+        booking = Booking.objects.create(
+            retailer=retailer,
+            offer=offer,
+            depot_day=depot_day,
+            stop=planned,
+            status=BookingStatus.HELD,
+            window_start=verified.start,
+            window_end=verified.end,
+            lat=offer.lat,
+            lon=offer.lon,
+            address=offer.address,
+            size_units=offer.size_units,
+            service_seconds=offer.service_seconds,
+            price_amount=verified.amount,
+            currency=verified.currency,
+            price_breakdown=entry.get("breakdown", []),
+            co2e_grams=verified.co2e_grams,
+            labels=entry.get("labels", []),
+            rule_version=verified.rule_version,
+            hold_expires_at=expires_at,
+            created_at=now,
+        )
+        booking_event_record(booking=booking, at=now, actor=actor, from_status="")
+    return booking
+
+
+def _lock_booking(*, retailer: Retailer, booking_id: object) -> tuple[Booking, DepotDay]:
+    """Lock the booking's depot-day, then the booking (the fixed order), and re-read both."""
+    booking = booking_get(retailer=retailer, booking_id=booking_id)
+    depot_day = depot_day_lock(depot=booking.depot_day.depot, date=booking.depot_day.date)
+    booking = Booking.objects.select_for_update().get(pk=booking.pk)
+    return booking, depot_day
+
+
+def hold_confirm(
+    *,
+    retailer: Retailer,
+    booking_id: object,
+    external_ref: str = "",
+    idempotency_key: str = "",
+    now: dt.datetime | None = None,
+    actor: str = "api",
+) -> tuple[Booking, bool]:
+    """Turn a live hold into a booking. Returns (booking, created); a replay with the same
+    idempotency key and body returns the same booking with created=False."""
+    now = now or timezone.now()
+    expired = False
+    with transaction.atomic():
+        booking, depot_day = _lock_booking(retailer=retailer, booking_id=booking_id)
+        if booking.status == BookingStatus.CONFIRMED:
+            if idempotency_key and booking.idempotency_key == idempotency_key:
+                if booking.external_ref != external_ref:
+                    raise Conflict(
+                        "idempotency_mismatch", "This Idempotency-Key was used with a different request body."
+                    )
+                return booking, False
+            raise Conflict("already_confirmed", "This hold has already been confirmed.")
+        if booking.status != BookingStatus.HELD:
+            raise Conflict("hold_not_active", f"This hold is {booking.status}; it can no longer be confirmed.")
+        if booking.hold_expires_at <= now:
+            holds_expire_locked(depot_day=depot_day, now=now)
+            expired = True
+        else:
+            booking.status = BookingStatus.CONFIRMED
+            booking.confirmed_at = now
+            booking.external_ref = external_ref[:120]
+            booking.idempotency_key = idempotency_key[:120]
+            booking.save(update_fields=["status", "confirmed_at", "external_ref", "idempotency_key"])
+            Stop.objects.filter(pk=booking.stop_id).update(expires_at=None)
+            depot_day_bump(depot_day=depot_day)
+            booking_event_record(booking=booking, at=now, actor=actor, from_status=BookingStatus.HELD)
+    if expired:
+        raise Conflict("hold_expired", "This hold has expired and its window was released; please choose again.")
+    return booking, True
+
+
+def _end(*, booking: Booking, depot_day: DepotDay, status: str, now: dt.datetime, actor: str, note: str = "") -> None:
+    previous = booking.status
+    stop_id = booking.stop_id
+    booking.status = status
+    booking.ended_at = now
+    booking.stop = None
+    booking.save(update_fields=["status", "ended_at", "stop"])
+    if stop_id:
+        stops_remove(depot_day=depot_day, stop_ids=[stop_id], now=now)
+    booking_event_record(booking=booking, at=now, actor=actor, from_status=previous, note=note)
+
+
+def hold_release(
+    *, retailer: Retailer, booking_id: object, now: dt.datetime | None = None, actor: str = "api"
+) -> Booking:
+    """Give a hold's capacity back before it expires."""
+    now = now or timezone.now()
+    with transaction.atomic():
+        booking, depot_day = _lock_booking(retailer=retailer, booking_id=booking_id)
+        if booking.status != BookingStatus.HELD:
+            raise Conflict("hold_not_active", f"This hold is {booking.status}; there is nothing to release.")
+        if booking.hold_expires_at <= now:
+            holds_expire_locked(depot_day=depot_day, now=now)
+            booking.refresh_from_db()
+            return booking
+        _end(booking=booking, depot_day=depot_day, status=BookingStatus.RELEASED, now=now, actor=actor)
+    return booking
+
+
+def booking_cancel(
+    *, retailer: Retailer, booking_id: object, now: dt.datetime | None = None, actor: str = "api", reason: str = ""
+) -> Booking:
+    """Cancel a confirmed booking; its stop leaves the route and its capacity is free at once."""
+    now = now or timezone.now()
+    with transaction.atomic():
+        booking, depot_day = _lock_booking(retailer=retailer, booking_id=booking_id)
+        if booking.status != BookingStatus.CONFIRMED:
+            raise Conflict("not_confirmed", f"Only a confirmed booking can be cancelled; this one is {booking.status}.")
+        _end(booking=booking, depot_day=depot_day, status=BookingStatus.CANCELLED, now=now, actor=actor, note=reason)
+    return booking
+
+
+def booking_effective_status(*, booking: Booking, now: dt.datetime | None = None) -> str:
+    """The status as it stands at ``now``: a lapsed hold is expired even before the purge marks it."""
+    now = now or timezone.now()
+    if booking.status == BookingStatus.HELD and booking.hold_expires_at <= now:
+        return BookingStatus.EXPIRED
+    return booking.status

@@ -1,0 +1,199 @@
+"""The one place where database rows become engine data.
+
+"Fetch, then compute": a depot-day is read in a fixed, small number of queries into a
+``CompiledPlan`` (plain data + numpy arrays); everything after that is pure computation.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from decimal import Decimal
+
+from django.conf import settings
+
+from routing.plan import build_plan
+from routing.problem import PlanData, RouteSpec, StopSpec
+from routing.travel import TravelModel
+
+from .models import Depot, DepotDay, Shift, Stop
+
+
+@dataclass(frozen=True)
+class RouteVehicle:
+    """What pricing and emissions need to know about the vehicle of one route."""
+
+    shift_id: int
+    vehicle_name: str
+    vehicle_type: str
+    cost_per_km: Decimal
+    cost_per_hour: Decimal
+    cost_per_route: Decimal
+    grams_per_km: Decimal
+    energy_type: str
+
+
+@dataclass(frozen=True)
+class CompiledPlan:
+    """A depot-day plan as the engine sees it, with the keys to map results back to rows.
+
+    ``plan.routes[i]`` is the route of ``vehicles[i]``; location ``j >= 1`` is ``stop_ids[j - 1]``.
+    Times in the engine are seconds from ``epoch`` (the depot-day's local midnight).
+    """
+
+    depot_id: int
+    depot_day_id: int | None
+    date: dt.date
+    version: int
+    epoch: dt.datetime
+    plan: PlanData
+    vehicles: tuple[RouteVehicle, ...]
+    stop_ids: tuple[int, ...]
+
+    def seconds(self, moment: dt.datetime) -> int:
+        return elapsed_seconds(self.epoch, moment)
+
+    def moment(self, seconds: int) -> dt.datetime:
+        return self.epoch + dt.timedelta(seconds=int(seconds))
+
+    @property
+    def max_capacity(self) -> int:
+        return max((r.capacity for r in self.plan.routes), default=0)
+
+
+def travel_model() -> TravelModel:
+    profile = settings.GREENSLOT.get("SPEED_KMH_BY_HOUR")
+    return TravelModel(speed_kmh_by_hour=tuple(profile)) if profile else TravelModel()
+
+
+def elapsed_seconds(since: dt.datetime, until: dt.datetime) -> int:
+    """Real seconds between two aware instants.
+
+    Subtracting two datetimes that share a tzinfo gives *wall-clock* time in Python, which is an
+    hour off across a DST change; timestamps are always real time.
+    """
+    return round(until.timestamp() - since.timestamp())
+
+
+def local_midnight(depot: Depot, date: dt.date) -> dt.datetime:
+    """The plan epoch: the depot-day's local midnight, as a UTC instant."""
+    return dt.datetime.combine(date, dt.time(0), tzinfo=depot.tz).astimezone(dt.UTC)
+
+
+def local_moment(depot: Depot, date: dt.date, clock: dt.time) -> dt.datetime:
+    return dt.datetime.combine(date, clock, tzinfo=depot.tz)
+
+
+def active_stops(depot_day: DepotDay, now: dt.datetime):
+    """Stops that count at ``now``: confirmed ones, and holds that have not expired."""
+    from django.db.models import Q
+
+    return Stop.objects.filter(depot_day=depot_day).filter(Q(expires_at__isnull=True) | Q(expires_at__gt=now))
+
+
+def compile_plan(*, depot: Depot, depot_day: DepotDay | None, date: dt.date, now: dt.datetime) -> CompiledPlan:
+    """Read one depot-day (2 queries when it exists) into engine data."""
+    epoch = local_midnight(depot, date)
+    if depot_day is None:
+        plan = build_plan(depot_lat=depot.lat, depot_lon=depot.lon, stops=[], routes=[], circuity=depot.circuity)
+        return CompiledPlan(depot.id, None, date, 0, epoch, plan, (), ())
+
+    shifts = list(
+        Shift.objects.filter(depot_day=depot_day, vehicle__is_active=True)
+        .select_related("vehicle__vehicle_type__emission_factor")
+        .order_by("start", "vehicle__name", "id")
+    )
+    stops = list(
+        active_stops(depot_day, now)
+        .order_by("shift_id", "sequence", "id")
+        .values_list(
+            "id", "shift_id", "lat", "lon", "window_start", "window_end", "service_seconds", "size_units"
+        )
+    )
+    return compile_rows(depot=depot, depot_day=depot_day, date=date, epoch=epoch, shifts=shifts, stops=stops)
+
+
+def compile_rows(*, depot, depot_day, date, epoch, shifts, stops) -> CompiledPlan:
+    model = travel_model()
+    tz = depot.tz
+    stop_specs: list[StopSpec] = []
+    stop_ids: list[int] = []
+    visits_by_shift: dict[int, list[int]] = {s.id: [] for s in shifts}
+    for stop_id, shift_id, lat, lon, w_start, w_end, service, size in stops:
+        if shift_id not in visits_by_shift:
+            # A stop on a shift of an inactive vehicle cannot be served: keep it out of the plan
+            # and let the plan check flag it rather than planning on it silently.
+            continue
+        stop_specs.append(
+            StopSpec(
+                lat=lat,
+                lon=lon,
+                early=elapsed_seconds(epoch, w_start),
+                late=elapsed_seconds(epoch, w_end),
+                service=service,
+                demand=size,
+                key=stop_id,
+            )
+        )
+        stop_ids.append(stop_id)
+        visits_by_shift[shift_id].append(len(stop_specs))
+
+    routes: list[RouteSpec] = []
+    vehicles: list[RouteVehicle] = []
+    for shift in shifts:
+        vtype = shift.vehicle.vehicle_type
+        local_start = shift.start.astimezone(tz)
+        local_end = shift.end.astimezone(tz)
+        end_hour = local_end.hour + (1 if (local_end.minute or local_end.second) else 0)
+        if local_end.date() > local_start.date():
+            end_hour = 24
+        speed = model.route_speed_kmh(local_start.hour, max(end_hour, local_start.hour + 1), vtype.max_speed_kmh)
+        routes.append(
+            RouteSpec(
+                key=shift.id,
+                capacity=vtype.capacity_units,
+                start=elapsed_seconds(epoch, shift.start),
+                end=elapsed_seconds(epoch, shift.end),
+                speed_kmh=speed,
+                cost_per_km=float(vtype.cost_per_km),
+                cost_per_hour=float(vtype.cost_per_hour),
+                fixed_cost=float(vtype.cost_per_route),
+                emission_g_per_km=float(vtype.emission_factor.grams_per_km),
+                visits=tuple(visits_by_shift[shift.id]),
+            )
+        )
+        vehicles.append(
+            RouteVehicle(
+                shift_id=shift.id,
+                vehicle_name=shift.vehicle.name,
+                vehicle_type=vtype.name,
+                cost_per_km=vtype.cost_per_km,
+                cost_per_hour=vtype.cost_per_hour,
+                cost_per_route=vtype.cost_per_route,
+                grams_per_km=vtype.emission_factor.grams_per_km,
+                energy_type=vtype.emission_factor.energy_type,
+            )
+        )
+    plan = build_plan(
+        depot_lat=depot.lat, depot_lon=depot.lon, stops=stop_specs, routes=routes, circuity=depot.circuity
+    )
+    return CompiledPlan(
+        depot_id=depot.id,
+        depot_day_id=depot_day.id,
+        date=date,
+        version=depot_day.version,
+        epoch=epoch,
+        plan=plan,
+        vehicles=tuple(vehicles),
+        stop_ids=tuple(stop_ids),
+    )
+
+
+def marginal_cost(vehicle: RouteVehicle, *, delta_m: int, delta_s: int, service_s: int, opens_route: bool) -> Decimal:
+    """Money a delivery adds to a route: driving, the driver's extra time, and the route's fixed cost if new."""
+    cost = vehicle.cost_per_km * Decimal(int(delta_m)) / Decimal(1000)
+    cost += vehicle.cost_per_hour * Decimal(int(delta_s) + int(service_s)) / Decimal(3600)
+    if opens_route:
+        cost += vehicle.cost_per_route
+    return cost
+

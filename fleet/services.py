@@ -1,0 +1,118 @@
+"""Writes to the route plan. Callers hold the depot-day lock (``depot_day_lock``) for all of them."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from django.db import transaction
+from django.db.models import F
+
+from routing.plan import insert_visit, route_schedule
+from routing.problem import StopSpec
+
+from .adapter import CompiledPlan, compile_plan
+from .models import Depot, DepotDay, Shift, Stop
+
+
+def depot_day_lock(*, depot: Depot, date: dt.date) -> DepotDay | None:
+    """Lock one depot-day's plan row for the rest of the transaction (None if it has no plan).
+
+    Two depot-days are always locked in (depot id, date) order by ``depot_days_lock``.
+    """
+    if not transaction.get_connection().in_atomic_block:
+        raise RuntimeError("depot_day_lock must run inside transaction.atomic().")
+    return DepotDay.objects.select_for_update().filter(depot=depot, date=date).first()
+
+
+def depot_days_lock(*, keys: list[tuple[Depot, dt.date]]) -> list[DepotDay | None]:
+    """Lock several depot-days in a fixed global order so two writers never deadlock."""
+    ordered = sorted(set(keys), key=lambda k: (k[0].id, k[1]))
+    locked = {(depot.id, date): depot_day_lock(depot=depot, date=date) for depot, date in ordered}
+    return [locked[(depot.id, date)] for depot, date in keys]
+
+
+def depot_day_bump(*, depot_day: DepotDay) -> None:
+    DepotDay.objects.filter(pk=depot_day.pk).update(version=F("version") + 1)
+    depot_day.refresh_from_db(fields=["version", "updated_at"])
+
+
+def stop_insert(
+    *,
+    compiled: CompiledPlan,
+    depot_day: DepotDay,
+    route_index: int,
+    position: int,
+    stop: StopSpec,
+    expires_at: dt.datetime | None,
+) -> Stop:
+    """Insert a stop into a shift's route before ``position`` and re-time that route.
+
+    The caller has checked the insertion with the engine on ``compiled``, read inside the lock.
+    """
+    shift_id = compiled.plan.routes[route_index].key
+    new_plan = insert_visit(compiled.plan, stop=stop, route_index=route_index, position=position)
+    schedule = route_schedule(new_plan, route_index)
+    if not schedule.feasible:
+        raise AssertionError("Engine accepted an insertion that leaves its route infeasible.")
+    created = Stop.objects.create(
+        depot_day=depot_day,
+        shift_id=shift_id,
+        sequence=0,
+        lat=stop.lat,
+        lon=stop.lon,
+        window_start=compiled.moment(stop.early),
+        window_end=compiled.moment(stop.late),
+        service_seconds=stop.service,
+        size_units=stop.demand,
+        planned_start=compiled.moment(schedule.starts[position]),
+        expires_at=expires_at,
+    )
+    new_location_ids = list(compiled.stop_ids) + [created.id]
+    route_stop_ids = [new_location_ids[v - 1] for v in new_plan.routes[route_index].visits]
+    _resequence(shift_id=shift_id, stop_ids=route_stop_ids, starts=[compiled.moment(s) for s in schedule.starts])
+    depot_day_bump(depot_day=depot_day)
+    created.refresh_from_db()
+    return created
+
+
+def stops_remove(*, depot_day: DepotDay, stop_ids: list[int], now: dt.datetime) -> int:
+    """Take stops off their routes and re-time the routes they were on."""
+    if not stop_ids:
+        return 0
+    shift_ids = set(Stop.objects.filter(depot_day=depot_day, id__in=stop_ids).values_list("shift_id", flat=True))
+    deleted, _ = Stop.objects.filter(depot_day=depot_day, id__in=stop_ids).delete()
+    if shift_ids:
+        routes_retime(depot_day=depot_day, shift_ids=shift_ids, now=now)
+    depot_day_bump(depot_day=depot_day)
+    return deleted
+
+
+def routes_retime(*, depot_day: DepotDay, shift_ids: set[int], now: dt.datetime) -> None:
+    """Recompute sequences and earliest planned starts of some routes from their active stops."""
+    compiled = compile_plan(depot=depot_day.depot, depot_day=depot_day, date=depot_day.date, now=now)
+    for route_index, route in enumerate(compiled.plan.routes):
+        if route.key not in shift_ids:
+            continue
+        schedule = route_schedule(compiled.plan, route_index)
+        stop_ids = [compiled.stop_ids[v - 1] for v in route.visits]
+        _resequence(shift_id=route.key, stop_ids=stop_ids, starts=[compiled.moment(s) for s in schedule.starts])
+
+
+def _resequence(*, shift_id: int, stop_ids: list[int], starts: list[dt.datetime]) -> None:
+    rows = []
+    for sequence, (stop_id, start) in enumerate(zip(stop_ids, starts, strict=True)):
+        rows.append(Stop(id=stop_id, sequence=sequence, planned_start=start))
+    Stop.objects.bulk_update(rows, ["sequence", "planned_start"])
+
+
+def shift_create(*, depot_day: DepotDay, vehicle, start: dt.datetime, end: dt.datetime) -> Shift:
+    shift = Shift(depot_day=depot_day, vehicle=vehicle, start=start, end=end)
+    shift.full_clean()
+    shift.save()
+    depot_day_bump(depot_day=depot_day)
+    return shift
+
+
+def depot_day_get_or_create(*, depot: Depot, date: dt.date) -> DepotDay:
+    depot_day, _ = DepotDay.objects.get_or_create(depot=depot, date=date)
+    return depot_day
