@@ -19,6 +19,37 @@ class Retailer(models.Model):
         return self.name
 
 
+class ApiKeyKind(models.TextChoices):
+    SECRET = "secret", "Secret (server to server)"
+    PUBLISHABLE = "publishable", "Publishable (widget)"
+
+
+class ApiKey(models.Model):
+    """A retailer's API key. Only its SHA-256 is stored; the key itself is shown once.
+
+    Keys carry 190 bits of randomness, so an unsalted SHA-256 is enough to make a leaked table
+    useless while keeping the lookup a single indexed equality.
+    """
+
+    retailer = models.ForeignKey(Retailer, on_delete=models.CASCADE, related_name="api_keys")
+    kind = models.CharField(max_length=12, choices=ApiKeyKind.choices)
+    prefix = models.CharField(max_length=16, help_text="The key's first characters, to recognise it.")
+    hashed = models.CharField(max_length=64, unique=True)
+    label = models.CharField(max_length=120, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    revoked_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["retailer", "-created_at"]
+
+    def __str__(self) -> str:
+        return f"{self.prefix}… ({self.get_kind_display()}, {self.retailer})"
+
+    @property
+    def is_active(self) -> bool:
+        return self.revoked_at is None
+
+
 class WindowTemplate(models.Model):
     """A delivery window a depot offers every (selected) weekday, in the depot's local time."""
 
