@@ -147,6 +147,8 @@ GREENSLOT = {
     "HOLD_MINUTES": int(os.environ.get("GREENSLOT_HOLD_MINUTES", "10")),
     # How long the quotes of an offer stay valid.
     "OFFER_MINUTES": int(os.environ.get("GREENSLOT_OFFER_MINUTES", "15")),
+    # Live holds one address may have at once, so nobody can hoard a day's capacity.
+    "MAX_HOLDS_PER_ADDRESS": int(os.environ.get("GREENSLOT_MAX_HOLDS_PER_ADDRESS", "3")),
     # Default booking horizon in days, and the longest a client may ask for.
     "HORIZON_DAYS": 7,
     "MAX_HORIZON_DAYS": 14,

@@ -16,13 +16,13 @@ from django.utils import timezone
 from fleet.adapter import compile_plan
 from fleet.models import DepotDay
 from fleet.models import Stop
-from fleet.services import depot_day_bump, depot_day_lock, stop_insert, stops_remove
+from fleet.services import depot_day_bump, depot_day_lock, depot_days_lock, stop_insert, stops_remove
 from greenslot.errors import Conflict, NotFound
 from routing.insertion import evaluate_insertion
 from routing.problem import StopSpec
 
 from ..models import Booking, BookingEvent, BookingStatus, Offer, Retailer
-from ..quotes import quote_verify
+from ..quotes import Quote, quote_verify
 
 ACTIVE_STATUSES = (BookingStatus.HELD, BookingStatus.CONFIRMED)
 
@@ -91,11 +91,8 @@ def offer_window(*, offer: Offer, start: dt.datetime, end: dt.datetime) -> dict:
     raise Conflict("invalid_quote", "The quote does not match its offer.")
 
 
-def hold_create(
-    *, retailer: Retailer, quote: object, now: dt.datetime | None = None, actor: str = "api"
-) -> Booking:
-    """Hold the quoted window for the offer's address if the plan still has room for it."""
-    now = now or timezone.now()
+def quoted_offer(*, retailer: Retailer, quote: object, now: dt.datetime) -> tuple[Quote, Offer, dict]:
+    """The verified quote, its offer and the offer's record of the window; refuses closed windows."""
     verified = quote_verify(token=quote, retailer_id=retailer.id, now=now)
     try:
         offer = Offer.objects.select_related("depot", "rule_set").get(id=verified.offer_id, retailer=retailer)
@@ -106,47 +103,91 @@ def hold_create(
         raise Conflict(
             "window_unavailable", "Orders for this window have closed.", details={"reason": "cutoff_passed"}
         )
-    depot = offer.depot
-    hold_minutes = settings.GREENSLOT["HOLD_MINUTES"]
+    return verified, offer, entry
+
+
+def place_stop_locked(
+    *, depot_day: DepotDay | None, offer: Offer, verified: Quote, now: dt.datetime, expires_at: dt.datetime | None
+) -> Stop:
+    """Re-check the quoted window against the plan read inside the lock, and insert the stop.
+
+    The caller holds the depot-day lock. Raises 409 ``window_unavailable`` if it no longer fits.
+    """
+    if depot_day is None:
+        raise Conflict("window_unavailable", "No vehicle works on that day.", details={"reason": "no_shift"})
+    holds_expire_locked(depot_day=depot_day, now=now)
+    compiled = compile_plan(depot=offer.depot, depot_day=depot_day, date=verified.date, now=now)
+    stop = StopSpec(
+        lat=offer.lat,
+        lon=offer.lon,
+        early=compiled.seconds(verified.start),
+        late=compiled.seconds(verified.end),
+        service=offer.service_seconds,
+        demand=offer.size_units,
+    )
+    insertion = evaluate_insertion(
+        compiled.plan,
+        lat=stop.lat,
+        lon=stop.lon,
+        service=stop.service,
+        demand=stop.demand,
+        window_early=np.array([stop.early], dtype=np.int64),
+        window_late=np.array([stop.late], dtype=np.int64),
+    )
+    if not compiled.plan.routes or not insertion.feasible[0]:
+        reason = str(insertion.reason[0]) if compiled.plan.routes else "no_shift"
+        raise Conflict(
+            "window_unavailable",
+            "This window has just filled up; please choose another.",
+            details={"reason": reason},
+        )
+    return stop_insert(
+        compiled=compiled,
+        depot_day=depot_day,
+        route_index=int(insertion.route[0]),
+        position=int(insertion.position[0]),
+        stop=stop,
+        expires_at=expires_at,
+    )
+
+
+def address_key(lat: float, lon: float) -> tuple[float, float]:
+    # About 11 m: the same building, however the client rounds its geocode.
+    return round(lat, 4), round(lon, 4)
+
+
+def live_holds_at_address(*, retailer: Retailer, lat: float, lon: float, now: dt.datetime) -> int:
+    key_lat, key_lon = address_key(lat, lon)
+    delta = 0.00005
+    return Booking.objects.filter(
+        retailer=retailer,
+        status=BookingStatus.HELD,
+        hold_expires_at__gt=now,
+        lat__gte=key_lat - delta,
+        lat__lt=key_lat + delta,
+        lon__gte=key_lon - delta,
+        lon__lt=key_lon + delta,
+    ).count()
+
+
+def hold_create(
+    *, retailer: Retailer, quote: object, now: dt.datetime | None = None, actor: str = "api"
+) -> Booking:
+    """Hold the quoted window for the offer's address if the plan still has room for it."""
+    now = now or timezone.now()
+    verified, offer, entry = quoted_offer(retailer=retailer, quote=quote, now=now)
+    limit = settings.GREENSLOT["MAX_HOLDS_PER_ADDRESS"]
+    if live_holds_at_address(retailer=retailer, lat=offer.lat, lon=offer.lon, now=now) >= limit:
+        raise Conflict(
+            "hold_limit_reached",
+            f"This address already has {limit} windows on hold; confirm or release one first.",
+            status=429,
+            details={"limit": limit},
+        )
+    expires_at = now + dt.timedelta(minutes=settings.GREENSLOT["HOLD_MINUTES"])
     with transaction.atomic():
-        depot_day = depot_day_lock(depot=depot, date=verified.date)
-        if depot_day is None:
-            raise Conflict("window_unavailable", "No vehicle works on that day.", details={"reason": "no_shift"})
-        holds_expire_locked(depot_day=depot_day, now=now)
-        compiled = compile_plan(depot=depot, depot_day=depot_day, date=verified.date, now=now)
-        stop = StopSpec(
-            lat=offer.lat,
-            lon=offer.lon,
-            early=compiled.seconds(verified.start),
-            late=compiled.seconds(verified.end),
-            service=offer.service_seconds,
-            demand=offer.size_units,
-        )
-        insertion = evaluate_insertion(
-            compiled.plan,
-            lat=stop.lat,
-            lon=stop.lon,
-            service=stop.service,
-            demand=stop.demand,
-            window_early=np.array([stop.early], dtype=np.int64),
-            window_late=np.array([stop.late], dtype=np.int64),
-        )
-        if not compiled.plan.routes or not insertion.feasible[0]:
-            reason = str(insertion.reason[0]) if compiled.plan.routes else "no_shift"
-            raise Conflict(
-                "window_unavailable",
-                "This window has just filled up; please choose another.",
-                details={"reason": reason},
-            )
-        expires_at = now + dt.timedelta(minutes=hold_minutes)
-        planned = stop_insert(
-            compiled=compiled,
-            depot_day=depot_day,
-            route_index=int(insertion.route[0]),
-            position=int(insertion.position[0]),
-            stop=stop,
-            expires_at=expires_at,
-        )
+        depot_day = depot_day_lock(depot=offer.depot, date=verified.date)
+        planned = place_stop_locked(depot_day=depot_day, offer=offer, verified=verified, now=now, expires_at=expires_at)
         booking = Booking.objects.create(
             retailer=retailer,
             offer=offer,
@@ -174,11 +215,18 @@ def hold_create(
 
 
 def _lock_booking(*, retailer: Retailer, booking_id: object) -> tuple[Booking, DepotDay]:
-    """Lock the booking's depot-day, then the booking (the fixed order), and re-read both."""
-    booking = booking_get(retailer=retailer, booking_id=booking_id)
-    depot_day = depot_day_lock(depot=booking.depot_day.depot, date=booking.depot_day.date)
-    booking = Booking.objects.select_for_update().get(pk=booking.pk)
-    return booking, depot_day
+    """Lock the booking's depot-day, then the booking (the fixed order), and re-read both.
+
+    A concurrent reschedule may move the booking to another day between the first read and the
+    lock; then the lock is on the wrong day, so read again (it moves at most a few times).
+    """
+    for _ in range(5):
+        booking = booking_get(retailer=retailer, booking_id=booking_id)
+        depot_day = depot_day_lock(depot=booking.depot_day.depot, date=booking.depot_day.date)
+        locked = Booking.objects.select_for_update().get(pk=booking.pk)
+        if locked.depot_day_id == booking.depot_day_id:
+            return locked, depot_day
+    raise Conflict("concurrent_change", "The booking is being changed by another request; try again.")
 
 
 def hold_confirm(
@@ -262,6 +310,62 @@ def booking_cancel(
         if booking.status != BookingStatus.CONFIRMED:
             raise Conflict("not_confirmed", f"Only a confirmed booking can be cancelled; this one is {booking.status}.")
         _end(booking=booking, depot_day=depot_day, status=BookingStatus.CANCELLED, now=now, actor=actor, note=reason)
+    return booking
+
+
+def booking_reschedule(
+    *, retailer: Retailer, booking_id: object, quote: object, now: dt.datetime | None = None, actor: str = "api"
+) -> Booking:
+    """Move a confirmed booking to the quoted window, atomically: it either fits the new window or
+    stays exactly where it was.
+
+    Both depot-days are locked in the global order before anything changes.
+    """
+    now = now or timezone.now()
+    verified, offer, entry = quoted_offer(retailer=retailer, quote=quote, now=now)
+    current = booking_get(retailer=retailer, booking_id=booking_id)
+    if address_key(offer.lat, offer.lon) != address_key(current.lat, current.lon) or (
+        offer.size_units,
+        offer.service_seconds,
+    ) != (current.size_units, current.service_seconds):
+        raise Conflict("quote_mismatch", "The quote is for a different address or parcel than this booking.")
+    with transaction.atomic():
+        old_day = current.depot_day
+        old_locked, new_locked = depot_days_lock(keys=[(old_day.depot, old_day.date), (offer.depot, verified.date)])
+        booking = Booking.objects.select_for_update().get(pk=current.pk)
+        if booking.depot_day_id != old_day.id:
+            raise Conflict("concurrent_change", "The booking is being changed by another request; try again.")
+        if booking.status != BookingStatus.CONFIRMED:
+            raise Conflict("not_confirmed", f"Only a confirmed booking can be rescheduled; this one is {booking.status}.")
+        # Take the old stop off first so a move within the same day can use its room; if the new
+        # window does not fit, the Conflict rolls the whole transaction back.
+        if booking.stop_id:
+            stops_remove(depot_day=old_locked, stop_ids=[booking.stop_id], now=now)
+        planned = place_stop_locked(depot_day=new_locked, offer=offer, verified=verified, now=now, expires_at=None)
+        previous = (booking.window_start, booking.window_end)
+        booking.offer = offer
+        booking.depot_day = new_locked
+        booking.stop = planned
+        booking.window_start, booking.window_end = verified.start, verified.end
+        booking.price_amount = verified.amount
+        booking.currency = verified.currency
+        booking.price_breakdown = entry.get("breakdown", [])
+        booking.co2e_grams = verified.co2e_grams
+        booking.labels = entry.get("labels", [])
+        booking.rule_version = verified.rule_version
+        booking.save(
+            update_fields=[
+                "offer", "depot_day", "stop", "window_start", "window_end", "price_amount", "currency",
+                "price_breakdown", "co2e_grams", "labels", "rule_version",
+            ]
+        )
+        booking_event_record(
+            booking=booking,
+            at=now,
+            actor=actor,
+            from_status=BookingStatus.CONFIRMED,
+            note=f"rescheduled from {previous[0].isoformat()}–{previous[1].isoformat()}",
+        )
     return booking
 
 

@@ -7,6 +7,7 @@ import pytest
 from booking.models import Booking, BookingEvent, BookingStatus
 from booking.services.holds import (
     booking_cancel,
+    booking_reschedule,
     booking_effective_status,
     hold_confirm,
     hold_create,
@@ -59,8 +60,11 @@ def test_it_holds_a_quoted_window_and_keeps_the_plan_feasible(world, now, tomorr
     assert plan_violations(now=now) == []
 
 
+NEIGHBOURS = [(52.11, 5.11), (52.112, 5.11), (52.11, 5.113), (52.108, 5.109)]
+
+
 def test_it_refuses_a_hold_once_capacity_is_used_and_changes_nothing(world, now, tomorrow):
-    quotes = [window_quote(world, now, tomorrow, 9, 13).quote for _ in range(4)]
+    quotes = [window_quote(world, now, tomorrow, 9, 13, lat=lat, lon=lon).quote for lat, lon in NEIGHBOURS]
     for quote in quotes[:3]:
         hold_create(retailer=world.retailer, quote=quote, now=now)
     before = snapshot()
@@ -78,12 +82,13 @@ def test_it_refuses_a_hold_once_capacity_is_used_and_changes_nothing(world, now,
 
 
 def test_an_expired_hold_stops_counting_at_once(world, now, tomorrow):
-    for _ in range(3):
-        hold_create(retailer=world.retailer, quote=window_quote(world, now, tomorrow, 9, 13).quote, now=now)
+    for lat, lon in NEIGHBOURS[:3]:
+        quote = window_quote(world, now, tomorrow, 9, 13, lat=lat, lon=lon).quote
+        hold_create(retailer=world.retailer, quote=quote, now=now)
     later = now + dt.timedelta(minutes=10)
     # No purge has run: the lapsed holds are still 'held' rows, yet the window is offered again.
     assert Booking.objects.filter(status=BookingStatus.HELD).count() == 3
-    window = window_quote(world, later, tomorrow, 9, 13)
+    window = window_quote(world, later, tomorrow, 9, 13, lat=NEIGHBOURS[3][0], lon=NEIGHBOURS[3][1])
     assert window.available
     hold_create(retailer=world.retailer, quote=window.quote, now=later)
     assert Booking.objects.filter(status=BookingStatus.EXPIRED).count() == 3
@@ -192,3 +197,72 @@ def test_it_refuses_a_hold_after_the_cutoff_even_with_a_live_quote(world, tomorr
         hold_create(retailer=world.retailer, quote=quote, now=world.local(tomorrow, 8, 1))
     assert (caught.value.code, caught.value.details["reason"]) == ("window_unavailable", "cutoff_passed")
     assert Booking.objects.count() == 0
+
+
+def test_it_caps_live_holds_per_address(world, now, tomorrow, settings):
+    settings.GREENSLOT = {**settings.GREENSLOT, "MAX_HOLDS_PER_ADDRESS": 2}
+    for _ in range(2):
+        hold_create(retailer=world.retailer, quote=window_quote(world, now, tomorrow, 9, 13).quote, now=now)
+    with pytest.raises(GreenslotError) as caught:
+        hold_create(retailer=world.retailer, quote=window_quote(world, now, tomorrow, 9, 13).quote, now=now)
+    assert (caught.value.code, caught.value.status) == ("hold_limit_reached", 429)
+    # A hold that lapses no longer counts towards the cap.
+    later = now + dt.timedelta(minutes=10)
+    hold_create(retailer=world.retailer, quote=window_quote(world, later, tomorrow, 9, 13).quote, now=later)
+
+
+def confirmed(world, now, date, start, end):
+    hold = hold_create(retailer=world.retailer, quote=window_quote(world, now, date, start, end).quote, now=now)
+    return hold_confirm(retailer=world.retailer, booking_id=hold.id, now=now)[0]
+
+
+def test_it_reschedules_a_booking_to_another_window(world, now, tomorrow):
+    booking = confirmed(world, now, tomorrow, 9, 10)
+    target = window_quote(world, now, tomorrow, 12, 13)
+    moved = booking_reschedule(retailer=world.retailer, booking_id=booking.id, quote=target.quote, now=now)
+    assert (moved.window_start, moved.window_end) == (target.start, target.end)
+    assert moved.price_amount == target.price.amount
+    assert Stop.objects.count() == 1 and moved.stop.window_start == target.start
+    assert plan_violations(now=now) == []
+    assert BookingEvent.objects.filter(booking=booking).last().note.startswith("rescheduled from")
+
+
+def test_it_refuses_a_reschedule_quote_for_another_address(world, now, tomorrow):
+    booking = confirmed(world, now, tomorrow, 9, 10)
+    elsewhere = window_quote(world, now, tomorrow, 12, 13, lat=NEIGHBOURS[3][0], lon=NEIGHBOURS[3][1])
+    before = snapshot()
+    with pytest.raises(GreenslotError) as caught:
+        booking_reschedule(retailer=world.retailer, booking_id=booking.id, quote=elsewhere.quote, now=now)
+    assert (caught.value.code, caught.value.status) == ("quote_mismatch", 409)
+    assert snapshot() == before
+
+
+def test_a_reschedule_into_a_day_that_filled_up_keeps_the_old_slot(now, tomorrow):
+    next_day = tomorrow + dt.timedelta(days=1)
+    world = make_world(dates=[tomorrow, next_day], vehicles=1, capacity=2)
+    booking = confirmed(world, now, tomorrow, 9, 10)
+    target = window_quote(world, now, next_day, 12, 13)
+    for lat, lon in NEIGHBOURS[1:3]:
+        hold_create(
+            retailer=world.retailer, quote=window_quote(world, now, next_day, 12, 13, lat=lat, lon=lon).quote, now=now
+        )
+    before = snapshot()
+    with pytest.raises(GreenslotError) as caught:
+        booking_reschedule(retailer=world.retailer, booking_id=booking.id, quote=target.quote, now=now)
+    assert (caught.value.code, caught.value.details["reason"]) == ("window_unavailable", "full")
+    assert snapshot() == before
+    booking.refresh_from_db()
+    assert booking.stop.window_start == booking.window_start and booking.depot_day.date == tomorrow
+    assert plan_violations(now=now) == []
+
+
+def test_a_move_within_a_full_vehicle_reuses_its_own_room(now, tomorrow):
+    world = make_world(dates=[tomorrow], vehicles=1, capacity=2)
+    booking = confirmed(world, now, tomorrow, 9, 10)
+    target = window_quote(world, now, tomorrow, 12, 13)
+    neighbour = window_quote(world, now, tomorrow, 12, 13, lat=NEIGHBOURS[1][0], lon=NEIGHBOURS[1][1])
+    hold_create(retailer=world.retailer, quote=neighbour.quote, now=now)
+    # The vehicle is full (2 of 2), yet moving the booking frees its own unit first.
+    moved = booking_reschedule(retailer=world.retailer, booking_id=booking.id, quote=target.quote, now=now)
+    assert moved.window_start == target.start
+    assert plan_violations(now=now) == []
