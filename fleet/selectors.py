@@ -45,3 +45,133 @@ def depot_day_plan(*, depot: Depot, date: dt.date, now: dt.datetime, depot_day: 
     if depot_day is None:
         depot_day = DepotDay.objects.filter(depot=depot, date=date).first()
     return compile_plan(depot=depot, depot_day=depot_day, date=date, now=now)
+
+
+@dataclass(frozen=True)
+class PlannedStop:
+    stop_id: int
+    lat: float
+    lon: float
+    window_start: dt.datetime
+    window_end: dt.datetime
+    arrival: dt.datetime
+    planned_start: dt.datetime
+    size_units: int
+    service_seconds: int
+    held_until: dt.datetime | None
+    leg_metres: int
+    leg_seconds: int
+
+
+@dataclass(frozen=True)
+class PlannedRoute:
+    shift_id: int
+    vehicle_name: str
+    vehicle_type: str
+    energy_type: str
+    shift_start: dt.datetime
+    shift_end: dt.datetime
+    capacity: int
+    load: int
+    stops: tuple[PlannedStop, ...]
+    return_metres: int
+    return_seconds: int
+    return_time: dt.datetime
+    metres: int
+    grams: int
+    feasible: bool
+
+    @property
+    def km(self) -> float:
+        return self.metres / 1000
+
+    @property
+    def utilisation(self) -> float:
+        return self.load / self.capacity if self.capacity else 0.0
+
+
+@dataclass(frozen=True)
+class PlanView:
+    depot: Depot
+    date: dt.date
+    version: int
+    routes: tuple[PlannedRoute, ...]
+
+    @property
+    def stop_count(self) -> int:
+        return sum(len(r.stops) for r in self.routes)
+
+    @property
+    def metres(self) -> int:
+        return sum(r.metres for r in self.routes)
+
+    @property
+    def grams(self) -> int:
+        return sum(r.grams for r in self.routes)
+
+    @property
+    def km(self) -> float:
+        return self.metres / 1000
+
+    @property
+    def kg(self) -> float:
+        return self.grams / 1000
+
+    @property
+    def routes_used(self) -> int:
+        return sum(1 for r in self.routes if r.stops)
+
+
+def plan_view(*, depot: Depot, date: dt.date, now: dt.datetime) -> PlanView | None:
+    """The depot-day's routes as people read them: stops in order with planned times and legs."""
+    from routing.plan import route_schedule
+
+    from .models import Stop
+
+    depot_day = DepotDay.objects.filter(depot=depot, date=date).first()
+    if depot_day is None:
+        return None
+    compiled = compile_plan(depot=depot, depot_day=depot_day, date=date, now=now)
+    expiries = dict(Stop.objects.filter(id__in=compiled.stop_ids).values_list("id", "expires_at"))
+    routes = []
+    for index, (route, vehicle) in enumerate(zip(compiled.plan.routes, compiled.vehicles, strict=True)):
+        schedule = route_schedule(compiled.plan, index)
+        stops = []
+        for j, location in enumerate(route.visits):
+            stop_id = compiled.stop_ids[location - 1]
+            stops.append(
+                PlannedStop(
+                    stop_id=stop_id,
+                    lat=float(compiled.plan.lat[location]),
+                    lon=float(compiled.plan.lon[location]),
+                    window_start=compiled.moment(compiled.plan.early[location]),
+                    window_end=compiled.moment(compiled.plan.late[location]),
+                    arrival=compiled.moment(schedule.arrivals[j]),
+                    planned_start=compiled.moment(schedule.starts[j]),
+                    size_units=int(compiled.plan.demand[location]),
+                    service_seconds=int(compiled.plan.service[location]),
+                    held_until=expiries.get(stop_id),
+                    leg_metres=int(schedule.leg_metres[j]),
+                    leg_seconds=int(schedule.leg_seconds[j]),
+                )
+            )
+        routes.append(
+            PlannedRoute(
+                shift_id=route.key,
+                vehicle_name=vehicle.vehicle_name,
+                vehicle_type=vehicle.vehicle_type,
+                energy_type=vehicle.energy_type,
+                shift_start=compiled.moment(route.start),
+                shift_end=compiled.moment(route.end),
+                capacity=route.capacity,
+                load=schedule.load,
+                stops=tuple(stops),
+                return_metres=int(schedule.leg_metres[-1]),
+                return_seconds=int(schedule.leg_seconds[-1]),
+                return_time=compiled.moment(schedule.return_time),
+                metres=schedule.metres,
+                grams=round(schedule.metres / 1000 * float(vehicle.grams_per_km)),
+                feasible=schedule.feasible,
+            )
+        )
+    return PlanView(depot=depot, date=date, version=depot_day.version, routes=tuple(routes))
