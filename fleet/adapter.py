@@ -91,11 +91,15 @@ def active_stops(depot_day: DepotDay, now: dt.datetime):
     return Stop.objects.filter(depot_day=depot_day).filter(Q(expires_at__isnull=True) | Q(expires_at__gt=now))
 
 
-def compile_plan(*, depot: Depot, depot_day: DepotDay | None, date: dt.date, now: dt.datetime) -> CompiledPlan:
+def compile_plan(
+    *, depot: Depot, depot_day: DepotDay | None, date: dt.date, now: dt.datetime
+) -> CompiledPlan:
     """Read one depot-day (2 queries when it exists) into engine data."""
     epoch = local_midnight(depot, date)
     if depot_day is None:
-        plan = build_plan(depot_lat=depot.lat, depot_lon=depot.lon, stops=[], routes=[], circuity=depot.circuity)
+        plan = build_plan(
+            depot_lat=depot.lat, depot_lon=depot.lon, stops=[], routes=[], circuity=depot.circuity
+        )
         return CompiledPlan(depot.id, None, date, 0, epoch, plan, (), ())
 
     shifts = list(
@@ -147,7 +151,9 @@ def compile_rows(*, depot, depot_day, date, epoch, shifts, stops) -> CompiledPla
         end_hour = local_end.hour + (1 if (local_end.minute or local_end.second) else 0)
         if local_end.date() > local_start.date():
             end_hour = 24
-        speed = model.route_speed_kmh(local_start.hour, max(end_hour, local_start.hour + 1), vtype.max_speed_kmh)
+        speed = model.route_speed_kmh(
+            local_start.hour, max(end_hour, local_start.hour + 1), vtype.max_speed_kmh
+        )
         routes.append(
             RouteSpec(
                 key=shift.id,
@@ -189,7 +195,9 @@ def compile_rows(*, depot, depot_day, date, epoch, shifts, stops) -> CompiledPla
     )
 
 
-def marginal_cost(vehicle: RouteVehicle, *, delta_m: int, delta_s: int, service_s: int, opens_route: bool) -> Decimal:
+def marginal_cost(
+    vehicle: RouteVehicle, *, delta_m: int, delta_s: int, service_s: int, opens_route: bool
+) -> Decimal:
     """Money a delivery adds to a route: driving, the driver's extra time, and the route's fixed cost if new."""
     cost = vehicle.cost_per_km * Decimal(int(delta_m)) / Decimal(1000)
     cost += vehicle.cost_per_hour * Decimal(int(delta_s) + int(service_s)) / Decimal(3600)
@@ -197,3 +205,65 @@ def marginal_cost(vehicle: RouteVehicle, *, delta_m: int, delta_s: int, service_
         cost += vehicle.cost_per_route
     return cost
 
+
+class PlanCache:
+    """Compiled plans per (depot-day, version), kept in this process.
+
+    A depot-day's compiled plan changes only when its version is bumped (every write does) or
+    when a hold in it lapses (time passes, no write). An entry is therefore valid for its
+    version until the earliest expiry among the holds it counted. The key is read from the
+    DepotDay row the caller already has, so a hit costs no query.
+    """
+
+    def __init__(self, max_entries: int = 64):
+        import threading
+        from collections import OrderedDict
+
+        self.max_entries = max_entries
+        self._entries: OrderedDict[int, tuple[tuple, dt.datetime | None, CompiledPlan]] = OrderedDict()
+        self._lock = threading.Lock()
+        self.hits = 0
+        self.misses = 0
+
+    def get(
+        self, *, depot: Depot, depot_day: DepotDay | None, date: dt.date, now: dt.datetime
+    ) -> CompiledPlan:
+        if depot_day is None:
+            return compile_plan(depot=depot, depot_day=None, date=date, now=now)
+        with self._lock:
+            entry = self._entries.get(depot_day.id)
+            if entry is not None:
+                stamp, valid_until, compiled = entry
+                if stamp == self.stamp(depot_day) and (valid_until is None or now < valid_until):
+                    self._entries.move_to_end(depot_day.id)
+                    self.hits += 1
+                    return compiled
+        self.misses += 1
+        compiled = compile_plan(depot=depot, depot_day=depot_day, date=date, now=now)
+        valid_until = (
+            Stop.objects.filter(id__in=compiled.stop_ids, expires_at__isnull=False)
+            .order_by("expires_at")
+            .values_list("expires_at", flat=True)
+            .first()
+            if compiled.stop_ids
+            else None
+        )
+        with self._lock:
+            self._entries[depot_day.id] = (self.stamp(depot_day), valid_until, compiled)
+            self._entries.move_to_end(depot_day.id)
+            while len(self._entries) > self.max_entries:
+                self._entries.popitem(last=False)
+        return compiled
+
+    @staticmethod
+    def stamp(depot_day: DepotDay) -> tuple:
+        # The version identifies the plan; the date and update time guard against a reused id.
+        return (depot_day.version, depot_day.depot_id, depot_day.date, depot_day.updated_at)
+
+    def clear(self) -> None:
+        with self._lock:
+            self._entries.clear()
+            self.hits = self.misses = 0
+
+
+plan_cache = PlanCache(max_entries=int(getattr(settings, "GREENSLOT", {}).get("PLAN_CACHE_ENTRIES", 64)))

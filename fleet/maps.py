@@ -28,7 +28,9 @@ class RouteMap:
     routes: tuple[MapRoute, ...]
 
 
-def route_map(plan: PlanView, *, zone_rings: list[list[list[float]]] | None = None, width: int = 720) -> RouteMap:
+def route_map(
+    plan: PlanView, *, zone_rings: list[list[list[float]]] | None = None, width: int = 720
+) -> RouteMap:
     """Project the depot, stops and zone onto an SVG canvas (equirectangular, scaled by cos(lat))."""
     coords = [(plan.depot.lon, plan.depot.lat)]
     for route in plan.routes:
@@ -58,12 +60,16 @@ def route_map(plan: PlanView, *, zone_rings: list[list[list[float]]] | None = No
                 colour=PALETTE[index % len(PALETTE)],
                 points=" ".join(f"{x},{y}" for x, y in path),
                 stops=tuple(
-                    (*xy(s.lon, s.lat), f"{route.vehicle_name} #{n + 1}, {s.planned_start.astimezone(plan.depot.tz):%H:%M}")
+                    (
+                        *xy(s.lon, s.lat),
+                        f"{route.vehicle_name} #{n + 1}, {s.planned_start.astimezone(plan.depot.tz):%H:%M}",
+                    )
                     for n, s in enumerate(route.stops)
                 ),
             )
         )
     zone = " ".join(
-        "M" + " L".join(f"{x},{y}" for x, y in (xy(lon, lat) for lon, lat in ring)) + " Z" for ring in zone_rings or []
+        "M" + " L".join(f"{x},{y}" for x, y in (xy(lon, lat) for lon, lat in ring)) + " Z"
+        for ring in zone_rings or []
     )
     return RouteMap(width=width, height=height, depot=depot, zone=zone, routes=tuple(routes))

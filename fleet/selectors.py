@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from shapely.geometry import Point, shape
 from shapely.prepared import prep
 
-from .adapter import CompiledPlan, compile_plan
+from .adapter import CompiledPlan, compile_plan, plan_cache
 from .models import Depot, DepotDay, ServiceZone
 
 
@@ -19,7 +19,11 @@ class ZoneIndex:
 
 
 def zone_index() -> ZoneIndex:
-    zones = ServiceZone.objects.filter(is_active=True).order_by("depot_id", "id").values_list("depot_id", "polygon")
+    zones = (
+        ServiceZone.objects.filter(is_active=True)
+        .order_by("depot_id", "id")
+        .values_list("depot_id", "polygon")
+    )
     depot_ids, geometries = [], []
     for depot_id, polygon in zones:
         depot_ids.append(depot_id)
@@ -41,10 +45,13 @@ def depot_days_in_range(*, depot: Depot, first: dt.date, last: dt.date) -> dict[
     return {d.date: d for d in DepotDay.objects.filter(depot=depot, date__gte=first, date__lte=last)}
 
 
-def depot_day_plan(*, depot: Depot, date: dt.date, now: dt.datetime, depot_day: DepotDay | None = None) -> CompiledPlan:
+def depot_day_plan(
+    *, depot: Depot, date: dt.date, now: dt.datetime, depot_day: DepotDay | None = None
+) -> CompiledPlan:
+    """The plan for reading (offers): from the per-version cache. Writes compile afresh inside their lock."""
     if depot_day is None:
         depot_day = DepotDay.objects.filter(depot=depot, date=date).first()
-    return compile_plan(depot=depot, depot_day=depot_day, date=date, now=now)
+    return plan_cache.get(depot=depot, depot_day=depot_day, date=date, now=now)
 
 
 @dataclass(frozen=True)

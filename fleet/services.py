@@ -6,6 +6,7 @@ import datetime as dt
 
 from django.db import transaction
 from django.db.models import F
+from django.utils import timezone
 
 from routing.plan import insert_visit, route_schedule
 from routing.problem import StopSpec
@@ -32,7 +33,7 @@ def depot_days_lock(*, keys: list[tuple[Depot, dt.date]]) -> list[DepotDay | Non
 
 
 def depot_day_bump(*, depot_day: DepotDay) -> None:
-    DepotDay.objects.filter(pk=depot_day.pk).update(version=F("version") + 1)
+    DepotDay.objects.filter(pk=depot_day.pk).update(version=F("version") + 1, updated_at=timezone.now())
     depot_day.refresh_from_db(fields=["version", "updated_at"])
 
 
@@ -69,7 +70,9 @@ def stop_insert(
     )
     new_location_ids = list(compiled.stop_ids) + [created.id]
     route_stop_ids = [new_location_ids[v - 1] for v in new_plan.routes[route_index].visits]
-    _resequence(shift_id=shift_id, stop_ids=route_stop_ids, starts=[compiled.moment(s) for s in schedule.starts])
+    _resequence(
+        shift_id=shift_id, stop_ids=route_stop_ids, starts=[compiled.moment(s) for s in schedule.starts]
+    )
     depot_day_bump(depot_day=depot_day)
     created.refresh_from_db()
     return created
@@ -79,7 +82,9 @@ def stops_remove(*, depot_day: DepotDay, stop_ids: list[int], now: dt.datetime) 
     """Take stops off their routes and re-time the routes they were on."""
     if not stop_ids:
         return 0
-    shift_ids = set(Stop.objects.filter(depot_day=depot_day, id__in=stop_ids).values_list("shift_id", flat=True))
+    shift_ids = set(
+        Stop.objects.filter(depot_day=depot_day, id__in=stop_ids).values_list("shift_id", flat=True)
+    )
     deleted, _ = Stop.objects.filter(depot_day=depot_day, id__in=stop_ids).delete()
     if shift_ids:
         routes_retime(depot_day=depot_day, shift_ids=shift_ids, now=now)
@@ -95,7 +100,9 @@ def routes_retime(*, depot_day: DepotDay, shift_ids: set[int], now: dt.datetime)
             continue
         schedule = route_schedule(compiled.plan, route_index)
         stop_ids = [compiled.stop_ids[v - 1] for v in route.visits]
-        _resequence(shift_id=route.key, stop_ids=stop_ids, starts=[compiled.moment(s) for s in schedule.starts])
+        _resequence(
+            shift_id=route.key, stop_ids=stop_ids, starts=[compiled.moment(s) for s in schedule.starts]
+        )
 
 
 def _resequence(*, shift_id: int, stop_ids: list[int], starts: list[dt.datetime]) -> None:

@@ -16,7 +16,9 @@ def zone_rings(depot: Depot) -> list:
     rings = []
     for zone in depot.zones.filter(is_active=True):
         geometry = zone.polygon
-        polygons = geometry["coordinates"] if geometry.get("type") == "MultiPolygon" else [geometry["coordinates"]]
+        polygons = (
+            geometry["coordinates"] if geometry.get("type") == "MultiPolygon" else [geometry["coordinates"]]
+        )
         rings.extend(polygon[0] for polygon in polygons)
     return rings
 

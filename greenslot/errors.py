@@ -14,7 +14,9 @@ class GreenslotError(Exception):
 
     status = 400
 
-    def __init__(self, code: str, message: str, *, status: int | None = None, details: dict[str, Any] | None = None):
+    def __init__(
+        self, code: str, message: str, *, status: int | None = None, details: dict[str, Any] | None = None
+    ):
         super().__init__(message)
         self.code = code
         self.message = message

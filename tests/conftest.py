@@ -13,3 +13,13 @@ def now() -> dt.datetime:
 @pytest.fixture
 def tomorrow(now) -> dt.date:
     return timezone.localtime(now, dt.timezone.utc).date() + dt.timedelta(days=1)
+
+
+@pytest.fixture(autouse=True)
+def fresh_plan_cache():
+    """Each test starts with an empty plan cache: its ids are reused across test transactions."""
+    from fleet.adapter import plan_cache
+
+    plan_cache.clear()
+    yield
+    plan_cache.clear()

@@ -98,7 +98,9 @@ def make_world(
         cost_per_route=Decimal("10"),
         emission_factor=emission_factor(),
     )
-    fleet = [Vehicle.objects.create(depot=depot, vehicle_type=vtype, name=f"V{i + 1}") for i in range(vehicles)]
+    fleet = [
+        Vehicle.objects.create(depot=depot, vehicle_type=vtype, name=f"V{i + 1}") for i in range(vehicles)
+    ]
     for start, end in windows or [(9, 10), (10, 11), (12, 13), (9, 13), (8, 20)]:
         WindowTemplate.objects.create(
             depot=depot, start_time=dt.time(start), end_time=dt.time(end), cutoff_minutes=cutoff_minutes

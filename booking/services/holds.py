@@ -14,8 +14,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from fleet.adapter import compile_plan
-from fleet.models import DepotDay
-from fleet.models import Stop
+from fleet.models import DepotDay, Stop
 from fleet.services import depot_day_bump, depot_day_lock, depot_days_lock, stop_insert, stops_remove
 from greenslot.errors import Conflict, NotFound
 from routing.insertion import evaluate_insertion
@@ -27,9 +26,16 @@ from ..quotes import Quote, quote_verify
 ACTIVE_STATUSES = (BookingStatus.HELD, BookingStatus.CONFIRMED)
 
 
-def booking_event_record(*, booking: Booking, at: dt.datetime, actor: str, from_status: str, note: str = "") -> None:
+def booking_event_record(
+    *, booking: Booking, at: dt.datetime, actor: str, from_status: str, note: str = ""
+) -> None:
     BookingEvent.objects.create(
-        booking=booking, at=at, actor=actor[:120], from_status=from_status, to_status=booking.status, note=note[:300]
+        booking=booking,
+        at=at,
+        actor=actor[:120],
+        from_status=from_status,
+        to_status=booking.status,
+        note=note[:300],
     )
 
 
@@ -61,7 +67,9 @@ def holds_expire_locked(*, depot_day: DepotDay, now: dt.datetime, actor: str = "
         booking.stop = None
     Booking.objects.bulk_update(lapsed, ["status", "ended_at", "stop"])
     BookingEvent.objects.bulk_create(
-        BookingEvent(booking=b, at=now, actor=actor, from_status=BookingStatus.HELD, to_status=BookingStatus.EXPIRED)
+        BookingEvent(
+            booking=b, at=now, actor=actor, from_status=BookingStatus.HELD, to_status=BookingStatus.EXPIRED
+        )
         for b in lapsed
     )
     stops_remove(depot_day=depot_day, stop_ids=stop_ids, now=now)
@@ -77,7 +85,9 @@ def holds_expire(*, now: dt.datetime | None = None) -> int:
         .distinct()
     )
     total = 0
-    for depot_day in DepotDay.objects.filter(id__in=list(day_ids)).select_related("depot").order_by("depot_id", "date"):
+    for depot_day in (
+        DepotDay.objects.filter(id__in=list(day_ids)).select_related("depot").order_by("depot_id", "date")
+    ):
         with transaction.atomic():
             locked = depot_day_lock(depot=depot_day.depot, date=depot_day.date)
             total += holds_expire_locked(depot_day=locked, now=now)
@@ -86,7 +96,10 @@ def holds_expire(*, now: dt.datetime | None = None) -> int:
 
 def offer_window(*, offer: Offer, start: dt.datetime, end: dt.datetime) -> dict:
     for entry in offer.windows:
-        if dt.datetime.fromisoformat(entry["start"]) == start and dt.datetime.fromisoformat(entry["end"]) == end:
+        if (
+            dt.datetime.fromisoformat(entry["start"]) == start
+            and dt.datetime.fromisoformat(entry["end"]) == end
+        ):
             return entry
     raise Conflict("invalid_quote", "The quote does not match its offer.")
 
@@ -107,7 +120,12 @@ def quoted_offer(*, retailer: Retailer, quote: object, now: dt.datetime) -> tupl
 
 
 def place_stop_locked(
-    *, depot_day: DepotDay | None, offer: Offer, verified: Quote, now: dt.datetime, expires_at: dt.datetime | None
+    *,
+    depot_day: DepotDay | None,
+    offer: Offer,
+    verified: Quote,
+    now: dt.datetime,
+    expires_at: dt.datetime | None,
 ) -> Stop:
     """Re-check the quoted window against the plan read inside the lock, and insert the stop.
 
@@ -187,7 +205,9 @@ def hold_create(
     expires_at = now + dt.timedelta(minutes=settings.GREENSLOT["HOLD_MINUTES"])
     with transaction.atomic():
         depot_day = depot_day_lock(depot=offer.depot, date=verified.date)
-        planned = place_stop_locked(depot_day=depot_day, offer=offer, verified=verified, now=now, expires_at=expires_at)
+        planned = place_stop_locked(
+            depot_day=depot_day, offer=offer, verified=verified, now=now, expires_at=expires_at
+        )
         booking = Booking.objects.create(
             retailer=retailer,
             offer=offer,
@@ -253,7 +273,9 @@ def hold_confirm(
                 return booking, False
             raise Conflict("already_confirmed", "This hold has already been confirmed.")
         if booking.status != BookingStatus.HELD:
-            raise Conflict("hold_not_active", f"This hold is {booking.status}; it can no longer be confirmed.")
+            raise Conflict(
+                "hold_not_active", f"This hold is {booking.status}; it can no longer be confirmed."
+            )
         if booking.hold_expires_at <= now:
             holds_expire_locked(depot_day=depot_day, now=now)
             expired = True
@@ -267,11 +289,15 @@ def hold_confirm(
             depot_day_bump(depot_day=depot_day)
             booking_event_record(booking=booking, at=now, actor=actor, from_status=BookingStatus.HELD)
     if expired:
-        raise Conflict("hold_expired", "This hold has expired and its window was released; please choose again.")
+        raise Conflict(
+            "hold_expired", "This hold has expired and its window was released; please choose again."
+        )
     return booking, True
 
 
-def _end(*, booking: Booking, depot_day: DepotDay, status: str, now: dt.datetime, actor: str, note: str = "") -> None:
+def _end(
+    *, booking: Booking, depot_day: DepotDay, status: str, now: dt.datetime, actor: str, note: str = ""
+) -> None:
     previous = booking.status
     stop_id = booking.stop_id
     booking.status = status
@@ -301,20 +327,39 @@ def hold_release(
 
 
 def booking_cancel(
-    *, retailer: Retailer, booking_id: object, now: dt.datetime | None = None, actor: str = "api", reason: str = ""
+    *,
+    retailer: Retailer,
+    booking_id: object,
+    now: dt.datetime | None = None,
+    actor: str = "api",
+    reason: str = "",
 ) -> Booking:
     """Cancel a confirmed booking; its stop leaves the route and its capacity is free at once."""
     now = now or timezone.now()
     with transaction.atomic():
         booking, depot_day = _lock_booking(retailer=retailer, booking_id=booking_id)
         if booking.status != BookingStatus.CONFIRMED:
-            raise Conflict("not_confirmed", f"Only a confirmed booking can be cancelled; this one is {booking.status}.")
-        _end(booking=booking, depot_day=depot_day, status=BookingStatus.CANCELLED, now=now, actor=actor, note=reason)
+            raise Conflict(
+                "not_confirmed", f"Only a confirmed booking can be cancelled; this one is {booking.status}."
+            )
+        _end(
+            booking=booking,
+            depot_day=depot_day,
+            status=BookingStatus.CANCELLED,
+            now=now,
+            actor=actor,
+            note=reason,
+        )
     return booking
 
 
 def booking_reschedule(
-    *, retailer: Retailer, booking_id: object, quote: object, now: dt.datetime | None = None, actor: str = "api"
+    *,
+    retailer: Retailer,
+    booking_id: object,
+    quote: object,
+    now: dt.datetime | None = None,
+    actor: str = "api",
 ) -> Booking:
     """Move a confirmed booking to the quoted window, atomically: it either fits the new window or
     stays exactly where it was.
@@ -331,17 +376,23 @@ def booking_reschedule(
         raise Conflict("quote_mismatch", "The quote is for a different address or parcel than this booking.")
     with transaction.atomic():
         old_day = current.depot_day
-        old_locked, new_locked = depot_days_lock(keys=[(old_day.depot, old_day.date), (offer.depot, verified.date)])
+        old_locked, new_locked = depot_days_lock(
+            keys=[(old_day.depot, old_day.date), (offer.depot, verified.date)]
+        )
         booking = Booking.objects.select_for_update().get(pk=current.pk)
         if booking.depot_day_id != old_day.id:
             raise Conflict("concurrent_change", "The booking is being changed by another request; try again.")
         if booking.status != BookingStatus.CONFIRMED:
-            raise Conflict("not_confirmed", f"Only a confirmed booking can be rescheduled; this one is {booking.status}.")
+            raise Conflict(
+                "not_confirmed", f"Only a confirmed booking can be rescheduled; this one is {booking.status}."
+            )
         # Take the old stop off first so a move within the same day can use its room; if the new
         # window does not fit, the Conflict rolls the whole transaction back.
         if booking.stop_id:
             stops_remove(depot_day=old_locked, stop_ids=[booking.stop_id], now=now)
-        planned = place_stop_locked(depot_day=new_locked, offer=offer, verified=verified, now=now, expires_at=None)
+        planned = place_stop_locked(
+            depot_day=new_locked, offer=offer, verified=verified, now=now, expires_at=None
+        )
         previous = (booking.window_start, booking.window_end)
         booking.offer = offer
         booking.depot_day = new_locked
@@ -355,8 +406,17 @@ def booking_reschedule(
         booking.rule_version = verified.rule_version
         booking.save(
             update_fields=[
-                "offer", "depot_day", "stop", "window_start", "window_end", "price_amount", "currency",
-                "price_breakdown", "co2e_grams", "labels", "rule_version",
+                "offer",
+                "depot_day",
+                "stop",
+                "window_start",
+                "window_end",
+                "price_amount",
+                "currency",
+                "price_breakdown",
+                "co2e_grams",
+                "labels",
+                "rule_version",
             ]
         )
         booking_event_record(

@@ -4,18 +4,18 @@ from __future__ import annotations
 
 import datetime as dt
 import math
+import uuid
 from dataclasses import dataclass, field, replace
 from decimal import Decimal
 
 import numpy as np
 from django.conf import settings
-from django.db import transaction
 from django.utils import timezone
 
 from emissions.calculation import marginal_grams
-from fleet.adapter import CompiledPlan, local_moment, marginal_cost
+from fleet.adapter import CompiledPlan, local_moment, marginal_cost, plan_cache
 from fleet.models import Depot, VehicleType
-from fleet.selectors import depot_day_plan, depot_days_in_range, depot_for_point
+from fleet.selectors import depot_days_in_range, depot_for_point
 from greenslot.errors import Conflict, InvalidInput, Unprocessable
 from pricing.calculation import LabelInput, RuleTerms, WindowPrice, offer_labels, window_price
 from pricing.models import IncentiveRuleSet, RuleSetStatus
@@ -107,7 +107,9 @@ def validate_parcel(*, size_units: object, service_minutes: object) -> ParcelInp
             raise InvalidInput("invalid_parcel", f"{name} must be a whole number.", details={"field": name})
         if not 1 <= value <= upper:
             raise InvalidInput(
-                "invalid_parcel", f"{name} must be between 1 and {upper}.", details={"field": name, "value": value}
+                "invalid_parcel",
+                f"{name} must be between 1 and {upper}.",
+                details={"field": name, "value": value},
             )
     return ParcelInput(size_units=int(size_units), service_minutes=int(service_minutes))  # type: ignore[arg-type]
 
@@ -116,7 +118,8 @@ def published_rules(*, retailer: Retailer) -> IncentiveRuleSet:
     rule_set = IncentiveRuleSet.objects.filter(retailer=retailer, status=RuleSetStatus.PUBLISHED).first()
     if rule_set is None:
         raise Conflict(
-            "pricing_not_configured", "This retailer has no published incentive rules; an admin must publish some."
+            "pricing_not_configured",
+            "This retailer has no published incentive rules; an admin must publish some.",
         )
     return rule_set
 
@@ -147,18 +150,24 @@ def offer_create(
     config = settings.GREENSLOT
     days = config["HORIZON_DAYS"] if days is None else days
     if isinstance(days, bool) or not isinstance(days, int) or not 1 <= days <= config["MAX_HORIZON_DAYS"]:
-        raise InvalidInput("invalid_days", f"days must be a whole number from 1 to {config['MAX_HORIZON_DAYS']}.")
+        raise InvalidInput(
+            "invalid_days", f"days must be a whole number from 1 to {config['MAX_HORIZON_DAYS']}."
+        )
 
     depot = depot_for_point(lat=lat_f, lon=lon_f)
     if depot is None:
         raise Unprocessable(
-            "outside_service_area", "We do not deliver to this address yet.", details={"lat": lat_f, "lon": lon_f}
+            "outside_service_area",
+            "We do not deliver to this address yet.",
+            details={"lat": lat_f, "lon": lon_f},
         )
     today = timezone.localtime(now, depot.tz).date()
     from_date = from_date or today
     if from_date < today:
         raise InvalidInput(
-            "date_in_past", "from_date is in the past.", details={"from_date": from_date.isoformat(), "today": today.isoformat()}
+            "date_in_past",
+            "from_date is in the past.",
+            details={"from_date": from_date.isoformat(), "today": today.isoformat()},
         )
     if (from_date - today).days > 365:
         raise InvalidInput("date_too_far", "from_date is more than a year ahead.")
@@ -172,7 +181,9 @@ def offer_create(
 
     rule_set = published_rules(retailer=retailer)
     terms = RuleTerms.from_rule_set(rule_set)
-    templates = list(WindowTemplate.objects.filter(depot=depot, is_active=True).order_by("start_time", "end_time"))
+    templates = list(
+        WindowTemplate.objects.filter(depot=depot, is_active=True).order_by("start_time", "end_time")
+    )
     last = from_date + dt.timedelta(days=days - 1)
     depot_days = depot_days_in_range(depot=depot, first=from_date, last=last)
     expires_at = now + dt.timedelta(minutes=config["OFFER_MINUTES"])
@@ -181,7 +192,7 @@ def offer_create(
     cells = 0
     for offset in range(days):
         date = from_date + dt.timedelta(days=offset)
-        compiled = depot_day_plan(depot=depot, date=date, now=now, depot_day=depot_days.get(date))
+        compiled = plan_cache.get(depot=depot, depot_day=depot_days.get(date), date=date, now=now)
         windows, day_cells = evaluate_day(
             compiled=compiled,
             depot=depot,
@@ -211,48 +222,49 @@ def offer_create(
             for w in flat
         ],
     )
-    with transaction.atomic():
-        offer = Offer.objects.create(
-            retailer=retailer,
-            depot=depot,
-            rule_set=rule_set,
-            lat=lat_f,
-            lon=lon_f,
-            address=address or {},
-            size_units=parcel.size_units,
-            service_seconds=parcel.service_minutes * 60,
-            windows=[],
-            created_at=now,
-            expires_at=expires_at,
-        )
-        labelled = iter(labels)
-        final_days = []
-        for date, day_windows in raw_days:
-            final = []
-            for w in day_windows:
-                window_labels = tuple(next(labelled))
-                quote = ""
-                if w.available:
-                    quote = quote_sign(
-                        Quote(
-                            offer_id=str(offer.id),
-                            retailer_id=retailer.id,
-                            date=w.date,
-                            start=w.start,
-                            end=w.end,
-                            cutoff=w.cutoff,
-                            amount=w.price.amount,
-                            currency=w.price.currency,
-                            co2e_grams=w.co2e_grams,
-                            rule_version=terms.version,
-                            expires_at=expires_at,
-                        )
+    offer_id = uuid.uuid4()
+    labelled = iter(labels)
+    final_days = []
+    for date, day_windows in raw_days:
+        final = []
+        for w in day_windows:
+            window_labels = tuple(next(labelled))
+            quote = ""
+            if w.available:
+                quote = quote_sign(
+                    Quote(
+                        offer_id=str(offer_id),
+                        retailer_id=retailer.id,
+                        date=w.date,
+                        start=w.start,
+                        end=w.end,
+                        cutoff=w.cutoff,
+                        amount=w.price.amount,
+                        currency=w.price.currency,
+                        co2e_grams=w.co2e_grams,
+                        rule_version=terms.version,
+                        expires_at=expires_at,
                     )
-                final.append(replace(w, labels=window_labels, quote=quote))
-            final_days.append(DayOffer(date=date, windows=tuple(final)))
-        offer.windows = [window_record(w) for day in final_days for w in day.windows]
-        offer.save(update_fields=["windows"])
-    return OfferResult(offer=offer, depot=depot, days=tuple(final_days), rule_version=terms.version, cells=cells)
+                )
+            final.append(replace(w, labels=window_labels, quote=quote))
+        final_days.append(DayOffer(date=date, windows=tuple(final)))
+    offer = Offer.objects.create(
+        id=offer_id,
+        retailer=retailer,
+        depot=depot,
+        rule_set=rule_set,
+        lat=lat_f,
+        lon=lon_f,
+        address=address or {},
+        size_units=parcel.size_units,
+        service_seconds=parcel.service_minutes * 60,
+        windows=[window_record(w) for day in final_days for w in day.windows],
+        created_at=now,
+        expires_at=expires_at,
+    )
+    return OfferResult(
+        offer=offer, depot=depot, days=tuple(final_days), rule_version=terms.version, cells=cells
+    )
 
 
 def window_record(w: WindowOffer) -> dict:

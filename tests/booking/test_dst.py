@@ -26,8 +26,14 @@ def test_windows_on_a_clock_change_day_are_local_and_the_plan_counts_real_second
     world = make_world(dates=[date], start_hour=7, end_hour=21, windows=[(8, 9), (8, 21)])
     now = dt.datetime.combine(date - dt.timedelta(days=1), dt.time(12), tzinfo=dt.UTC)
     offer = offer_create(
-        retailer=world.retailer, lat=INSIDE[0], lon=INSIDE[1], size_units=1, service_minutes=3,
-        from_date=date, days=1, now=now,
+        retailer=world.retailer,
+        lat=INSIDE[0],
+        lon=INSIDE[1],
+        size_units=1,
+        service_minutes=3,
+        from_date=date,
+        days=1,
+        now=now,
     )
     one_hour, all_day = offer.days[0].windows
     assert one_hour.start.isoformat() == f"{date.isoformat()}T08:00:00+0{offset_hours}:00"

@@ -7,8 +7,8 @@ import pytest
 from booking.models import Booking, BookingEvent, BookingStatus
 from booking.services.holds import (
     booking_cancel,
-    booking_reschedule,
     booking_effective_status,
+    booking_reschedule,
     hold_confirm,
     hold_create,
     hold_release,
@@ -25,8 +25,14 @@ pytestmark = pytest.mark.django_db
 
 def window_quote(world, now, date, start_hour, end_hour, *, size_units=1, lat=INSIDE[0], lon=INSIDE[1]):
     result = offer_create(
-        retailer=world.retailer, lat=lat, lon=lon, size_units=size_units, service_minutes=3,
-        from_date=date, days=1, now=now,
+        retailer=world.retailer,
+        lat=lat,
+        lon=lon,
+        size_units=size_units,
+        service_minutes=3,
+        from_date=date,
+        days=1,
+        now=now,
     )
     for w in result.days[0].windows:
         if (w.start.hour, w.end.hour) == (start_hour, end_hour):
@@ -74,8 +80,14 @@ def test_it_refuses_a_hold_once_capacity_is_used_and_changes_nothing(world, now,
     assert caught.value.details["reason"] == "full"
     assert snapshot() == before
     offer = offer_create(
-        retailer=world.retailer, lat=INSIDE[0], lon=INSIDE[1], size_units=1, service_minutes=3,
-        from_date=tomorrow, days=1, now=now,
+        retailer=world.retailer,
+        lat=INSIDE[0],
+        lon=INSIDE[1],
+        size_units=1,
+        service_minutes=3,
+        from_date=tomorrow,
+        days=1,
+        now=now,
     )
     assert {w.reason for w in offer.days[0].windows} == {"full"}
     assert plan_violations(now=now) == []
@@ -92,12 +104,19 @@ def test_an_expired_hold_stops_counting_at_once(world, now, tomorrow):
     assert window.available
     hold_create(retailer=world.retailer, quote=window.quote, now=later)
     assert Booking.objects.filter(status=BookingStatus.EXPIRED).count() == 3
-    assert booking_effective_status(booking=Booking.objects.filter(status=BookingStatus.EXPIRED).first(), now=later) == "expired"
+    assert (
+        booking_effective_status(
+            booking=Booking.objects.filter(status=BookingStatus.EXPIRED).first(), now=later
+        )
+        == "expired"
+    )
     assert plan_violations(now=later) == []
 
 
 def test_it_confirms_a_hold_once_and_replays_with_the_same_key(world, now, tomorrow):
-    hold = hold_create(retailer=world.retailer, quote=window_quote(world, now, tomorrow, 9, 10).quote, now=now)
+    hold = hold_create(
+        retailer=world.retailer, quote=window_quote(world, now, tomorrow, 9, 10).quote, now=now
+    )
     booking, created = hold_confirm(
         retailer=world.retailer, booking_id=hold.id, external_ref="order-1", idempotency_key="k1", now=now
     )
@@ -108,10 +127,14 @@ def test_it_confirms_a_hold_once_and_replays_with_the_same_key(world, now, tomor
     )
     assert (again.id, created_again) == (booking.id, False)
     with pytest.raises(GreenslotError) as mismatch:
-        hold_confirm(retailer=world.retailer, booking_id=hold.id, external_ref="order-2", idempotency_key="k1", now=now)
+        hold_confirm(
+            retailer=world.retailer, booking_id=hold.id, external_ref="order-2", idempotency_key="k1", now=now
+        )
     assert mismatch.value.code == "idempotency_mismatch"
     with pytest.raises(GreenslotError) as twice:
-        hold_confirm(retailer=world.retailer, booking_id=hold.id, external_ref="order-1", idempotency_key="k2", now=now)
+        hold_confirm(
+            retailer=world.retailer, booking_id=hold.id, external_ref="order-1", idempotency_key="k2", now=now
+        )
     assert twice.value.code == "already_confirmed"
     # A confirmed booking outlives the hold's expiry.
     assert plan_violations(now=now + dt.timedelta(hours=1)) == []
@@ -119,7 +142,9 @@ def test_it_confirms_a_hold_once_and_replays_with_the_same_key(world, now, tomor
 
 
 def test_it_refuses_to_confirm_an_expired_hold_and_frees_its_stop(world, now, tomorrow):
-    hold = hold_create(retailer=world.retailer, quote=window_quote(world, now, tomorrow, 9, 10).quote, now=now)
+    hold = hold_create(
+        retailer=world.retailer, quote=window_quote(world, now, tomorrow, 9, 10).quote, now=now
+    )
     with pytest.raises(GreenslotError) as caught:
         hold_confirm(retailer=world.retailer, booking_id=hold.id, now=now + dt.timedelta(minutes=11))
     assert (caught.value.code, caught.value.status) == ("hold_expired", 409)
@@ -179,7 +204,9 @@ def test_it_refuses_another_retailers_quote(world, now, tomorrow):
         hold_create(retailer=other, quote=quote, now=now)
     assert caught.value.code == "invalid_quote"
     with pytest.raises(GreenslotError) as not_found:
-        hold_confirm(retailer=other, booking_id=hold_create(retailer=world.retailer, quote=quote, now=now).id, now=now)
+        hold_confirm(
+            retailer=other, booking_id=hold_create(retailer=world.retailer, quote=quote, now=now).id, now=now
+        )
     assert (not_found.value.code, not_found.value.status) == ("not_found", 404)
 
 
@@ -212,7 +239,9 @@ def test_it_caps_live_holds_per_address(world, now, tomorrow, settings):
 
 
 def confirmed(world, now, date, start, end):
-    hold = hold_create(retailer=world.retailer, quote=window_quote(world, now, date, start, end).quote, now=now)
+    hold = hold_create(
+        retailer=world.retailer, quote=window_quote(world, now, date, start, end).quote, now=now
+    )
     return hold_confirm(retailer=world.retailer, booking_id=hold.id, now=now)[0]
 
 
@@ -244,7 +273,9 @@ def test_a_reschedule_into_a_day_that_filled_up_keeps_the_old_slot(now, tomorrow
     target = window_quote(world, now, next_day, 12, 13)
     for lat, lon in NEIGHBOURS[1:3]:
         hold_create(
-            retailer=world.retailer, quote=window_quote(world, now, next_day, 12, 13, lat=lat, lon=lon).quote, now=now
+            retailer=world.retailer,
+            quote=window_quote(world, now, next_day, 12, 13, lat=lat, lon=lon).quote,
+            now=now,
         )
     before = snapshot()
     with pytest.raises(GreenslotError) as caught:

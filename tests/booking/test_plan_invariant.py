@@ -11,6 +11,7 @@ from hypothesis.extra.django import TestCase
 from booking.models import Booking
 from booking.services.holds import booking_cancel, hold_confirm, hold_create, hold_release, holds_expire
 from booking.services.offers import offer_create
+from fleet.adapter import plan_cache
 from greenslot.errors import GreenslotError
 from tests.factories import make_world
 from tests.plan_check import plan_violations
@@ -42,9 +43,16 @@ class PlanInvariantTests(TestCase):
     @settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
     @given(operations)
     def test_any_sequence_of_writes_leaves_every_route_feasible(self, ops):
+        plan_cache.clear()  # ids are reused across examples' rolled-back transactions
         # Tight fleet (2 vans of 5 units, short shifts) so 'full' and waiting both happen.
-        world = make_world(dates=[DAY], vehicles=2, capacity=5, start_hour=8, end_hour=14,
-                           windows=[(9, 10), (10, 11), (12, 13), (9, 13), (8, 14)])
+        world = make_world(
+            dates=[DAY],
+            vehicles=2,
+            capacity=5,
+            start_hour=8,
+            end_hour=14,
+            windows=[(9, 10), (10, 11), (12, 13), (9, 13), (8, 14)],
+        )
         now = START
         holds: list = []
         full_seen = False
@@ -54,8 +62,14 @@ class PlanInvariantTests(TestCase):
                 if kind == "hold":
                     _, point, window_index, size = op
                     offer = offer_create(
-                        retailer=world.retailer, lat=POINTS[point][0], lon=POINTS[point][1],
-                        size_units=size, service_minutes=5, from_date=DAY, days=1, now=now,
+                        retailer=world.retailer,
+                        lat=POINTS[point][0],
+                        lon=POINTS[point][1],
+                        size_units=size,
+                        service_minutes=5,
+                        from_date=DAY,
+                        days=1,
+                        now=now,
                     )
                     window = offer.days[0].windows[window_index]
                     full_seen |= any(w.reason == "full" for w in offer.days[0].windows)
@@ -65,7 +79,9 @@ class PlanInvariantTests(TestCase):
                         self.assertEqual(plan_violations(now=now), [])
                 elif kind in {"confirm", "release", "cancel"} and holds:
                     target = holds[op[1] % len(holds)]
-                    action = {"confirm": hold_confirm, "release": hold_release, "cancel": booking_cancel}[kind]
+                    action = {"confirm": hold_confirm, "release": hold_release, "cancel": booking_cancel}[
+                        kind
+                    ]
                     action(retailer=world.retailer, booking_id=target.id, now=now)
                 elif kind == "wait":
                     now += dt.timedelta(minutes=op[1])

@@ -14,8 +14,14 @@ pytestmark = pytest.mark.django_db
 def booked_world(now, tomorrow):
     world = make_world(dates=[tomorrow])
     offer = offer_create(
-        retailer=world.retailer, lat=INSIDE[0], lon=INSIDE[1], size_units=2, service_minutes=3,
-        from_date=tomorrow, days=1, now=now,
+        retailer=world.retailer,
+        lat=INSIDE[0],
+        lon=INSIDE[1],
+        size_units=2,
+        service_minutes=3,
+        from_date=tomorrow,
+        days=1,
+        now=now,
     )
     hold = hold_create(retailer=world.retailer, quote=offer.days[0].windows[0].quote)
     hold_confirm(retailer=world.retailer, booking_id=hold.id)
