@@ -1,0 +1,621 @@
+"""The demo city: Utrecht, one depot, a mixed fleet and a week of bookings made through the real services.
+
+The data is module-level constants; the steps are plain functions that ``load_demo_city`` and the
+tests call. Every step creates what is missing and leaves existing rows alone, so loading twice
+leaves the same state and an admin's edits survive ``make demo``. Demand is only pre-booked on
+depot-days that have no bookings yet, which lets the demo roll forward one day at a time.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import math
+import random
+import sys
+import time
+from collections import Counter
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from decimal import Decimal
+from zoneinfo import ZoneInfo
+
+from django.contrib.auth import get_user_model
+from django.db import transaction
+from django.utils import timezone
+from shapely.geometry import Point, shape
+from shapely.prepared import prep
+from tqdm import tqdm
+
+from booking.models import Booking, Retailer, WindowTemplate
+from booking.services.holds import hold_confirm, hold_create
+from booking.services.offers import REASON_FULL, WindowOffer, offer_create
+from emissions.models import EmissionFactor
+from greenslot.errors import Conflict
+from pricing.models import IncentiveRuleSet, RuleSetStatus
+
+from .models import Depot, DepotDay, ServiceZone, Vehicle, VehicleType
+from .services import depot_day_get_or_create, depot_day_lock, shift_create
+
+ACTOR = "demo-loader"
+SEED = 2026
+BOOKINGS_PER_DAY = 70
+HORIZON_DAYS = 7  # today and the next six days
+
+# ---------------------------------------------------------------------------------------------
+# The retailer and the admin
+# ---------------------------------------------------------------------------------------------
+
+RETAILER_SLUG = "demo-grocer"
+RETAILER_NAME = "Demo Grocer"
+RETAILER_CURRENCY = "EUR"
+RETAILER_ORIGINS = ("http://127.0.0.1:8000", "http://localhost:8000", "http://127.0.0.1:8001")
+RULES_NAME = "Launch rules"
+
+ADMIN_USERNAME = "admin"
+ADMIN_PASSWORD = "greenslot-demo"  # a demo credential, printed by `make demo`
+ADMIN_EMAIL = "admin@example.com"
+
+# ---------------------------------------------------------------------------------------------
+# The depot and its service zone
+# ---------------------------------------------------------------------------------------------
+
+DEPOT_CODE = "utrecht"
+DEPOT_NAME = "Utrecht Lage Weide"
+DEPOT_TIME_ZONE = "Europe/Amsterdam"
+DEPOT_LAT, DEPOT_LON = 52.1045, 5.0660  # Lage Weide industrial estate, by the Amsterdam-Rijnkanaal
+DEPOT_CIRCUITY = 1.3
+ZONE_NAME = "Utrecht"
+
+# Roughly the city inside its ring roads plus Leidsche Rijn, clockwise from the north-west
+# (GeoJSON: lon, lat). North edge: Zuilen and Overvecht below Maarssen; east: Utrecht Science
+# Park; south: Lunetten, Hoograven and Kanaleneiland; west: Leidsche Rijn up to Terwijde.
+SERVICE_ZONE = {
+    "type": "Polygon",
+    "coordinates": [
+        [
+            [5.030, 52.108],  # Terwijde north
+            [5.062, 52.118],  # Lage Weide north
+            [5.095, 52.125],  # Zuilen north
+            [5.125, 52.128],  # Overvecht north
+            [5.150, 52.118],  # Overvecht north-east
+            [5.168, 52.100],  # Voordorp
+            [5.190, 52.090],  # Science Park north-east
+            [5.185, 52.074],  # Science Park south-east
+            [5.150, 52.058],  # Lunetten south-east
+            [5.120, 52.055],  # Hoograven south
+            [5.085, 52.060],  # Papendorp
+            [5.060, 52.072],  # Leidsche Rijn south-east
+            [5.030, 52.082],  # Leidsche Rijn south-west
+            [5.030, 52.108],
+        ]
+    ],
+}
+
+
+@dataclass(frozen=True)
+class DemoAddress:
+    """A named address for the shopper page: a real neighbourhood centre (degrees)."""
+
+    slug: str
+    label: str
+    street: str
+    lat: float
+    lon: float
+    inside_zone: bool = True
+
+
+DEMO_ADDRESSES: tuple[DemoAddress, ...] = (
+    DemoAddress("binnenstad", "Binnenstad", "Domplein", 52.0907, 5.1214),
+    DemoAddress("wittevrouwen", "Wittevrouwen", "Biltstraat", 52.0962, 5.1325),
+    DemoAddress("oost", "Oost", "Maliebaan", 52.0890, 5.1330),
+    DemoAddress("lombok", "Lombok", "Kanaalstraat", 52.0925, 5.1005),
+    DemoAddress("oog-in-al", "Oog in Al", "Vleutenseweg", 52.0895, 5.0890),
+    DemoAddress("kanaleneiland", "Kanaleneiland", "Churchilllaan", 52.0745, 5.0975),
+    DemoAddress("lunetten", "Lunetten", "Hondsrug", 52.0655, 5.1380),
+    DemoAddress("tuindorp", "Tuindorp", "Kastanjelaan", 52.1070, 5.1250),
+    DemoAddress("zuilen", "Zuilen", "Amsterdamsestraatweg", 52.1095, 5.0960),
+    DemoAddress("overvecht", "Overvecht", "Zamenhofdreef", 52.1165, 5.1120),
+    DemoAddress("leidsche-rijn", "Leidsche Rijn Centrum", "Berlijnplein", 52.0875, 5.0725),
+    DemoAddress("science-park", "Rijnsweerd / Science Park", "Heidelberglaan", 52.0855, 5.1755),
+    DemoAddress(
+        "amersfoort", "Amersfoort (outside the zone)", "Hof", 52.1560, 5.3880, inside_zone=False
+    ),
+)
+
+# Where the pre-booked shoppers live: scattered around the neighbourhood centres.
+DEMAND_SPREAD_M = 600.0
+# Shoppers per day relative to ``bookings_per_day``, by ISO weekday (Saturday is the busy day).
+DAY_APPEAL = {6: 1.4}
+SAMPLE_ADDRESS = DEMO_ADDRESSES[0]
+
+# ---------------------------------------------------------------------------------------------
+# Vehicles, fleet and shifts
+# ---------------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class DemoVehicleType:
+    name: str
+    capacity_units: int
+    max_speed_kmh: float
+    cost_per_km: Decimal
+    cost_per_hour: Decimal
+    cost_per_route: Decimal
+    emission_factor: str
+
+
+DIESEL_VAN = DemoVehicleType(
+    "Diesel van", 60, 80, Decimal("0.35"), Decimal("28"), Decimal("15"), "diesel-van"
+)
+ELECTRIC_VAN = DemoVehicleType(
+    "Electric van", 50, 80, Decimal("0.20"), Decimal("28"), Decimal("15"), "bev-van"
+)
+CARGO_BIKE = DemoVehicleType(
+    "Electric cargo bike", 12, 20, Decimal("0.05"), Decimal("22"), Decimal("5"), "e-cargo-bike"
+)
+VEHICLE_TYPES = (DIESEL_VAN, ELECTRIC_VAN, CARGO_BIKE)
+
+# Local shift times (start, end).
+EARLY = (dt.time(7), dt.time(15))
+LATE = (dt.time(13), dt.time(21))
+BIKE_HOURS = (dt.time(8), dt.time(16))
+NO_SHIFT_WEEKDAYS = frozenset({7})  # ISO weekday: Sunday
+
+
+@dataclass(frozen=True)
+class DemoVehicle:
+    name: str
+    vehicle_type: DemoVehicleType
+    shift: tuple[dt.time, dt.time]
+
+
+FLEET = (
+    DemoVehicle("Van D1", DIESEL_VAN, EARLY),
+    DemoVehicle("Van D2", DIESEL_VAN, EARLY),
+    DemoVehicle("Van D3", DIESEL_VAN, LATE),
+    DemoVehicle("Van D4", DIESEL_VAN, LATE),
+    DemoVehicle("E-van E1", ELECTRIC_VAN, EARLY),
+    DemoVehicle("E-van E2", ELECTRIC_VAN, LATE),
+    DemoVehicle("E-van E3", ELECTRIC_VAN, LATE),
+    DemoVehicle("Bike B1", CARGO_BIKE, BIKE_HOURS),
+    DemoVehicle("Bike B2", CARGO_BIKE, BIKE_HOURS),
+)
+
+# ---------------------------------------------------------------------------------------------
+# Delivery windows (DESIGN §8): 13 x 1 h, 6 x 2 h, 3 x 4 h and one all-day window
+# ---------------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class DemoWindow:
+    start: dt.time
+    end: dt.time
+    cutoff_minutes: int
+
+
+def _windows() -> tuple[DemoWindow, ...]:
+    one_hour = [DemoWindow(dt.time(h), dt.time(h + 1), 120) for h in range(8, 21)]
+    two_hours = [DemoWindow(dt.time(h), dt.time(h + 2), 180) for h in range(8, 20, 2)]
+    four_hours = [DemoWindow(dt.time(h), dt.time(h + 4), 180) for h in (8, 12, 16)]
+    # Ordered the evening before: 12 h ahead of 08:00 is 20:00 the previous day.
+    all_day = [DemoWindow(dt.time(8), dt.time(21), 12 * 60)]
+    return tuple(one_hour + two_hours + four_hours + all_day)
+
+
+WINDOWS = _windows()
+
+# ---------------------------------------------------------------------------------------------
+# Setup steps
+# ---------------------------------------------------------------------------------------------
+
+
+def demo_retailer_ensure(*, now: dt.datetime) -> Retailer:
+    """The demo retailer with a published rule set (version 1 unless it already has rules)."""
+    retailer, _ = Retailer.objects.get_or_create(
+        slug=RETAILER_SLUG,
+        defaults={
+            "name": RETAILER_NAME,
+            "currency": RETAILER_CURRENCY,
+            "allowed_origins": list(RETAILER_ORIGINS),
+        },
+    )
+    if not IncentiveRuleSet.objects.filter(retailer=retailer).exists():
+        IncentiveRuleSet.objects.create(
+            retailer=retailer,
+            version=1,
+            status=RuleSetStatus.PUBLISHED,
+            name=RULES_NAME,
+            currency=retailer.currency,
+            published_at=now,
+        )
+    return retailer
+
+
+def demo_admin_ensure() -> bool:
+    """Create the demo superuser unless a user of that name exists. Returns whether it was created."""
+    user_model = get_user_model()
+    if user_model.objects.filter(username=ADMIN_USERNAME).exists():
+        return False
+    user_model.objects.create_superuser(ADMIN_USERNAME, ADMIN_EMAIL, ADMIN_PASSWORD)
+    return True
+
+
+def demo_depot_ensure() -> Depot:
+    depot, _ = Depot.objects.get_or_create(
+        code=DEPOT_CODE,
+        defaults={
+            "name": DEPOT_NAME,
+            "time_zone": DEPOT_TIME_ZONE,
+            "lat": DEPOT_LAT,
+            "lon": DEPOT_LON,
+            "circuity": DEPOT_CIRCUITY,
+        },
+    )
+    if not ServiceZone.objects.filter(depot=depot, name=ZONE_NAME).exists():
+        zone = ServiceZone(depot=depot, name=ZONE_NAME, polygon=SERVICE_ZONE)
+        zone.full_clean()
+        zone.save()
+    return depot
+
+
+def demo_fleet_ensure(*, depot: Depot) -> dict[str, Vehicle]:
+    """Vehicle types and vehicles by name. Raises if the emission factors were not migrated."""
+    codes = {spec.emission_factor for spec in VEHICLE_TYPES}
+    factors = {f.code: f for f in EmissionFactor.objects.filter(code__in=codes)}
+    missing = sorted(codes - set(factors))
+    if missing:
+        raise LookupError(f"Emission factors {missing} are missing; run `python manage.py migrate` first.")
+    types = {}
+    for spec in VEHICLE_TYPES:
+        types[spec.name], _ = VehicleType.objects.get_or_create(
+            name=spec.name,
+            defaults={
+                "capacity_units": spec.capacity_units,
+                "max_speed_kmh": spec.max_speed_kmh,
+                "cost_per_km": spec.cost_per_km,
+                "cost_per_hour": spec.cost_per_hour,
+                "cost_per_route": spec.cost_per_route,
+                "emission_factor": factors[spec.emission_factor],
+            },
+        )
+    vehicles = {}
+    for spec in FLEET:
+        vehicles[spec.name], _ = Vehicle.objects.get_or_create(
+            depot=depot, name=spec.name, defaults={"vehicle_type": types[spec.vehicle_type.name]}
+        )
+    return vehicles
+
+
+def demo_windows_ensure(*, depot: Depot) -> None:
+    for window in WINDOWS:
+        WindowTemplate.objects.get_or_create(
+            depot=depot,
+            start_time=window.start,
+            end_time=window.end,
+            defaults={"cutoff_minutes": window.cutoff_minutes},
+        )
+
+
+def horizon_dates(*, depot: Depot, now: dt.datetime, days: int = HORIZON_DAYS) -> list[dt.date]:
+    today = timezone.localtime(now, depot.tz).date()
+    return [today + dt.timedelta(days=offset) for offset in range(days)]
+
+
+def demo_shifts_ensure(*, depot: Depot, vehicles: dict[str, Vehicle], dates: list[dt.date]) -> int:
+    """Give every working day of ``dates`` its shifts, unless it has shifts already.
+
+    Returns the number of shifts created. Times are built in the depot's zone with zoneinfo, so a
+    07:00 shift is 07:00 on the wall clock on both sides of a DST change.
+    """
+    tz = ZoneInfo(depot.time_zone)
+    created = 0
+    for date in dates:
+        if date.isoweekday() in NO_SHIFT_WEEKDAYS:
+            continue
+        with transaction.atomic():
+            depot_day_get_or_create(depot=depot, date=date)
+            depot_day = depot_day_lock(depot=depot, date=date)
+            if depot_day.shifts.exists():
+                continue
+            for spec in FLEET:
+                vehicle = vehicles[spec.name]
+                if not vehicle.is_active:
+                    continue
+                start, end = spec.shift
+                shift_create(
+                    depot_day=depot_day,
+                    vehicle=vehicle,
+                    start=dt.datetime.combine(date, start, tzinfo=tz),
+                    end=dt.datetime.combine(date, end, tzinfo=tz),
+                )
+                created += 1
+    return created
+
+
+# ---------------------------------------------------------------------------------------------
+# Demand: simulated shoppers booking through offer -> hold -> confirm
+# ---------------------------------------------------------------------------------------------
+
+
+def open_share(*, depot: Depot, date: dt.date, templates: list[WindowTemplate], now: dt.datetime) -> float:
+    """The share of ``date``'s windows whose cut-off is still ahead of ``now`` (0 to 1)."""
+    running = [t for t in templates if t.runs_on(date.isoweekday())]
+    if not running:
+        return 0.0
+    tz = depot.tz
+    still_open = sum(
+        now < dt.datetime.combine(date, t.start_time, tzinfo=tz) - dt.timedelta(minutes=t.cutoff_minutes)
+        for t in running
+    )
+    return still_open / len(running)
+
+
+def prebook_dates(*, depot: Depot, dates: list[dt.date], now: dt.datetime) -> dict[dt.date, float]:
+    """The dates to pre-book, each with the share of its windows still open at ``now``.
+
+    A date qualifies when it has shifts, no booking of any status yet, and a window still open.
+    """
+    with_shifts = set(
+        DepotDay.objects.filter(depot=depot, date__in=dates, shifts__isnull=False).values_list(
+            "date", flat=True
+        )
+    )
+    booked = set(
+        Booking.objects.filter(depot_day__depot=depot, depot_day__date__in=dates).values_list(
+            "depot_day__date", flat=True
+        )
+    )
+    templates = list(WindowTemplate.objects.filter(depot=depot, is_active=True))
+    shares = {}
+    for date in sorted(with_shifts - booked):
+        share = open_share(depot=depot, date=date, templates=templates, now=now)
+        if share > 0:
+            shares[date] = share
+    return shares
+
+
+def shoppers_for(*, date: dt.date, open_fraction: float, bookings_per_day: int) -> int:
+    """How many shoppers want ``date``: more on Saturdays, fewer when part of the day has closed.
+
+    Demand for a day arrives over the days before it; what would have come before its cut-offs
+    passed is not simulated. A day with a window open gets at least one shopper, so every
+    pre-booked day ends up with a booking and a second run leaves it alone.
+    """
+    if bookings_per_day <= 0 or open_fraction <= 0:
+        return 0
+    wanted = bookings_per_day * DAY_APPEAL.get(date.isoweekday(), 1.0) * open_fraction
+    return max(1, round(wanted))
+
+
+def demand_point(
+    rng: random.Random, *, zone, centres: tuple[DemoAddress, ...]
+) -> tuple[DemoAddress, float, float]:
+    """A random delivery address: Gaussian around a random neighbourhood centre, inside the zone."""
+    while True:
+        centre = rng.choice(centres)
+        lat = centre.lat + rng.gauss(0.0, DEMAND_SPREAD_M) / 111_320.0
+        lon = centre.lon + rng.gauss(0.0, DEMAND_SPREAD_M) / (111_320.0 * math.cos(math.radians(centre.lat)))
+        if zone.covers(Point(lon, lat)):
+            return centre, round(lat, 6), round(lon, 6)
+
+
+def window_appeal(window: WindowOffer) -> float:
+    """How much a simulated shopper likes a window of the day they want (relative weight).
+
+    Evening one-hour windows (after work) are popular, so they fill first; wide windows are the
+    fallback.
+    """
+    hours = (window.end - window.start).total_seconds() / 3600
+    start_hour = window.start.hour  # local: offers build windows in the depot's zone
+    if hours <= 1:
+        return 4.0 if start_hour >= 17 else 1.0
+    if hours <= 2:
+        return 1.5 if start_hour >= 16 else 0.6
+    if hours <= 4:
+        return 0.5
+    return 0.8
+
+
+# What became of one simulated shopper.
+BOOKED = "booked"
+NO_WINDOW = "no_window"
+CONFLICT = "conflict"
+
+
+@dataclass
+class PrebookResult:
+    shoppers: int = 0
+    per_day: Counter = field(default_factory=Counter)
+    no_window: int = 0  # shoppers who found every window of their day full or closed, and left
+    conflicts: int = 0  # holds refused after the offer said yes: stays 0 in one process
+
+    @property
+    def bookings(self) -> int:
+        return sum(self.per_day.values())
+
+
+def demand_prebook(
+    *,
+    retailer: Retailer,
+    depot: Depot,
+    dates: dict[dt.date, float],
+    bookings_per_day: int,
+    seed: int,
+    clock: Callable[[], dt.datetime],
+    progress: bool = False,
+) -> PrebookResult:
+    """Simulate the shoppers of each date (``shoppers_for``), each booking one window of that date.
+
+    Every shopper asks for an offer for their day, draws one of its available windows by
+    ``window_appeal``, holds it and confirms it, at ``clock()``: the real now in the demo, so the
+    cut-offs are those a shopper would meet. Each date has its own random stream (from ``seed``
+    and the date), so a day's demand is the same whichever other days are loaded with it.
+    """
+    result = PrebookResult()
+    plan = {
+        date: shoppers_for(date=date, open_fraction=share, bookings_per_day=bookings_per_day)
+        for date, share in dates.items()
+    }
+    if not any(plan.values()):
+        return result
+    zone = prep(shape(ServiceZone.objects.get(depot=depot, name=ZONE_NAME).polygon))
+    centres = tuple(a for a in DEMO_ADDRESSES if a.inside_zone)
+    with tqdm(
+        total=sum(plan.values()), desc="Pre-booking", unit="shopper", file=sys.stderr, disable=not progress
+    ) as bar:
+        for date, shoppers in plan.items():
+            rng = random.Random(f"{seed}-{date.isoformat()}")
+            for number in range(shoppers):
+                outcome = shopper_book(
+                    retailer=retailer,
+                    date=date,
+                    number=number,
+                    rng=rng,
+                    zone=zone,
+                    centres=centres,
+                    clock=clock,
+                )
+                result.shoppers += 1
+                if outcome == BOOKED:
+                    result.per_day[date] += 1
+                elif outcome == NO_WINDOW:
+                    result.no_window += 1
+                else:
+                    result.conflicts += 1
+                bar.update(1)
+                bar.set_postfix(booked=result.bookings, refresh=False)
+    return result
+
+
+def shopper_book(
+    *,
+    retailer: Retailer,
+    date: dt.date,
+    number: int,
+    rng: random.Random,
+    zone,
+    centres: tuple[DemoAddress, ...],
+    clock: Callable[[], dt.datetime],
+) -> str:
+    """One shopper: offer, choice, hold, confirm. Returns ``BOOKED``, ``NO_WINDOW`` (every window of
+    the day full or closed) or ``CONFLICT`` (the hold was refused although the offer had the window)."""
+    centre, lat, lon = demand_point(rng, zone=zone, centres=centres)
+    size_units, service_minutes = rng.randint(1, 6), rng.randint(2, 5)
+    offer = offer_create(
+        retailer=retailer,
+        lat=lat,
+        lon=lon,
+        size_units=size_units,
+        service_minutes=service_minutes,
+        address={"label": f"Demo shopper near {centre.label}", "neighbourhood": centre.slug},
+        from_date=date,
+        days=1,
+        now=clock(),
+    )
+    windows = [w for day in offer.days for w in day.windows if w.available]
+    if not windows:
+        return NO_WINDOW
+    chosen = rng.choices(windows, weights=[window_appeal(w) for w in windows])[0]
+    try:
+        hold = hold_create(retailer=retailer, quote=chosen.quote, now=clock(), actor=ACTOR)
+    except Conflict:
+        return CONFLICT
+    hold_confirm(
+        retailer=retailer,
+        booking_id=hold.id,
+        external_ref=f"demo-{date:%Y%m%d}-{number:03d}",
+        idempotency_key=f"demo-loader-{hold.id}",
+        now=clock(),
+        actor=ACTOR,
+    )
+    return BOOKED
+
+
+def window_reasons(
+    *, retailer: Retailer, address: DemoAddress, now: dt.datetime, days: int = HORIZON_DAYS
+) -> Counter:
+    """Why the windows of the horizon are unavailable for ``address``, as the shopper page would see
+    it (a 2-unit, 3-minute parcel). Counts reasons; nothing is recorded: the offer is rolled back."""
+    with transaction.atomic():
+        offer = offer_create(
+            retailer=retailer,
+            lat=address.lat,
+            lon=address.lon,
+            size_units=2,
+            service_minutes=3,
+            days=days,
+            now=now,
+        )
+        transaction.set_rollback(True)
+    return Counter(w.reason for day in offer.days for w in day.windows if not w.available)
+
+
+# ---------------------------------------------------------------------------------------------
+# The whole load
+# ---------------------------------------------------------------------------------------------
+
+
+@dataclass
+class DemoLoadReport:
+    dates: list[dt.date]
+    shifts_created: int
+    admin_created: bool
+    prebook: PrebookResult
+    sample_reasons: Counter
+    seconds: float
+
+    @property
+    def full_windows(self) -> int:
+        return self.sample_reasons.get(REASON_FULL, 0)
+
+    def summary(self) -> str:
+        per_day = ", ".join(
+            f"{date:%a %d %b} {self.prebook.per_day[date]}" for date in sorted(self.prebook.per_day)
+        )
+        return (
+            f"Demo city loaded: {self.prebook.bookings} bookings made"
+            f" ({per_day or 'no depot-day needed pre-booking'})"
+            f"{f', {self.prebook.no_window} shoppers found no window' if self.prebook.no_window else ''}"
+            f"{f', {self.prebook.conflicts} holds refused' if self.prebook.conflicts else ''};"
+            f" {self.full_windows} windows full for {SAMPLE_ADDRESS.label} over {len(self.dates)} days;"
+            f" {self.seconds:.1f} s."
+        )
+
+
+def demo_city_load(
+    *,
+    bookings_per_day: int = BOOKINGS_PER_DAY,
+    admin: bool = True,
+    seed: int = SEED,
+    clock: Callable[[], dt.datetime] = timezone.now,
+    progress: bool = False,
+) -> DemoLoadReport:
+    """Set up the demo city and pre-book the depot-days of the coming week that have no bookings."""
+    started = time.perf_counter()
+    now = clock()
+    with transaction.atomic():
+        retailer = demo_retailer_ensure(now=now)
+        admin_created = demo_admin_ensure() if admin else False
+        depot = demo_depot_ensure()
+        vehicles = demo_fleet_ensure(depot=depot)
+        demo_windows_ensure(depot=depot)
+    dates = horizon_dates(depot=depot, now=now)
+    shifts_created = demo_shifts_ensure(depot=depot, vehicles=vehicles, dates=dates)
+    prebook = demand_prebook(
+        retailer=retailer,
+        depot=depot,
+        dates=prebook_dates(depot=depot, dates=dates, now=now),
+        bookings_per_day=bookings_per_day,
+        seed=seed,
+        clock=clock,
+        progress=progress,
+    )
+    reasons = window_reasons(retailer=retailer, address=SAMPLE_ADDRESS, now=clock())
+    return DemoLoadReport(
+        dates=dates,
+        shifts_created=shifts_created,
+        admin_created=admin_created,
+        prebook=prebook,
+        sample_reasons=reasons,
+        seconds=time.perf_counter() - started,
+    )
