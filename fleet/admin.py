@@ -1,3 +1,300 @@
+from django import forms
 from django.contrib import admin
+from django.db import models, transaction
+from django.utils import timezone
 
-# Register your models here.
+from .models import Depot, DepotDay, ServiceZone, Shift, Stop, Vehicle, VehicleType
+from .services import depot_day_bump, depot_day_lock
+
+# Fields of a shift that its planned stops depend on: they cannot change under a route.
+ROUTE_FIELDS = ("vehicle", "start", "end")
+
+
+def depot_day_changed(depot_day: DepotDay) -> None:
+    """Bump a depot-day's version (under its lock), so cached compiled plans are not reused.
+
+    Runs inside the admin's transaction: edits to shifts change the plan like any hold does.
+    """
+    locked = depot_day_lock(depot=depot_day.depot, date=depot_day.date)
+    if locked is not None:
+        depot_day_bump(depot_day=locked)
+
+
+class ShiftForm(forms.ModelForm):
+    """A shift edited by a manager: its vehicle belongs to the depot, and a shift that already
+    carries stops keeps its vehicle and hours (moving them could break a booked window)."""
+
+    class Meta:
+        model = Shift
+        fields = ("depot_day", "vehicle", "start", "end")
+
+    def clean(self):
+        cleaned = super().clean()
+        depot_day = cleaned.get("depot_day") or getattr(self.instance, "depot_day", None)
+        vehicle = cleaned.get("vehicle")
+        if depot_day is not None and vehicle is not None and vehicle.depot_id != depot_day.depot_id:
+            self.add_error("vehicle", "This vehicle belongs to another depot.")
+        if self.instance.pk and self.instance.stops.exists():
+            moved = [name for name in ROUTE_FIELDS if name in self.changed_data]
+            if moved:
+                raise forms.ValidationError(
+                    "This shift has planned stops, so its vehicle and hours cannot change here "
+                    f"(changed: {', '.join(moved)}). Add another shift instead."
+                )
+        return cleaned
+
+
+class DepotLocalTimeMixin:
+    """Show and read a depot's times in its own time zone, as its managers think of them."""
+
+    def depot_of(self, request, object_id) -> Depot | None:
+        raise NotImplementedError
+
+    def changeform_view(self, request, object_id=None, form_url="", extra_context=None):
+        depot = self.depot_of(request, object_id)
+        if depot is None:
+            return super().changeform_view(request, object_id, form_url, extra_context)
+        extra_context = {**(extra_context or {}), "subtitle": f"Times in {depot.time_zone} ({depot.code})"}
+        with timezone.override(depot.tz):
+            response = super().changeform_view(request, object_id, form_url, extra_context)
+            # A TemplateResponse renders lazily; render it while the depot's zone is active.
+            if getattr(response, "is_rendered", True) is False:
+                response.render()
+        return response
+
+
+@admin.register(Depot)
+class DepotAdmin(admin.ModelAdmin):
+    list_display = ("code", "name", "time_zone", "lat", "lon", "circuity")
+    search_fields = ("code", "name")
+    list_filter = ("time_zone",)
+
+
+@admin.register(ServiceZone)
+class ServiceZoneAdmin(admin.ModelAdmin):
+    list_display = ("name", "depot", "is_active")
+    list_filter = ("is_active", "depot")
+    search_fields = ("name", "depot__code", "depot__name")
+    list_select_related = ("depot",)
+    autocomplete_fields = ("depot",)
+    formfield_overrides = {
+        models.JSONField: {
+            "widget": forms.Textarea(attrs={"rows": 16, "cols": 100, "style": "font-family: monospace"})
+        }
+    }
+
+
+@admin.register(VehicleType)
+class VehicleTypeAdmin(admin.ModelAdmin):
+    list_display = (
+        "name",
+        "capacity_units",
+        "max_speed_kmh",
+        "cost_per_km",
+        "cost_per_hour",
+        "cost_per_route",
+        "emission_factor",
+    )
+    list_filter = ("emission_factor__energy_type",)
+    search_fields = ("name",)
+    list_select_related = ("emission_factor",)
+    autocomplete_fields = ("emission_factor",)
+
+
+@admin.register(Vehicle)
+class VehicleAdmin(admin.ModelAdmin):
+    list_display = ("name", "depot", "vehicle_type", "is_active")
+    list_filter = ("is_active", "depot", "vehicle_type")
+    search_fields = ("name", "depot__code")
+    list_select_related = ("depot", "vehicle_type")
+    autocomplete_fields = ("depot", "vehicle_type")
+
+
+class ShiftInline(admin.TabularInline):
+    model = Shift
+    form = ShiftForm
+    fields = ("vehicle", "start", "end", "stop_count")
+    readonly_fields = ("stop_count",)
+    autocomplete_fields = ("vehicle",)
+    ordering = ("start", "vehicle__name")
+    extra = 0
+
+    def get_queryset(self, request):
+        return (
+            super()
+            .get_queryset(request)
+            .select_related("vehicle")
+            .annotate(stops_planned=models.Count("stops"))
+        )
+
+    @admin.display(description="stops")
+    def stop_count(self, shift):
+        return getattr(shift, "stops_planned", None)
+
+
+class StopInline(admin.TabularInline):
+    """The route plan as it stands, per shift in visiting order. Written only by the booking services."""
+
+    model = Stop
+    fields = (
+        "shift",
+        "sequence",
+        "planned_start",
+        "window_start",
+        "window_end",
+        "size_units",
+        "service_seconds",
+        "expires_at",
+    )
+    readonly_fields = fields
+    ordering = ("shift__start", "shift_id", "sequence")
+    extra = 0
+    show_change_link = True
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).select_related("shift__vehicle")
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(DepotDay)
+class DepotDayAdmin(DepotLocalTimeMixin, admin.ModelAdmin):
+    list_display = ("depot", "date", "version", "updated_at")
+    list_filter = ("depot",)
+    search_fields = ("depot__code", "depot__name")
+    date_hierarchy = "date"
+    list_select_related = ("depot",)
+    autocomplete_fields = ("depot",)
+    readonly_fields = ("version", "updated_at")
+    inlines = (ShiftInline, StopInline)
+
+    def get_readonly_fields(self, request, obj=None):
+        if obj is not None:
+            # Stops are planned in this depot's local time on this date.
+            return (*self.readonly_fields, "depot", "date")
+        return self.readonly_fields
+
+    def depot_of(self, request, object_id):
+        depot_day = (
+            DepotDay.objects.select_related("depot").filter(pk=object_id).first() if object_id else None
+        )
+        return depot_day.depot if depot_day else None
+
+    def get_object(self, request, object_id, from_field=None):
+        depot_day = super().get_object(request, object_id, from_field)
+        if depot_day is not None and request.method == "POST":
+            # Lock the plan before the shift forms are validated and saved, as every plan write does.
+            depot_day = depot_day_lock(depot=depot_day.depot, date=depot_day.date)
+        return depot_day
+
+    def has_delete_permission(self, request, obj=None):
+        # A plan with bookings is protected anyway; an empty plan may go.
+        return super().has_delete_permission(request, obj) and (obj is None or not obj.stops.exists())
+
+    def save_model(self, request, obj, form, change):
+        if not change:
+            super().save_model(request, obj, form, change)
+        # On change every field of the day itself is read-only; saving the row would write back a
+        # ``version`` read before the lock and undo a concurrent bump.
+
+    def save_related(self, request, form, formsets, change):
+        super().save_related(request, form, formsets, change)
+        if change and any(fs.new_objects or fs.changed_objects or fs.deleted_objects for fs in formsets):
+            depot_day_changed(form.instance)
+
+
+@admin.register(Shift)
+class ShiftAdmin(DepotLocalTimeMixin, admin.ModelAdmin):
+    form = ShiftForm
+    list_display = ("vehicle", "depot_day", "local_hours", "start", "end")
+    list_filter = ("depot_day__depot",)
+    search_fields = ("vehicle__name", "depot_day__depot__code")
+    date_hierarchy = "start"
+    list_select_related = ("vehicle", "depot_day__depot")
+    raw_id_fields = ("depot_day",)
+    autocomplete_fields = ("vehicle",)
+
+    def get_readonly_fields(self, request, obj=None):
+        return ("depot_day",) if obj is not None else ()
+
+    def depot_of(self, request, object_id):
+        if object_id:
+            shift = Shift.objects.select_related("depot_day__depot").filter(pk=object_id).first()
+            return shift.depot_day.depot if shift else None
+        # The add page, opened from a day (?depot_day=<id>), or posted with one chosen.
+        depot_day_id = request.POST.get("depot_day") or request.GET.get("depot_day")
+        if depot_day_id and str(depot_day_id).isdigit():
+            depot_day = DepotDay.objects.select_related("depot").filter(pk=depot_day_id).first()
+            return depot_day.depot if depot_day else None
+        return None
+
+    @admin.display(description="local hours")
+    def local_hours(self, shift):
+        tz = shift.depot_day.depot.tz
+        return f"{timezone.localtime(shift.start, tz):%H:%M}–{timezone.localtime(shift.end, tz):%H:%M}"
+
+    def get_object(self, request, object_id, from_field=None):
+        shift = super().get_object(request, object_id, from_field)
+        if shift is not None and request.method == "POST":
+            # Lock the plan first, then re-read the shift inside the lock.
+            depot_day_lock(depot=shift.depot_day.depot, date=shift.depot_day.date)
+            shift = self.get_queryset(request).get(pk=shift.pk)
+        return shift
+
+    def save_model(self, request, obj, form, change):
+        if not change:
+            depot_day_lock(depot=obj.depot_day.depot, date=obj.depot_day.date)
+        super().save_model(request, obj, form, change)
+        depot_day_changed(obj.depot_day)
+
+    def delete_model(self, request, obj):
+        depot_day = obj.depot_day
+        super().delete_model(request, obj)
+        depot_day_changed(depot_day)
+
+    def delete_queryset(self, request, queryset):
+        with transaction.atomic():
+            days = DepotDay.objects.filter(shifts__in=queryset).distinct().select_related("depot")
+            locked = [
+                depot_day_lock(depot=day.depot, date=day.date) for day in days.order_by("depot_id", "date")
+            ]
+            super().delete_queryset(request, queryset)
+            for depot_day in locked:
+                depot_day_changed(depot_day)
+
+
+@admin.register(Stop)
+class StopAdmin(admin.ModelAdmin):
+    """Read-only: stops belong to holds and bookings and change only through their services."""
+
+    list_display = (
+        "id",
+        "depot_day",
+        "shift",
+        "sequence",
+        "window_start",
+        "window_end",
+        "planned_start",
+        "expires_at",
+    )
+    list_filter = ("depot_day__depot",)
+    date_hierarchy = "window_start"
+    list_select_related = ("depot_day__depot", "shift__vehicle")
+    raw_id_fields = ("depot_day", "shift")
+    show_full_result_count = False
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
