@@ -1,0 +1,16 @@
+"""The hosted checkout (shopper pages). The REST API has its own URLconf under /api/."""
+
+from django.urls import path
+
+from .views import shopper
+
+app_name = "booking"
+
+urlpatterns = [
+    path("", shopper.picker, name="picker"),
+    path("holds/", shopper.hold_new, name="hold_create"),
+    path("holds/<uuid:hold_id>/", shopper.hold_page, name="hold"),
+    path("holds/<uuid:hold_id>/confirm", shopper.hold_confirm_post, name="hold_confirm"),
+    path("holds/<uuid:hold_id>/release", shopper.hold_release_post, name="hold_release"),
+    path("bookings/<uuid:booking_id>/", shopper.booking_page, name="booking"),
+]

@@ -1,0 +1,207 @@
+"""The demo retailer's hosted checkout: choose a window, hold it, confirm it.
+
+Every page works without JavaScript; with htmx the picker swaps only its slot grid. A shopper sees
+only the holds and bookings their own session created: any other id is a 404, as if it did not exist.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from functools import wraps
+from uuid import UUID
+
+from django.conf import settings
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.cache import patch_vary_headers
+from django.views.decorators.http import require_POST, require_safe
+from django_htmx.http import HttpResponseClientRedirect
+
+from booking.models import Booking, BookingStatus, Retailer
+from booking.services.holds import (
+    booking_effective_status,
+    booking_get,
+    hold_confirm,
+    hold_create,
+    hold_release,
+)
+from booking.services.offers import offer_create
+from greenslot.errors import GreenslotError, NotFound
+
+from .forms import AddressForm
+from .presentation import held_window, slot_grid
+
+SESSION_BOOKINGS = "greenslot.shopper.bookings"
+# A session remembers its most recent holds only; older ones stay reachable through the retailer.
+SESSION_BOOKINGS_MAX = 50
+SEARCH_FIELDS = ("address", "lat", "lon")
+
+
+def shopper_retailer_required(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
+    """Pass the retailer whose checkout this is, or answer 503 while it has not been set up."""
+
+    @wraps(view)
+    def wrapper(request: HttpRequest, *args, **kwargs) -> HttpResponse:
+        slug = settings.GREENSLOT["SHOPPER_RETAILER"]
+        retailer = Retailer.objects.filter(slug=slug).first()
+        if retailer is None:
+            return render(request, "booking/unavailable.html", {"retailer_slug": slug}, status=503)
+        return view(request, retailer, *args, **kwargs)
+
+    return wrapper
+
+
+def remember_booking(request: HttpRequest, booking: Booking) -> None:
+    remembered = [i for i in request.session.get(SESSION_BOOKINGS, []) if i != str(booking.id)]
+    request.session[SESSION_BOOKINGS] = [*remembered, str(booking.id)][-SESSION_BOOKINGS_MAX:]
+
+
+def own_booking(request: HttpRequest, retailer: Retailer, booking_id: UUID) -> Booking:
+    """The hold or booking if this session created it; 404 otherwise."""
+    if str(booking_id) not in request.session.get(SESSION_BOOKINGS, []):
+        raise Http404("No such hold or booking.")
+    try:
+        return booking_get(retailer=retailer, booking_id=booking_id)
+    except NotFound as exc:
+        raise Http404("No such hold or booking.") from exc
+
+
+def redirect_after_post(request: HttpRequest, url: str) -> HttpResponse:
+    """htmx follows HX-Redirect with a full page load; a plain form gets 303 See Other."""
+    if request.htmx:
+        return HttpResponseClientRedirect(url)
+    return HttpResponseRedirect(url, status=303)
+
+
+def render_picker(
+    request: HttpRequest, retailer: Retailer, *, failure: GreenslotError | None = None, status: int = 200
+) -> HttpResponse:
+    """The picker for the search in the query string, with a fresh offer and any failure to report."""
+    errors = [failure.message] if failure else []
+    searched = any(request.GET.get(name) for name in SEARCH_FIELDS)
+    form = AddressForm.from_query(request.GET) if searched else AddressForm()
+    grid = None
+    search_query = ""
+    if searched:
+        if form.is_valid():
+            search_query = form.search_query()
+            try:
+                result = offer_create(
+                    retailer=retailer,
+                    lat=form.cleaned_data["point"][0],
+                    lon=form.cleaned_data["point"][1],
+                    size_units=form.cleaned_data["size_units"],
+                    service_minutes=form.cleaned_data["service_minutes"],
+                    address=form.cleaned_data["address_record"],
+                )
+            except GreenslotError as error:
+                errors.append(error.message)
+            else:
+                grid = slot_grid(result)
+        else:
+            errors.extend(message for messages in form.errors.values() for message in messages)
+    context = {
+        "retailer": retailer,
+        "form": form,
+        "searched": searched,
+        "grid": grid,
+        "errors": errors,
+        "hold_action": f"{reverse('booking:hold_create')}?{search_query}"
+        if search_query
+        else reverse("booking:hold_create"),
+    }
+    # A history restore asks for the whole page even though it comes from htmx.
+    partial = request.htmx and not request.htmx.history_restore_request
+    template = "booking/shopper.html#slot-grid" if partial else "booking/shopper.html"
+    response = render(request, template, context, status=200 if partial else status)
+    patch_vary_headers(response, ("HX-Request",))
+    return response
+
+
+@require_safe
+@shopper_retailer_required
+def picker(request: HttpRequest, retailer: Retailer) -> HttpResponse:
+    """The "Choose a delivery window" page: the address form and, once searched, the slot grid."""
+    return render_picker(request, retailer)
+
+
+@require_POST
+@shopper_retailer_required
+def hold_new(request: HttpRequest, retailer: Retailer) -> HttpResponse:
+    """Hold the quoted window; on refusal show the grid again, freshly offered, with the reason."""
+    try:
+        hold = hold_create(retailer=retailer, quote=request.POST.get("quote", ""), actor="shopper")
+    except GreenslotError as error:
+        # htmx swaps only 2xx responses, so the refusal travels in the partial with a 200.
+        return render_picker(request, retailer, failure=error, status=error.status)
+    remember_booking(request, hold)
+    return redirect_after_post(request, reverse("booking:hold", args=[hold.id]))
+
+
+def render_hold(
+    request: HttpRequest,
+    retailer: Retailer,
+    hold: Booking,
+    *,
+    failure: GreenslotError | None = None,
+    status: int = 200,
+) -> HttpResponse:
+    now = timezone.now()
+    window = held_window(hold, status=booking_effective_status(booking=hold, now=now), now=now)
+    context = {"retailer": retailer, "window": window, "errors": [failure.message] if failure else []}
+    return render(request, "booking/hold.html", context, status=status)
+
+
+@require_safe
+@shopper_retailer_required
+def hold_page(request: HttpRequest, retailer: Retailer, hold_id: UUID) -> HttpResponse:
+    """The held window with its countdown; a confirmed hold lives on the booking page."""
+    hold = own_booking(request, retailer, hold_id)
+    if hold.status in (BookingStatus.CONFIRMED, BookingStatus.CANCELLED):
+        return redirect("booking:booking", booking_id=hold.id)
+    return render_hold(request, retailer, hold)
+
+
+@require_POST
+@shopper_retailer_required
+def hold_confirm_post(request: HttpRequest, retailer: Retailer, hold_id: UUID) -> HttpResponse:
+    hold = own_booking(request, retailer, hold_id)
+    try:
+        # The key is the hold's own: a double click or a resubmitted form confirms once.
+        booking, _created = hold_confirm(
+            retailer=retailer,
+            booking_id=hold.id,
+            external_ref="shopper-page",
+            idempotency_key=f"shopper-{hold.id}",
+            actor="shopper",
+        )
+    except GreenslotError as error:
+        hold.refresh_from_db()
+        return render_hold(request, retailer, hold, failure=error, status=error.status)
+    return redirect_after_post(request, reverse("booking:booking", args=[booking.id]))
+
+
+@require_POST
+@shopper_retailer_required
+def hold_release_post(request: HttpRequest, retailer: Retailer, hold_id: UUID) -> HttpResponse:
+    hold = own_booking(request, retailer, hold_id)
+    try:
+        hold_release(retailer=retailer, booking_id=hold.id, actor="shopper")
+    except GreenslotError as error:
+        hold.refresh_from_db()
+        return render_hold(request, retailer, hold, failure=error, status=error.status)
+    return redirect_after_post(request, reverse("booking:hold", args=[hold.id]))
+
+
+@require_safe
+@shopper_retailer_required
+def booking_page(request: HttpRequest, retailer: Retailer, booking_id: UUID) -> HttpResponse:
+    """The confirmation; a hold that was never confirmed is shown on its hold page instead."""
+    booking = own_booking(request, retailer, booking_id)
+    if booking.status not in (BookingStatus.CONFIRMED, BookingStatus.CANCELLED):
+        return redirect("booking:hold", hold_id=booking.id)
+    now = timezone.now()
+    window = held_window(booking, status=booking_effective_status(booking=booking, now=now), now=now)
+    return render(request, "booking/booking.html", {"retailer": retailer, "window": window})

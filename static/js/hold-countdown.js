@@ -1,0 +1,49 @@
+// Counts a hold down to its expiry: mm:ss every second, and a spoken notice at one minute and at expiry.
+// The server gives the seconds left rather than the instant, so a wrong client clock does not matter.
+(function () {
+  "use strict";
+
+  function pad(n) { return (n < 10 ? "0" : "") + n; }
+
+  function start(box) {
+    var remaining = parseInt(box.getAttribute("data-remaining-seconds"), 10);
+    if (isNaN(remaining)) { return; }
+    var deadline = Date.now() + remaining * 1000;
+    var clock = box.querySelector("[data-countdown-clock]");
+    var status = box.querySelector("[data-countdown-status]");
+    var expiredLink = box.querySelector("[data-countdown-expired]");
+    var actions = document.querySelector("[data-countdown-actions]");
+    var warned = remaining <= 60;
+    var timer = null;
+
+    function tick() {
+      var left = Math.max(0, Math.round((deadline - Date.now()) / 1000));
+      if (clock) { clock.textContent = pad(Math.floor(left / 60)) + ":" + pad(left % 60); }
+      if (!warned && left <= 60) {
+        warned = true;
+        if (status) { status.textContent = "One minute left to confirm your delivery window."; }
+      }
+      if (left === 0) {
+        clearInterval(timer);
+        if (status) { status.textContent = "Your hold has expired and the window was given back."; }
+        if (expiredLink) { expiredLink.hidden = false; }
+        if (actions) {
+          actions.querySelectorAll("button").forEach(function (button) { button.disabled = true; });
+        }
+      }
+    }
+
+    tick();
+    timer = setInterval(tick, 1000);
+  }
+
+  function init() {
+    document.querySelectorAll("[data-countdown]").forEach(start);
+  }
+
+  if (document.readyState === "loading") {
+    document.addEventListener("DOMContentLoaded", init);
+  } else {
+    init();
+  }
+})();

@@ -1,0 +1,103 @@
+"""The shopper pages in a real Chromium: htmx swaps the grid, the hold page counts down and expires.
+
+Playwright drives Debian's Chromium (DESIGN.md §9); skipped where it is not installed.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+import re
+from pathlib import Path
+
+import pytest
+from django.utils import timezone
+
+from booking.models import Booking
+
+from .conftest import DEMO_INSIDE
+
+CHROMIUM = "/usr/bin/chromium"
+FLAGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+]
+
+pytestmark = [
+    pytest.mark.browser,
+    pytest.mark.skipif(not Path(CHROMIUM).exists(), reason="needs Debian's chromium"),
+]
+
+
+@pytest.fixture
+def browser():
+    sync_api = pytest.importorskip("playwright.sync_api")
+    # Playwright's sync API runs an event loop in this thread; the ORM calls made here between
+    # browser steps are still plain synchronous code.
+    os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
+    try:
+        with sync_api.sync_playwright() as playwright:
+            chromium = playwright.chromium.launch(executable_path=CHROMIUM, args=FLAGS)
+            yield chromium
+            chromium.close()
+    finally:
+        os.environ.pop("DJANGO_ALLOW_ASYNC_UNSAFE", None)
+
+
+@pytest.fixture
+def world(transactional_db, world):  # the live server needs committed rows
+    return world
+
+
+def test_htmx_swaps_the_grid_and_a_click_holds_the_window(live_server, world, browser):
+    page = browser.new_page(viewport={"width": 1280, "height": 900})
+    page.goto(live_server.url + "/")
+    page.evaluate("window.sameDocument = true")
+
+    page.select_option("select[name=address]", DEMO_INSIDE.slug)
+    page.click("text=Show delivery windows")
+    page.wait_for_selector("#slot-grid .window__choose")
+
+    assert page.evaluate("window.sameDocument") is True, "the grid was swapped in, not reloaded"
+    assert f"address={DEMO_INSIDE.slug}" in page.url
+    assert page.locator("h1").count() == 1
+
+    page.locator(".window__choose").first.click()
+    page.wait_for_url(re.compile(r"/holds/[0-9a-f-]+/$"))
+    assert page.locator("h1").inner_text() == "Your delivery window is held"
+    page.wait_for_function("document.querySelector('[role=timer]').textContent.includes(':')")
+    assert re.fullmatch(r"(09|10):\d\d", page.locator("[role=timer]").inner_text())
+
+
+def test_the_countdown_announces_expiry_and_disables_confirm(live_server, world, browser):
+    page = browser.new_page()
+    page.goto(live_server.url + f"/?address={DEMO_INSIDE.slug}")
+    page.locator(".window__choose").first.click()
+    page.wait_for_url(re.compile(r"/holds/[0-9a-f-]+/$"))
+    Booking.objects.update(hold_expires_at=timezone.now() + dt.timedelta(seconds=2))
+
+    page.reload()
+    status = page.locator("[data-countdown-status]")
+    page.wait_for_function(
+        "document.querySelector('[data-countdown-status]').textContent.includes('expired')"
+    )
+
+    assert status.get_attribute("aria-live") == "polite"
+    assert page.locator("[role=timer]").inner_text() == "00:00"
+    assert page.get_by_role("button", name="Confirm booking").is_disabled()
+    assert page.get_by_role("link", name="Choose a delivery window again").is_visible()
+
+
+def test_on_a_phone_the_windows_stack_in_one_column(live_server, world, browser):
+    page = browser.new_page(viewport={"width": 390, "height": 900})
+    page.goto(live_server.url + f"/?address={DEMO_INSIDE.slug}")
+    lefts = {
+        round(box["x"]) for box in (b.bounding_box() for b in page.locator(".window__choose").all()) if box
+    }
+    assert len(lefts) == 1
+    assert page.evaluate("document.documentElement.scrollWidth") <= 390, "no sideways scrolling"

@@ -1,0 +1,189 @@
+"""GET / — "Choose a delivery window": the address form, and the slot grid once an address is given."""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+
+import pytest
+from django.urls import reverse
+
+from booking.models import Offer, Retailer
+from fleet.demo_city import DEMO_ADDRESSES
+
+from .conftest import DEMO_INSIDE, INSIDE, OUTSIDE
+from .page import alert_text, parse, quote_of, window_titled, windows
+
+HTMX = {"HTTP_HX_REQUEST": "true"}
+
+
+def search(client, *, extra=None, **query):
+    return client.get(reverse("booking:picker"), query, **(extra or {}))
+
+
+def day_id(date) -> str:
+    return f"day-{date.isoformat()}"
+
+
+def test_it_renders_the_address_form_on_an_accessible_page(client, world):
+    response = client.get("/")
+    assert response.status_code == 200
+    document = parse(response.content)
+    html = document.find("html")
+    assert html.attrs["lang"] == "en-gb"
+    assert len(document.find_all("h1")) == 1
+    assert document.find("h1").text == "Choose a delivery window"
+    assert document.find("header") is not None and document.find("main") is not None
+    # Every input a shopper types into has a label.
+    for name in ("address", "lat", "lon", "size_units"):
+        field = document.find(
+            "select" if name == "address" else "input", lambda e, n=name: e.attrs.get("name") == n
+        )
+        assert document.find("label", lambda e, f=field: e.attrs.get("for") == f.attrs["id"]) is not None
+    form = document.find("form", lambda e: e.attrs.get("method") == "get")
+    assert form.attrs["action"] == "/"
+    assert form.attrs["hx-target"] == "#slot-grid" and form.attrs["hx-push-url"] == "true"
+    size = document.find("input", lambda e: e.attrs.get("name") == "size_units")
+    assert (size.attrs["value"], size.attrs["min"], size.attrs["max"]) == ("2", "1", "60")
+    service = document.find("input", lambda e: e.attrs.get("name") == "service_minutes")
+    assert (service.attrs["type"], service.attrs["value"]) == ("hidden", "3")
+    options = [o.text for o in document.find("select").find_all("option")]
+    assert options == ["Choose an address…"] + [f"{a.label} — {a.street}" for a in DEMO_ADDRESSES]
+    assert 'src="/static/vendor/htmx-2.0.11.min.js"' in response.content.decode()
+    assert "X-CSRFToken" in document.find("body").attrs["hx-headers"]
+    assert windows(document) == []
+
+
+def test_it_shows_windows_with_local_times_prices_and_co2e(client, world):
+    response = search(client, lat=INSIDE[0], lon=INSIDE[1])
+    assert response.status_code == 200
+    document = parse(response.content)
+    assert alert_text(document) == ""
+    heading = document.find("h3", lambda e: e.attrs.get("id") == day_id(world.tomorrow))
+    assert world.tomorrow.strftime("%A") in heading.text
+    card = window_titled(document, day_id(world.tomorrow), "09:00–10:00")
+    assert re.search(r"€\d+\.\d\d", card.text)
+    assert re.search(r"\+[\d,]+ g CO 2 e", card.text)
+    assert card.find("button") is not None and quote_of(card)
+    assert card.find("form").attrs["method"] == "post"
+    assert card.find("form").attrs["action"].startswith("/holds/?")
+    breakdown = card.find("details")
+    assert "Delivery fee" in breakdown.text
+    assert Offer.objects.count() == 1
+
+
+def test_it_groups_each_day_by_window_width(client, world):
+    document = parse(search(client, lat=INSIDE[0], lon=INSIDE[1]).content)
+    day = document.find("section", lambda e: e.attrs.get("aria-labelledby") == day_id(world.tomorrow))
+    headings = [h.text for h in day.find_all("h4")]
+    assert headings == ["1-hour windows", "2-hour windows", "4-hour windows", "All day"]
+
+
+def test_it_labels_windows_with_badges(client, world):
+    document = parse(search(client, lat=INSIDE[0], lon=INSIDE[1]).content)
+    all_day = window_titled(document, day_id(world.tomorrow), "08:00–18:00")
+    badges = [b.text for b in all_day.find_all("span", lambda e: "badge" in e.classes)]
+    assert "Wide" in badges
+    green = document.find("span", lambda e: "badge--green" in e.classes)
+    assert green is not None and green.text == "Green"
+
+
+def test_an_unavailable_window_is_shown_with_its_reason_and_no_button(client, world):
+    document = parse(search(client, lat=INSIDE[0], lon=INSIDE[1]).content)
+    evening = window_titled(document, day_id(world.tomorrow), "19:00–20:00")
+    assert "window--unavailable" in evening.classes
+    assert "No van at this time" in evening.text
+    assert evening.find("button") is None and evening.find("form") is None
+
+
+def test_a_day_without_vans_says_so_once(client, world):
+    document = parse(search(client, lat=INSIDE[0], lon=INSIDE[1]).content)
+    day_after = world.tomorrow + dt.timedelta(days=1)
+    day = document.find("section", lambda e: e.attrs.get("aria-labelledby") == day_id(day_after))
+    assert "No vans that day" in day.text
+    assert day.find("button") is None
+
+
+def test_a_demo_address_is_searched_by_its_slug(client, world):
+    response = search(client, address=DEMO_INSIDE.slug)
+    document = parse(response.content)
+    assert alert_text(document) == ""
+    assert window_titled(document, day_id(world.tomorrow), "09:00–10:00").find("button") is not None
+    demo = DEMO_INSIDE
+    assert Offer.objects.get().address == {"slug": demo.slug, "label": demo.label, "street": demo.street}
+    chosen = document.find("option", lambda e: e.attrs.get("value") == demo.slug)
+    assert "selected" in chosen.attrs
+
+
+def test_with_htmx_it_renders_only_the_slot_grid(client, world):
+    response = search(client, lat=INSIDE[0], lon=INSIDE[1], extra=HTMX)
+    assert response.status_code == 200
+    body = response.content.decode()
+    assert "<html" not in body and "<h1" not in body
+    assert body.lstrip().startswith('<section id="slot-grid"')
+    assert "09:00–10:00" in body
+    assert "HX-Request" in response["Vary"]
+
+
+def test_an_htmx_history_restore_gets_the_whole_page(client, world):
+    response = search(
+        client, lat=INSIDE[0], lon=INSIDE[1], extra={**HTMX, "HTTP_HX_HISTORY_RESTORE_REQUEST": "true"}
+    )
+    assert "<html" in response.content.decode()
+
+
+@pytest.mark.parametrize("extra", [{}, HTMX], ids=["page", "htmx"])
+def test_an_address_outside_the_service_area_gets_a_message_not_an_error(client, world, extra):
+    response = search(client, lat=OUTSIDE[0], lon=OUTSIDE[1], extra=extra)
+    assert response.status_code == 200
+    document = parse(response.content)
+    assert alert_text(document) == "We do not deliver to this address yet."
+    assert windows(document) == []
+
+
+@pytest.mark.parametrize(
+    ("lat", "lon", "message"),
+    [
+        ("999", "5.11", "Latitude must be within [-90, 90] and longitude within [-180, 180]."),
+        ("abc", "5.11", "Latitude and longitude must be numbers."),
+        ("52.11", "nan", "Latitude and longitude must be finite numbers."),
+    ],
+)
+def test_bad_coordinates_get_a_clear_message(client, world, lat, lon, message):
+    response = search(client, lat=lat, lon=lon, extra=HTMX)
+    assert response.status_code == 200
+    assert alert_text(parse(response.content)) == message
+    assert Offer.objects.count() == 0
+
+
+def test_half_a_point_asks_for_the_other_half(client, world):
+    response = search(client, lat=INSIDE[0])
+    assert alert_text(parse(response.content)) == "Choose an address, or enter both latitude and longitude."
+
+
+def test_an_unknown_demo_address_is_refused(client, world):
+    response = search(client, address="atlantis")
+    assert "Select a valid choice" in alert_text(parse(response.content))
+
+
+@pytest.mark.parametrize(
+    ("size", "message"),
+    [
+        ("61", "Ensure this value is less than or equal to 60."),
+        ("0", "Ensure this value is greater than or equal to 1."),
+        ("big", "Enter a whole number."),
+        ("20", "The parcel (20 units) is larger than any vehicle of this depot carries (10)."),
+    ],
+)
+def test_a_parcel_outside_the_limits_gets_a_clear_message(client, world, size, message):
+    response = search(client, lat=INSIDE[0], lon=INSIDE[1], size_units=size)
+    assert response.status_code == 200
+    assert alert_text(parse(response.content)) == message
+
+
+def test_without_the_shopper_retailer_it_answers_503_with_a_friendly_page(client, world):
+    Retailer.objects.all().delete()
+    response = client.get("/")
+    assert response.status_code == 503
+    document = parse(response.content)
+    assert document.find("h1").text == "Delivery booking is not available right now"
