@@ -4,7 +4,7 @@ from django.db import models, transaction
 from django.utils import timezone
 
 from .models import Depot, DepotDay, ServiceZone, Shift, Stop, Vehicle, VehicleType
-from .services import depot_day_bump, depot_day_lock
+from .services import depot_day_bump, depot_day_lock, depot_days_using, fleet_change_apply
 
 # Fields of a shift that its planned stops depend on: they cannot change under a route.
 ROUTE_FIELDS = ("vehicle", "start", "end")
@@ -84,8 +84,68 @@ class ServiceZoneAdmin(admin.ModelAdmin):
     }
 
 
+class PlanGuardedForm(forms.ModelForm):
+    """Refuses an edit that would make a planned route infeasible (e.g. less capacity than a van
+    already carries, or a slower speed that misses a booked window)."""
+
+    plan_fields: tuple[str, ...] = ()
+
+    def affected_depot_days(self):
+        raise NotImplementedError
+
+    def clean(self):
+        cleaned = super().clean()
+        changed = [f for f in self.plan_fields if f in self.changed_data and f in cleaned]
+        if self.instance.pk and changed and not self.errors:
+            trial = type(self.instance).objects.get(pk=self.instance.pk)
+            for field in changed:
+                setattr(trial, field, cleaned[field])
+            problems = fleet_change_apply(change=trial.save, depot_days=self.affected_depot_days(), dry_run=True)
+            if problems:
+                shown = "; ".join(problems[:5]) + (f" (and {len(problems) - 5} more)" if len(problems) > 5 else "")
+                raise forms.ValidationError(f"This change would break planned routes: {shown}")
+        return cleaned
+
+
+class VehicleTypeForm(PlanGuardedForm):
+    plan_fields = ("capacity_units", "max_speed_kmh", "cost_per_km", "cost_per_hour", "cost_per_route", "emission_factor")
+
+    class Meta:
+        model = VehicleType
+        fields = "__all__"
+
+    def affected_depot_days(self):
+        return depot_days_using(vehicle_type_ids=[self.instance.pk])
+
+
+class VehicleForm(PlanGuardedForm):
+    plan_fields = ("vehicle_type", "is_active", "depot")
+
+    class Meta:
+        model = Vehicle
+        fields = "__all__"
+
+    def affected_depot_days(self):
+        return depot_days_using(vehicle_ids=[self.instance.pk])
+
+
+class PlanGuardedAdmin(admin.ModelAdmin):
+    """Saves through ``fleet_change_apply`` so the affected plans are locked, re-checked and bumped."""
+
+    def save_model(self, request, obj, form, change):
+        if not change:
+            return super().save_model(request, obj, form, change)
+        problems = fleet_change_apply(
+            change=lambda: super(PlanGuardedAdmin, self).save_model(request, obj, form, change),
+            depot_days=form.affected_depot_days(),
+        )
+        if problems:  # a concurrent booking got in between validation and saving
+            raise forms.ValidationError(problems)
+
+
 @admin.register(VehicleType)
-class VehicleTypeAdmin(admin.ModelAdmin):
+class VehicleTypeAdmin(PlanGuardedAdmin):
+    form = VehicleTypeForm
     list_display = (
         "name",
         "capacity_units",
@@ -102,7 +162,8 @@ class VehicleTypeAdmin(admin.ModelAdmin):
 
 
 @admin.register(Vehicle)
-class VehicleAdmin(admin.ModelAdmin):
+class VehicleAdmin(PlanGuardedAdmin):
+    form = VehicleForm
     list_display = ("name", "depot", "vehicle_type", "is_active")
     list_filter = ("is_active", "depot", "vehicle_type")
     search_fields = ("name", "depot__code")

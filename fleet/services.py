@@ -123,3 +123,43 @@ def shift_create(*, depot_day: DepotDay, vehicle, start: dt.datetime, end: dt.da
 def depot_day_get_or_create(*, depot: Depot, date: dt.date) -> DepotDay:
     depot_day, _ = DepotDay.objects.get_or_create(depot=depot, date=date)
     return depot_day
+
+
+def fleet_change_apply(*, change, depot_days, now: dt.datetime | None = None, dry_run: bool = False) -> list[str]:
+    """Apply an edit of fleet data that the plans depend on (a vehicle type's capacity or speed,
+    a vehicle's type, an emission factor) and keep every plan consistent.
+
+    ``change`` is a callable that writes the edit; ``depot_days`` the (unlocked) depot-days it can
+    affect. Inside one transaction the days are locked in the global order, the edit is written,
+    each plan is re-read and checked by the independent checker, and every version is bumped so no
+    cached plan outlives the edit. If any route would become infeasible the transaction is rolled
+    back and the violations are returned (an empty list means the edit was applied).
+    With ``dry_run`` the edit is always rolled back: a form uses it to validate.
+    """
+    from routing.checker import check_plan
+
+    now = now or timezone.now()
+    problems: list[str] = []
+    with transaction.atomic():
+        ordered = sorted(depot_days, key=lambda d: (d.depot_id, d.date))
+        locked = [depot_day_lock(depot=d.depot, date=d.date) for d in ordered]
+        change()
+        for depot_day in filter(None, locked):
+            compiled = compile_plan(depot=depot_day.depot, depot_day=depot_day, date=depot_day.date, now=now)
+            for violation in check_plan(compiled.plan):
+                problems.append(f"{depot_day}: {violation.message}")
+            depot_day_bump(depot_day=depot_day)
+        if problems or dry_run:
+            transaction.set_rollback(True)
+    return problems
+
+
+def depot_days_using(*, vehicle_ids=None, vehicle_type_ids=None, from_date: dt.date | None = None):
+    """Depot-days from ``from_date`` on (default: yesterday, for late shifts) whose shifts use these vehicles."""
+    from_date = from_date or (timezone.now().date() - dt.timedelta(days=1))
+    days = DepotDay.objects.filter(date__gte=from_date).select_related("depot")
+    if vehicle_ids is not None:
+        days = days.filter(shifts__vehicle_id__in=list(vehicle_ids))
+    if vehicle_type_ids is not None:
+        days = days.filter(shifts__vehicle__vehicle_type_id__in=list(vehicle_type_ids))
+    return list(days.distinct())

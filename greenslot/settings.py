@@ -39,6 +39,7 @@ INSTALLED_APPS = [
     "django_htmx",
     "rest_framework",
     "drf_spectacular",
+    "drf_spectacular_sidecar",  # Swagger UI served from our static files: /api/docs/ needs no CDN
     "fleet",
     "emissions",
     "pricing",
@@ -47,6 +48,8 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    # Under /api/ only: refuses bodies over API_MAX_BODY_BYTES, answers Django's own errors as JSON.
+    "booking.api.middleware.ApiBoundaryMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -118,22 +121,48 @@ USE_TZ = True
 STATIC_URL = "static/"
 STATIC_ROOT = BASE_DIR / "staticfiles"
 STATICFILES_DIRS = [BASE_DIR / "static"]
+# In development WhiteNoise serves straight from the finders; production serves collectstatic's output.
+WHITENOISE_USE_FINDERS = DEBUG
+WHITENOISE_AUTOREFRESH = DEBUG
 
 LOGIN_URL = "admin:login"
 
+# The API (booking/api/): bearer API keys are set per view; JSON only; one error shape.
 REST_FRAMEWORK = {
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
     "DEFAULT_AUTHENTICATION_CLASSES": [],
     "DEFAULT_PERMISSION_CLASSES": [],
     "UNAUTHENTICATED_USER": None,
+    "DEFAULT_PARSER_CLASSES": ["booking.api.parsers.ApiJSONParser"],
+    "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
+    "EXCEPTION_HANDLER": "booking.api.errors.api_exception_handler",
+    # Per API key ("<scope>") and, for publishable keys, per client IP ("<scope>_ip").
+    "DEFAULT_THROTTLE_RATES": {
+        "offers": os.environ.get("GREENSLOT_RATE_OFFERS", "120/min"),
+        "offers_ip": os.environ.get("GREENSLOT_RATE_OFFERS_IP", "60/min"),
+        "holds": os.environ.get("GREENSLOT_RATE_HOLDS", "60/min"),
+        "holds_ip": os.environ.get("GREENSLOT_RATE_HOLDS_IP", "30/min"),
+        "api": os.environ.get("GREENSLOT_RATE_API", "600/min"),
+    },
+    # Trusted proxies in front of the app that append to X-Forwarded-For. 0 uses REMOTE_ADDR; DRF's
+    # default (None) would trust a client-sent X-Forwarded-For and let it dodge the per-IP limits.
+    "NUM_PROXIES": int(os.environ.get("GREENSLOT_NUM_PROXIES", "0")),
 }
+
+# Request bodies under /api/ larger than this are refused with 413 before they are read.
+API_MAX_BODY_BYTES = 64 * 1024
 
 SPECTACULAR_SETTINGS = {
     "TITLE": "Greenslot API",
     "DESCRIPTION": "Delivery-slot offers, holds and bookings with route-exact feasibility, "
-    "marginal-cost prices and CO2e per window.",
+    "marginal-cost prices and CO2e per window. Errors are always "
+    '`{"code": "...", "message": "...", "details": {...}}`.',
     "VERSION": "1.0.0",
     "SERVE_INCLUDE_SCHEMA": False,
+    "SCHEMA_PATH_PREFIX": r"/api/v[0-9]+",
+    "SWAGGER_UI_DIST": "SIDECAR",
+    "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
+    "REDOC_DIST": "SIDECAR",
 }
 
 # Celery: with no broker configured the tasks run in-process (eagerly), so the embedded demo

@@ -10,6 +10,7 @@ import datetime as dt
 
 import numpy as np
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 
@@ -43,7 +44,7 @@ def booking_get(*, retailer: Retailer, booking_id: object) -> Booking:
     """The retailer's own booking, or 404 (never 403: another tenant's booking does not exist here)."""
     try:
         return Booking.objects.select_related("depot_day__depot").get(id=str(booking_id), retailer=retailer)
-    except (Booking.DoesNotExist, ValueError, TypeError) as exc:
+    except (Booking.DoesNotExist, ValidationError, ValueError, TypeError) as exc:
         raise NotFound("not_found", "No such hold or booking.") from exc
 
 

@@ -8,6 +8,7 @@ from booking.models import Booking, BookingEvent, BookingStatus
 from booking.services.holds import (
     booking_cancel,
     booking_effective_status,
+    booking_get,
     booking_reschedule,
     hold_confirm,
     hold_create,
@@ -297,3 +298,10 @@ def test_a_move_within_a_full_vehicle_reuses_its_own_room(now, tomorrow):
     moved = booking_reschedule(retailer=world.retailer, booking_id=booking.id, quote=target.quote, now=now)
     assert moved.window_start == target.start
     assert plan_violations(now=now) == []
+
+
+@pytest.mark.parametrize("bad_id", ["not-a-uuid", "", None, 42, "00000000-0000-0000-0000-000000000000"])
+def test_a_malformed_or_unknown_booking_id_is_not_found(world, bad_id):
+    with pytest.raises(GreenslotError) as caught:
+        booking_get(retailer=world.retailer, booking_id=bad_id)
+    assert (caught.value.code, caught.value.status) == ("not_found", 404)
