@@ -1,0 +1,139 @@
+"""Serializers shared by several API views: strict input, prices, windows and the booking."""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from collections.abc import Mapping
+
+from rest_framework import serializers
+
+from ..models import Booking, BookingStatus
+from ..services.holds import booking_effective_status
+
+ADDRESS_TEXT_FIELDS = ("line1", "postcode", "city", "country")
+
+
+class StrictSerializer(serializers.Serializer):
+    """Refuses fields it does not know (at every level), so a typo such as ``"day"`` for ``"days"``
+    is a 400 instead of a silently ignored value."""
+
+    def to_internal_value(self, data):
+        if isinstance(data, Mapping):
+            unknown = sorted(str(name) for name in set(data) - set(self.fields))
+            if unknown:
+                raise serializers.ValidationError({name: ["Unknown field."] for name in unknown})
+        return super().to_internal_value(data)
+
+
+class IsoDateField(serializers.DateField):
+    """Exactly ``YYYY-MM-DD``: ``strptime`` would also take "2026-1-1", ``fromisoformat`` "20261201"."""
+
+    shape = re.compile(r"\d{4}-\d{2}-\d{2}")
+
+    def __init__(self, **kwargs):
+        kwargs.setdefault("input_formats", ["%Y-%m-%d"])
+        super().__init__(**kwargs)
+
+    def to_internal_value(self, value):
+        if not isinstance(value, str) or not self.shape.fullmatch(value):
+            self.fail("invalid", format="YYYY-MM-DD")
+        return super().to_internal_value(value)
+
+
+class OffsetDateTimeField(serializers.DateTimeField):
+    """ISO 8601 with the offset the value carries (a window in its depot's local time), not UTC."""
+
+    def to_representation(self, value: dt.datetime) -> str:
+        return value.isoformat()
+
+
+class PriceLineSerializer(serializers.Serializer):
+    code = serializers.CharField()
+    label = serializers.CharField()
+    amount = serializers.CharField(help_text='Decimal as a string, e.g. "-0.50".')
+
+
+class PriceSerializer(serializers.Serializer):
+    amount = serializers.CharField(help_text='Decimal as a string in the currency\'s units, e.g. "4.90".')
+    currency = serializers.CharField(help_text="ISO 4217 code.")
+    breakdown = PriceLineSerializer(many=True, help_text="Lines that sum exactly to amount.")
+
+
+class WindowSerializer(serializers.Serializer):
+    start = OffsetDateTimeField(help_text="ISO 8601 in the depot's local time, with offset.")
+    end = OffsetDateTimeField(help_text="ISO 8601 in the depot's local time, with offset.")
+
+
+class AddressOutputSerializer(serializers.Serializer):
+    lat = serializers.FloatField()
+    lon = serializers.FloatField()
+    line1 = serializers.CharField(required=False)
+    postcode = serializers.CharField(required=False)
+    city = serializers.CharField(required=False)
+    country = serializers.CharField(required=False)
+
+
+class ParcelSerializer(StrictSerializer):
+    size_units = serializers.IntegerField(
+        min_value=1, max_value=100_000, help_text="Size units of the parcel."
+    )
+    service_minutes = serializers.IntegerField(
+        min_value=1, max_value=240, help_text="Minutes the driver spends at the door."
+    )
+
+
+class BookingSerializer(serializers.Serializer):
+    """A hold or booking, as ``booking_representation`` lays it out."""
+
+    id = serializers.UUIDField()
+    status = serializers.ChoiceField(
+        choices=BookingStatus.choices, help_text="Effective status: a hold past its expiry reads as expired."
+    )
+    window = WindowSerializer()
+    address = AddressOutputSerializer()
+    parcel = ParcelSerializer()
+    price = PriceSerializer()
+    co2e_grams = serializers.IntegerField(help_text="Grams CO2e this delivery adds to its route.")
+    labels = serializers.ListField(child=serializers.CharField())
+    external_ref = serializers.CharField(help_text="Your order reference, as sent on confirm.")
+    hold_expires_at = serializers.DateTimeField(
+        allow_null=True, help_text="While a hold: when it lapses. Null once confirmed."
+    )
+    confirmed_at = serializers.DateTimeField(allow_null=True)
+    created_at = serializers.DateTimeField()
+
+
+def window_representation(*, start: dt.datetime, end: dt.datetime, tz) -> dict:
+    return {"start": start.astimezone(tz), "end": end.astimezone(tz)}
+
+
+def price_representation(booking: Booking) -> dict:
+    return {
+        "amount": f"{booking.price_amount:.2f}",
+        "currency": booking.currency,
+        "breakdown": booking.price_breakdown,
+    }
+
+
+def booking_representation(booking: Booking, *, now: dt.datetime | None = None) -> dict:
+    """The booking as the API shows it: windows in the depot's local time, the effective status."""
+    tz = booking.depot_day.depot.tz
+    return {
+        "id": booking.id,
+        "status": booking_effective_status(booking=booking, now=now),
+        "window": window_representation(start=booking.window_start, end=booking.window_end, tz=tz),
+        "address": {
+            "lat": booking.lat,
+            "lon": booking.lon,
+            **{name: booking.address[name] for name in ADDRESS_TEXT_FIELDS if name in booking.address},
+        },
+        "parcel": {"size_units": booking.size_units, "service_minutes": booking.service_seconds // 60},
+        "price": price_representation(booking),
+        "co2e_grams": booking.co2e_grams,
+        "labels": booking.labels,
+        "external_ref": booking.external_ref,
+        "hold_expires_at": booking.hold_expires_at if booking.confirmed_at is None else None,
+        "confirmed_at": booking.confirmed_at,
+        "created_at": booking.created_at,
+    }

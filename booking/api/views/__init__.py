@@ -1,0 +1,1 @@
+"""One API view per operation (HackSoft style): parse, call one service or selector, render."""

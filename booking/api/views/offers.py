@@ -1,0 +1,156 @@
+"""POST /api/v1/offers: every window of the horizon for one address, priced, or with its reason."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from drf_spectacular.utils import OpenApiExample, extend_schema, extend_schema_serializer
+from rest_framework import serializers, status
+from rest_framework.response import Response
+
+from ...services.offers import OfferResult, WindowOffer, offer_create
+from ..authentication import PublishableKeyAllowed
+from ..serializers import (
+    ADDRESS_TEXT_FIELDS,
+    IsoDateField,
+    OffsetDateTimeField,
+    ParcelSerializer,
+    PriceSerializer,
+    StrictSerializer,
+)
+from .base import ApiView, error_responses
+
+
+@extend_schema_serializer(component_name="AddressInput")
+class AddressInputSerializer(StrictSerializer):
+    lat = serializers.FloatField(min_value=-90, max_value=90, help_text="Degrees (WGS 84).")
+    lon = serializers.FloatField(min_value=-180, max_value=180, help_text="Degrees (WGS 84).")
+    line1 = serializers.CharField(max_length=200, required=False, allow_blank=True)
+    postcode = serializers.CharField(max_length=20, required=False, allow_blank=True)
+    city = serializers.CharField(max_length=100, required=False, allow_blank=True)
+    country = serializers.CharField(max_length=60, required=False, allow_blank=True)
+
+
+@extend_schema_serializer(component_name="OfferWindow")
+class OfferWindowSerializer(serializers.Serializer):
+    start = OffsetDateTimeField(help_text="ISO 8601 in the depot's local time, with offset.")
+    end = OffsetDateTimeField(help_text="ISO 8601 in the depot's local time, with offset.")
+    available = serializers.BooleanField()
+    reason = serializers.CharField(
+        allow_null=True,
+        help_text="Why the window is not sold (full, cutoff_passed, no_shift, ...); null when available.",
+    )
+    price = PriceSerializer(allow_null=True, help_text="Null when unavailable.")
+    co2e_grams = serializers.IntegerField(
+        allow_null=True, help_text="Grams CO2e the delivery adds to its route; null when unavailable."
+    )
+    labels = serializers.ListField(child=serializers.CharField(), help_text="e.g. green, wide, best_value.")
+    quote = serializers.CharField(
+        allow_null=True,
+        help_text="Signed token to hold this window (POST /api/v1/holds); null when unavailable.",
+    )
+
+
+@extend_schema_serializer(component_name="OfferDay")
+class OfferDaySerializer(serializers.Serializer):
+    date = serializers.DateField()
+    windows = OfferWindowSerializer(many=True)
+
+
+@extend_schema_serializer(component_name="Offer")
+class OfferSerializer(serializers.Serializer):
+    offer_id = serializers.UUIDField()
+    expires_at = serializers.DateTimeField(help_text="The quotes of this offer are honoured until then.")
+    currency = serializers.CharField()
+    days = OfferDaySerializer(many=True)
+
+
+def window_offer_representation(window: WindowOffer) -> dict:
+    price = None
+    if window.available and window.price is not None:
+        price = {
+            "amount": f"{window.price.amount:.2f}",
+            "currency": window.price.currency,
+            "breakdown": window.price.breakdown(),
+        }
+    return {
+        "start": window.start,
+        "end": window.end,
+        "available": window.available,
+        "reason": None if window.available else window.reason,
+        "price": price,
+        "co2e_grams": window.co2e_grams if window.available else None,
+        "labels": list(window.labels),
+        "quote": window.quote or None,
+    }
+
+
+def offer_representation(result: OfferResult) -> dict:
+    return {
+        "offer_id": result.offer.id,
+        "expires_at": result.offer.expires_at,
+        "currency": result.offer.rule_set.currency,
+        "days": [
+            {"date": day.date, "windows": [window_offer_representation(w) for w in day.windows]}
+            for day in result.days
+        ],
+    }
+
+
+class OfferCreateApi(ApiView):
+    permission_classes = [PublishableKeyAllowed]
+    throttle_scope = "offers"
+
+    @extend_schema_serializer(component_name="OfferRequest")
+    class InputSerializer(StrictSerializer):
+        address = AddressInputSerializer()
+        parcel = ParcelSerializer()
+        from_date = IsoDateField(
+            required=False, help_text="First day (YYYY-MM-DD, the depot's local date); default today."
+        )
+        days = serializers.IntegerField(
+            required=False, min_value=1, help_text="Days from from_date; default 7."
+        )
+
+        def validate_days(self, value: int) -> int:
+            limit = settings.GREENSLOT["MAX_HORIZON_DAYS"]
+            if value > limit:
+                raise serializers.ValidationError(f"Ensure this value is less than or equal to {limit}.")
+            return value
+
+    OutputSerializer = OfferSerializer
+
+    @extend_schema(
+        operation_id="offer_create",
+        summary="Offer delivery windows for an address",
+        request=InputSerializer,
+        responses={201: OutputSerializer, **error_responses(400, 403, 409, 413, 415, 422)},
+        examples=[
+            OpenApiExample(
+                "Utrecht, one parcel",
+                request_only=True,
+                value={
+                    "address": {"lat": 52.0907, "lon": 5.1214, "line1": "Domplein 1", "city": "Utrecht"},
+                    "parcel": {"size_units": 1, "service_minutes": 3},
+                    "days": 3,
+                },
+            )
+        ],
+    )
+    def post(self, request):
+        data = self.InputSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        address = data.validated_data["address"]
+        parcel = data.validated_data["parcel"]
+        result = offer_create(
+            retailer=self.caller.retailer,
+            lat=address["lat"],
+            lon=address["lon"],
+            size_units=parcel["size_units"],
+            service_minutes=parcel["service_minutes"],
+            address={name: address[name] for name in ADDRESS_TEXT_FIELDS if address.get(name)},
+            from_date=data.validated_data.get("from_date"),
+            days=data.validated_data.get("days"),
+        )
+        return Response(
+            self.OutputSerializer(offer_representation(result)).data, status=status.HTTP_201_CREATED
+        )

@@ -1,0 +1,129 @@
+"""GET /api/v1/bookings/{id}, POST .../cancel, POST .../reschedule."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+
+from booking.models import Booking, BookingEvent, BookingStatus
+from fleet.models import Stop
+from tests.api.support import Api, ApiWorld, assert_error
+from tests.plan_check import plan_violations
+
+pytestmark = pytest.mark.django_db
+
+BOOKING_FIELDS = {
+    "id",
+    "status",
+    "window",
+    "address",
+    "parcel",
+    "price",
+    "co2e_grams",
+    "labels",
+    "external_ref",
+    "hold_expires_at",
+    "confirmed_at",
+    "created_at",
+}
+
+
+def test_it_shows_a_booking(api: Api, api_world: ApiWorld):
+    booking = api_world.booking(api_world.retailer, spot=2)
+    response = api.get(f"/api/v1/bookings/{booking.id}", key=api_world.keys["own_sk"])
+    assert response.status_code == 200
+    body = response.json()
+    assert set(body) == BOOKING_FIELDS
+    assert body["status"] == "confirmed"
+    assert body["external_ref"] == "order-2"
+    assert body["window"] == {
+        "start": booking.window_start.astimezone(api_world.world.tz).isoformat(),
+        "end": booking.window_end.astimezone(api_world.world.tz).isoformat(),
+    }
+    assert body["address"] == {"lat": booking.lat, "lon": booking.lon}
+    assert body["parcel"] == {"size_units": 1, "service_minutes": 3}
+    assert body["price"]["amount"] == f"{booking.price_amount:.2f}" and body["price"]["currency"] == "EUR"
+    assert body["hold_expires_at"] is None and body["confirmed_at"]
+
+
+def test_a_lapsed_hold_reads_as_expired_before_any_purge(api: Api, api_world: ApiWorld):
+    hold = api_world.hold(api_world.retailer)
+    body = api.get(f"/api/v1/bookings/{hold.id}", key=api_world.keys["own_sk"]).json()
+    assert body["status"] == "held" and body["hold_expires_at"]
+    Booking.objects.filter(pk=hold.pk).update(hold_expires_at=hold.created_at - dt.timedelta(seconds=1))
+    body = api.get(f"/api/v1/bookings/{hold.id}", key=api_world.keys["own_sk"]).json()
+    assert body["status"] == "expired"
+    assert Booking.objects.get(pk=hold.pk).status == BookingStatus.HELD  # a read changes nothing
+
+
+def test_it_cancels_a_booking_and_frees_its_stop(api: Api, api_world: ApiWorld):
+    booking = api_world.booking(api_world.retailer)
+    response = api.post(
+        f"/api/v1/bookings/{booking.id}/cancel", {"reason": "customer asked"}, key=api_world.keys["own_sk"]
+    )
+    assert response.status_code == 200
+    assert response.json()["status"] == "cancelled"
+    assert not Stop.objects.filter(pk=booking.stop_id).exists()
+    assert BookingEvent.objects.filter(booking=booking, to_status="cancelled").get().note == "customer asked"
+    assert_error(
+        api.post(f"/api/v1/bookings/{booking.id}/cancel", {}, key=api_world.keys["own_sk"]),
+        409,
+        "not_confirmed",
+    )
+
+
+def test_cancel_refuses_a_hold_and_a_long_reason(api: Api, api_world: ApiWorld):
+    hold = api_world.hold(api_world.retailer)
+    assert_error(
+        api.post(f"/api/v1/bookings/{hold.id}/cancel", {}, key=api_world.keys["own_sk"]), 409, "not_confirmed"
+    )
+    booking = api_world.booking(api_world.retailer, spot=1)
+    body = assert_error(
+        api.post(
+            f"/api/v1/bookings/{booking.id}/cancel", {"reason": "x" * 301}, key=api_world.keys["own_sk"]
+        ),
+        400,
+        "invalid_request",
+    )
+    assert "reason" in body["details"]
+
+
+def test_it_reschedules_a_booking_to_another_quoted_window(api: Api, api_world: ApiWorld):
+    booking = api_world.booking(api_world.retailer)
+    target = api_world.window(api_world.retailer, date=api_world.day2, hours=(12, 13))
+    response = api.post(
+        f"/api/v1/bookings/{booking.id}/reschedule", {"quote": target.quote}, key=api_world.keys["own_sk"]
+    )
+    assert response.status_code == 200, response.content
+    body = response.json()
+    assert dt.datetime.fromisoformat(body["window"]["start"]) == target.start
+    assert body["status"] == "confirmed" and body["id"] == str(booking.id)
+    moved = Booking.objects.select_related("stop").get(pk=booking.pk)
+    assert moved.depot_day.date == api_world.day2 and moved.stop.window_start == target.start
+    assert plan_violations(now=moved.created_at) == []
+
+
+def test_reschedule_refuses_a_quote_for_another_address(api: Api, api_world: ApiWorld):
+    booking = api_world.booking(api_world.retailer, spot=0)
+    elsewhere = api_world.window(api_world.retailer, spot=5, date=api_world.day2)
+    assert_error(
+        api.post(
+            f"/api/v1/bookings/{booking.id}/reschedule",
+            {"quote": elsewhere.quote},
+            key=api_world.keys["own_sk"],
+        ),
+        409,
+        "quote_mismatch",
+    )
+    assert Booking.objects.get(pk=booking.pk).window_start == booking.window_start
+
+
+def test_reschedule_requires_a_quote(api: Api, api_world: ApiWorld):
+    booking = api_world.booking(api_world.retailer)
+    body = assert_error(
+        api.post(f"/api/v1/bookings/{booking.id}/reschedule", {}, key=api_world.keys["own_sk"]),
+        400,
+        "invalid_request",
+    )
+    assert "quote" in body["details"]
