@@ -68,6 +68,11 @@ def test_an_unknown_api_path_is_a_json_404(api: Api, api_world: ApiWorld):
         assert_error(api.get(path, key=api_world.keys["own_sk"]), 404, "not_found")
 
 
+def test_an_unknown_api_path_is_json_even_with_debug_on(api: Api, api_world: ApiWorld, settings):
+    settings.DEBUG = True  # Django's technical 404 page is HTML; API clients still get the shape
+    assert_error(api.get("/api/v1/nothing", key=api_world.keys["own_sk"]), 404, "not_found")
+
+
 def test_a_wrong_method_is_a_json_405_with_allow(api: Api, api_world: ApiWorld):
     response = api.get("/api/v1/offers", key=api_world.keys["own_sk"])
     assert_error(response, 405, "method_not_allowed")

@@ -6,9 +6,11 @@ import datetime as dt
 
 import pytest
 
+from booking.keys import api_key_create
 from booking.models import Booking, BookingEvent, BookingStatus
+from booking.services.offers import offer_create
 from fleet.models import Stop
-from tests.api.support import ORIGIN, Api, ApiWorld, assert_error
+from tests.api.support import ORIGIN, Api, ApiWorld, assert_error, local_today
 from tests.factories import make_world
 from tests.plan_check import plan_violations
 
@@ -54,15 +56,10 @@ def test_a_widget_holds_and_releases_with_its_publishable_key(api: Api, api_worl
     assert_error(api.delete(f"/api/v1/holds/{hold_id}", **credentials), 409, "hold_not_active")
 
 
-def test_a_full_window_is_refused_with_409_and_the_reason(api: Api, db):
-    from tests.api.support import local_today
-
+def test_it_refuses_a_hold_on_a_full_window_with_409_and_the_reason(api: Api, db):
     day = local_today() + dt.timedelta(days=1)
     world = make_world(dates=[day], vehicles=1, capacity=1)
-    from booking.keys import api_key_create
-
     _, key = api_key_create(retailer=world.retailer, kind="secret")
-    from booking.services.offers import offer_create
 
     def quote(lat):
         result = offer_create(
