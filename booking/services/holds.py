@@ -17,6 +17,7 @@ from django.utils import timezone
 from fleet.adapter import compile_plan
 from fleet.models import DepotDay, Stop
 from fleet.services import depot_day_bump, depot_day_lock, depot_days_lock, stop_insert, stops_remove
+from fleet.tasks import reoptimisation_request
 from greenslot.errors import Conflict, NotFound
 from routing.insertion import evaluate_insertion
 from routing.problem import StopSpec
@@ -232,6 +233,8 @@ def hold_create(
             created_at=now,
         )
         booking_event_record(booking=booking, at=now, actor=actor, from_status="")
+        # Background work only improves plans: a broker outage must not fail a committed hold.
+        transaction.on_commit(lambda: reoptimisation_request(depot_day_id=depot_day.id), robust=True)
     return booking
 
 
@@ -289,6 +292,7 @@ def hold_confirm(
             Stop.objects.filter(pk=booking.stop_id).update(expires_at=None)
             depot_day_bump(depot_day=depot_day)
             booking_event_record(booking=booking, at=now, actor=actor, from_status=BookingStatus.HELD)
+            transaction.on_commit(lambda: reoptimisation_request(depot_day_id=depot_day.id), robust=True)
     if expired:
         raise Conflict(
             "hold_expired", "This hold has expired and its window was released; please choose again."
