@@ -7,6 +7,7 @@ Lock order, everywhere: depot-day rows (by depot id, date), then booking rows.
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 
 import numpy as np
 from django.conf import settings
@@ -18,7 +19,7 @@ from fleet.adapter import compile_plan
 from fleet.models import DepotDay, Stop
 from fleet.services import depot_day_bump, depot_day_lock, depot_days_lock, stop_insert, stops_remove
 from fleet.tasks import reoptimisation_request
-from greenslot.errors import Conflict, NotFound
+from greenslot.errors import Conflict, InvalidInput, NotFound
 from routing.insertion import evaluate_insertion
 from routing.problem import StopSpec
 
@@ -176,6 +177,21 @@ def address_key(lat: float, lon: float) -> tuple[float, float]:
     return round(lat, 4), round(lon, 4)
 
 
+def address_lock(*, retailer: Retailer, lat: float, lon: float) -> None:
+    """Serialise holds for one retailer's address until the transaction ends.
+
+    PostgreSQL: a transaction-scoped advisory lock on a hash of (retailer, rounded address).
+    SQLite: writers are already serialised by its IMMEDIATE transactions, so nothing to do.
+    """
+    connection = transaction.get_connection()
+    if connection.vendor != "postgresql":
+        return
+    key_lat, key_lon = address_key(lat, lon)
+    digest = hashlib.blake2b(f"{retailer.id}:{key_lat}:{key_lon}".encode(), digest_size=8).digest()
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT pg_advisory_xact_lock(%s)", [int.from_bytes(digest, "big", signed=True)])
+
+
 def live_holds_at_address(*, retailer: Retailer, lat: float, lon: float, now: dt.datetime) -> int:
     key_lat, key_lon = address_key(lat, lon)
     delta = 0.00005
@@ -197,15 +213,18 @@ def hold_create(
     now = now or timezone.now()
     verified, offer, entry = quoted_offer(retailer=retailer, quote=quote, now=now)
     limit = settings.GREENSLOT["MAX_HOLDS_PER_ADDRESS"]
-    if live_holds_at_address(retailer=retailer, lat=offer.lat, lon=offer.lon, now=now) >= limit:
-        raise Conflict(
-            "hold_limit_reached",
-            f"This address already has {limit} windows on hold; confirm or release one first.",
-            status=429,
-            details={"limit": limit},
-        )
     expires_at = now + dt.timedelta(minutes=settings.GREENSLOT["HOLD_MINUTES"])
     with transaction.atomic():
+        # Lock order: the address, then the depot-day. The address lock makes the cap exact even
+        # for holds racing on different days.
+        address_lock(retailer=retailer, lat=offer.lat, lon=offer.lon)
+        if live_holds_at_address(retailer=retailer, lat=offer.lat, lon=offer.lon, now=now) >= limit:
+            raise Conflict(
+                "hold_limit_reached",
+                f"This address already has {limit} windows on hold; confirm or release one first.",
+                status=429,
+                details={"limit": limit},
+            )
         depot_day = depot_day_lock(depot=offer.depot, date=verified.date)
         planned = place_stop_locked(
             depot_day=depot_day, offer=offer, verified=verified, now=now, expires_at=expires_at
@@ -265,6 +284,9 @@ def hold_confirm(
     """Turn a live hold into a booking. Returns (booking, created); a replay with the same
     idempotency key and body returns the same booking with created=False."""
     now = now or timezone.now()
+    for name, value in (("external_ref", external_ref), ("Idempotency-Key", idempotency_key)):
+        if not isinstance(value, str) or len(value) > 120:
+            raise InvalidInput("invalid_request", f"{name} must be text of at most 120 characters.")
     expired = False
     with transaction.atomic():
         booking, depot_day = _lock_booking(retailer=retailer, booking_id=booking_id)
@@ -286,8 +308,8 @@ def hold_confirm(
         else:
             booking.status = BookingStatus.CONFIRMED
             booking.confirmed_at = now
-            booking.external_ref = external_ref[:120]
-            booking.idempotency_key = idempotency_key[:120]
+            booking.external_ref = external_ref
+            booking.idempotency_key = idempotency_key
             booking.save(update_fields=["status", "confirmed_at", "external_ref", "idempotency_key"])
             Stop.objects.filter(pk=booking.stop_id).update(expires_at=None)
             depot_day_bump(depot_day=depot_day)
