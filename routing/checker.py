@@ -1,9 +1,9 @@
 """An independent plan checker: walks every route from scratch with plain Python.
 
 It shares no scheduling code with ``routing.plan`` or ``routing.insertion`` on purpose, so a bug
-there cannot hide itself here. Only the travel *functions* are shared (the legs must be the
-same legs), and each leg is computed on its own from the stops' coordinates, not read from a
-matrix.
+there cannot hide itself here. Only the travel *metric* is shared (the legs must be the same
+legs), and each leg is asked of it on its own from the stops' coordinates, not read from the
+plan's stored legs.
 """
 
 from __future__ import annotations
@@ -12,7 +12,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from .problem import PlanData
-from .travel import road_metres, travel_seconds
+from .travel import HaversineMetric, TravelMetric
 
 LATE = "late"  # service would start after the stop's window closes
 CAPACITY = "capacity"  # the route carries more than the vehicle holds
@@ -54,13 +54,28 @@ class Violation:
 
 
 def check_routes(
-    *, depot_lat: float, depot_lon: float, circuity: float, routes: Sequence[CheckedRoute]
+    *,
+    depot_lat: float,
+    depot_lon: float,
+    circuity: float | None = None,
+    metric: TravelMetric | None = None,
+    routes: Sequence[CheckedRoute],
 ) -> list[Violation]:
     """Every violation of every route: late stops, overloads, shift-end overruns, duplicates.
 
     The vehicle leaves the depot at ``start``, waits at a stop whose window is not yet open, and
     must be back by ``end``. Stop keys must identify stops: the same key twice is a duplicate.
+    Legs come from ``metric``, or from ``HaversineMetric(circuity)`` when no metric is given.
     """
+    if metric is None:
+        if circuity is None:
+            raise ValueError("Expected a metric or a circuity.")
+        metric = HaversineMetric(circuity)
+
+    def leg(lat1: float, lon1: float, lat2: float, lon2: float, speed_kmh: float) -> int:
+        _, seconds = metric.legs(lat1, lon1, lat2, lon2, [speed_kmh])
+        return int(seconds[0])
+
     violations: list[Violation] = []
     seen: dict[int, int] = {}
     for route in routes:
@@ -80,8 +95,7 @@ def check_routes(
                 )
             else:
                 seen[stop.key] = route.key
-            leg = int(road_metres(here_lat, here_lon, float(stop.lat), float(stop.lon), circuity))
-            clock = clock + busy + int(travel_seconds(leg, route.speed_kmh))
+            clock = clock + busy + leg(here_lat, here_lon, float(stop.lat), float(stop.lon), route.speed_kmh)
             if clock < stop.early:
                 clock = int(stop.early)
             if clock > stop.late:
@@ -96,8 +110,7 @@ def check_routes(
             load += int(stop.demand)
             busy = int(stop.service)
             here_lat, here_lon = float(stop.lat), float(stop.lon)
-        leg = int(road_metres(here_lat, here_lon, float(depot_lat), float(depot_lon), circuity))
-        back = clock + busy + int(travel_seconds(leg, route.speed_kmh))
+        back = clock + busy + leg(here_lat, here_lon, float(depot_lat), float(depot_lon), route.speed_kmh)
         if back > route.end:
             violations.append(
                 Violation(
@@ -146,6 +159,6 @@ def check_plan(plan: PlanData) -> list[Violation]:
     return check_routes(
         depot_lat=float(plan.lat[0]),
         depot_lon=float(plan.lon[0]),
-        circuity=plan.circuity,
+        metric=plan.metric,
         routes=checked_routes(plan),
     )

@@ -20,9 +20,8 @@ from itertools import chain
 
 import numpy as np
 
-from .plan import route_durations
-from .problem import TIME_MAX, PlanData
-from .travel import road_metres, travel_seconds
+from .plan import insert_visit
+from .problem import TIME_MAX, PlanData, StopSpec
 
 REASON_FULL = "full"  # some shift could serve the stop in this window, but not around its stops
 REASON_NO_SHIFT = "no_shift"  # no shift could serve it even with an empty route
@@ -121,7 +120,7 @@ def _compute_slack(plan: PlanData) -> InsertionSlack:
             route=none, index=none, prev_loc=none, next_loc=none, prev_departure=none, next_latest=none,
             leg_m=none, leg_s=none, route_ok=none.astype(bool), load=none, speeds=speeds, **per_route,
         )  # fmt: skip
-    start, end, speed_index = per_route["start"], per_route["end"], per_route["speed_index"]
+    start, end = per_route["start"], per_route["end"]
 
     # Nodes: each route is 0, v1..vm, 0, all routes back to back.
     node_route = np.repeat(np.arange(num_routes, dtype=np.int64), sizes + 2)
@@ -143,17 +142,15 @@ def _compute_slack(plan: PlanData) -> InsertionSlack:
     late[last] = np.minimum(end, TIME_MAX)
     service = plan.service[loc]
 
-    # Leg from each node to the next node of its route (0 after the return, never used).
+    # Leg from each node to the next node of its route (0 after the return, never used): the
+    # plan's route legs, all routes back to back, are exactly the legs out of the nodes with a next.
     has_next = np.ones(num_nodes, dtype=bool)
     has_next[last] = False
     nxt = np.flatnonzero(has_next)
     leg_m = np.zeros(num_nodes, dtype=np.int64)
-    leg_m[nxt] = plan.distance[loc[nxt], loc[nxt + 1]]
+    leg_m[nxt] = np.concatenate([legs.metres for legs in plan.legs])
     leg_s = np.zeros(num_nodes, dtype=np.int64)
-    node_speed = speed_index[node_route]
-    for s, speed in enumerate(speeds):
-        sel = nxt[node_speed[nxt] == s]
-        leg_s[sel] = route_durations(plan, speed)[loc[sel], loc[sel + 1]]
+    leg_s[nxt] = np.concatenate([legs.seconds for legs in plan.legs])
 
     # c_i = sum over earlier nodes of the route of (service + leg). The recursions unroll to
     # A_i = c_i + max_{j<=i}(e_j - c_j) and L_i = c_i + min_{j>=i}(l_j - c_j), i.e. running
@@ -299,15 +296,10 @@ def evaluate_insertion(
     slack = insertion_slack(plan)
 
     # Legs between the new stop and every location ([i] is i -> u, resp. u -> i), in metres and
-    # in seconds at each distinct route speed ([speed, i]).
-    to_stop_m = np.asarray(road_metres(plan.lat, plan.lon, float(lat), float(lon), plan.circuity))
-    from_stop_m = np.asarray(road_metres(float(lat), float(lon), plan.lat, plan.lon, plan.circuity))
-    shape = (len(slack.speeds), plan.num_locations)
-    to_stop_s = np.zeros(shape, dtype=np.int64)
-    from_stop_s = np.zeros(shape, dtype=np.int64)
-    for s, speed in enumerate(slack.speeds):
-        to_stop_s[s] = travel_seconds(to_stop_m, speed)
-        from_stop_s[s] = travel_seconds(from_stop_m, speed)
+    # in seconds at each distinct route speed ([speed, i]): O(n), from the plan's metric.
+    lat, lon = float(lat), float(lon)
+    to_stop_m, to_stop_s = plan.metric.legs(plan.lat, plan.lon, lat, lon, slack.speeds)
+    from_stop_m, from_stop_s = plan.metric.legs(lat, lon, plan.lat, plan.lon, slack.speeds)
 
     fits_empty = empty_route_fits(
         slack,
@@ -346,7 +338,6 @@ def evaluate_insertion(
     latest = slack.next_latest - service - t_out
     ok = slack.route_ok[pos_route] & (slack.load[pos_route] + demand <= slack.capacity[pos_route])
     ok &= arrive <= latest
-    feasible = ok[:, None] & (arrive[:, None] <= w_late[None, :]) & (w_early[None, :] <= latest[:, None])
 
     # The route_cost formula, term by term in the same order, so the reference agrees to the bit.
     cost = (
@@ -355,10 +346,17 @@ def evaluate_insertion(
         + slack.opening_cost[pos_route]
     )
 
-    # argmin returns the first minimum, which gives the documented tie-break.
-    best = np.argmin(np.where(feasible, cost[:, None], np.inf), axis=0)
-    found = feasible[best, np.arange(num_windows)]
-    chosen = best[found]
+    # Positions that pass the window-free tests, cheapest first; the stable sort keeps equal costs
+    # in position order, which gives the documented tie-break. The first position that fits a
+    # window is then its cheapest feasible one: a bool [P', K] pass, no float [P, K] array.
+    candidates = np.flatnonzero(ok)
+    candidates = candidates[np.argsort(cost[candidates], kind="stable")]
+    fits = (arrive[candidates, None] <= w_late[None, :]) & (w_early[None, :] <= latest[candidates, None])
+    if candidates.size == 0:
+        return InsertionResult(**result, reason=reason, cells=cells)
+    first = fits.argmax(axis=0)
+    found = fits[first, np.arange(num_windows)]
+    chosen = candidates[first[found]]
     result["feasible"] = found
     result["cost"][found] = cost[chosen]
     result["delta_m"][found] = delta_m[chosen]
@@ -369,3 +367,23 @@ def evaluate_insertion(
     result["grams"][found] = delta_m[chosen] / 1000 * slack.grams_per_km[pos_route[chosen]]
     reason[found] = ""
     return InsertionResult(**result, reason=reason, cells=cells)
+
+
+def insert_cheapest(plan: PlanData, stop: StopSpec) -> PlanData | None:
+    """``stop`` inserted at its cheapest feasible place for its own window, or None if none is.
+
+    ``evaluate_insertion`` for the one window ``[stop.early, stop.late]`` followed by
+    ``routing.plan.insert_visit``: how a booking (or a benchmark's arrival) grows a plan.
+    """
+    found = evaluate_insertion(
+        plan,
+        lat=stop.lat,
+        lon=stop.lon,
+        service=stop.service,
+        demand=stop.demand,
+        window_early=[stop.early],
+        window_late=[stop.late],
+    )
+    if not found.feasible[0]:
+        return None
+    return insert_visit(plan, stop=stop, route_index=int(found.route[0]), position=int(found.position[0]))

@@ -11,8 +11,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from .problem import TIME_MAX, PlanData, RouteSpec, StopSpec
-from .travel import distance_matrix, duration_matrix, road_metres, travel_seconds
+from .problem import TIME_MAX, PlanData, RouteLegs, RouteSpec, StopSpec
+from .travel import HaversineMetric, TravelMetric
 
 
 def _frozen(values: np.ndarray) -> np.ndarray:
@@ -32,6 +32,35 @@ def _check_routes(routes: Sequence[RouteSpec], num_stops: int) -> None:
             seen.add(location)
 
 
+def route_legs(
+    metric: TravelMetric, lat: np.ndarray, lon: np.ndarray, routes: Sequence[RouteSpec]
+) -> tuple[RouteLegs, ...]:
+    """The legs of every route (depot, visits, depot), from one vectorised call of the metric.
+
+    O(total visits): only the pairs the routes drive are computed.
+    """
+    if not routes:
+        return ()
+    paths = [np.array((0, *r.visits, 0), dtype=np.int64) for r in routes]
+    tails = np.concatenate([p[:-1] for p in paths])
+    heads = np.concatenate([p[1:] for p in paths])
+    speeds = sorted({float(r.speed_kmh) for r in routes})
+    metres, seconds = metric.legs(lat[tails], lon[tails], lat[heads], lon[heads], speeds)
+    legs = []
+    offset = 0
+    for route in routes:
+        size = len(route.visits) + 1
+        row = speeds.index(float(route.speed_kmh))
+        legs.append(
+            RouteLegs(
+                metres=_frozen(metres[offset : offset + size].copy()),
+                seconds=_frozen(seconds[row, offset : offset + size].copy()),
+            )
+        )
+        offset += size
+    return tuple(legs)
+
+
 def build_plan(
     *,
     depot_lat: float,
@@ -39,8 +68,9 @@ def build_plan(
     stops: Sequence[StopSpec],
     routes: Sequence[RouteSpec],
     circuity: float = 1.3,
+    metric: TravelMetric | None = None,
 ) -> PlanData:
-    """Compile stops and routes into immutable plan arrays.
+    """Compile stops and routes into immutable plan arrays, in O(n) time and memory.
 
     Parameters
     ----------
@@ -51,16 +81,18 @@ def build_plan(
     routes
         Vehicle shifts; their ``visits`` index locations 1..len(stops), each at most once overall.
     circuity
-        Road distance / great-circle distance for every leg (> 0).
+        Road distance / great-circle distance (> 0) of the default haversine metric; ignored when
+        ``metric`` is given.
+    metric
+        The travel metric; default ``HaversineMetric(circuity)``.
 
     Returns
     -------
     PlanData
-        With the metres matrix and one seconds matrix per distinct route speed.
+        With the legs of every route; no all-pairs matrix (see ``plan_matrices``).
     """
-    circuity = float(circuity)
-    if not circuity > 0:
-        raise ValueError("Expected circuity > 0.")
+    if metric is None:
+        metric = HaversineMetric(circuity)
     routes = tuple(routes)
     _check_routes(routes, len(stops))
     for stop in stops:
@@ -69,8 +101,6 @@ def build_plan(
 
     lat = np.array([float(depot_lat)] + [float(s.lat) for s in stops], dtype=np.float64)
     lon = np.array([float(depot_lon)] + [float(s.lon) for s in stops], dtype=np.float64)
-    distance = distance_matrix(lat, lon, circuity)
-    durations = {float(r.speed_kmh): _frozen(duration_matrix(distance, r.speed_kmh)) for r in routes}
     return PlanData(
         lat=_frozen(lat),
         lon=_frozen(lon),
@@ -79,20 +109,33 @@ def build_plan(
         service=_frozen(np.array([0] + [int(s.service) for s in stops], dtype=np.int64)),
         demand=_frozen(np.array([0] + [int(s.demand) for s in stops], dtype=np.int64)),
         keys=_frozen(np.array([0] + [int(s.key) for s in stops], dtype=np.int64)),
-        distance=_frozen(distance),
         routes=routes,
-        circuity=circuity,
-        durations=durations,
+        metric=metric,
+        legs=route_legs(metric, lat, lon, routes),
     )
 
 
-def route_durations(plan: PlanData, speed_kmh: float) -> np.ndarray:
-    """The plan's seconds matrix (int64 [n, n]) at ``speed_kmh``, computed once if missing."""
-    key = float(speed_kmh)
-    if key not in plan.durations:
-        # Only reached for plans assembled by hand; build_plan fills every route speed.
-        plan.durations[key] = _frozen(duration_matrix(plan.distance, key))
-    return plan.durations[key]
+@dataclass(frozen=True)
+class PlanMatrices:
+    """All-pairs travel of a plan's locations, for re-optimisation.
+
+    Attributes
+    ----------
+    distance
+        int64 [n, n], metres; ``[i, j]`` is i -> j.
+    durations
+        Per distinct route speed (km/h), int64 [n, n] seconds.
+    """
+
+    distance: np.ndarray
+    durations: dict[float, np.ndarray]
+
+
+def plan_matrices(plan: PlanData) -> PlanMatrices:
+    """O(n^2) matrices of the plan's metric; built on demand and not kept on the plan."""
+    speeds = sorted({float(r.speed_kmh) for r in plan.routes})
+    distance, seconds = plan.metric.matrices(plan.lat, plan.lon, speeds)
+    return PlanMatrices(distance=distance, durations={s: seconds[k] for k, s in enumerate(speeds)})
 
 
 def route_cost(route: RouteSpec, *, metres: int, work_seconds: int, used: bool) -> float:
@@ -146,10 +189,9 @@ class RouteSchedule:
 def route_schedule(plan: PlanData, route_index: int) -> RouteSchedule:
     """Simulate route ``plan.routes[route_index]`` from the depot and back (see ``RouteSchedule``)."""
     route = plan.routes[route_index]
-    seconds = route_durations(plan, route.speed_kmh)
     path = np.array((0, *route.visits, 0), dtype=np.int64)
-    leg_metres = plan.distance[path[:-1], path[1:]]
-    leg_seconds = seconds[path[:-1], path[1:]]
+    leg_metres = plan.legs[route_index].metres
+    leg_seconds = plan.legs[route_index].seconds
     m = len(route.visits)
     starts = np.empty(m, dtype=np.int64)
     arrivals = np.empty(m, dtype=np.int64)
@@ -193,53 +235,57 @@ def plan_cost(plan: PlanData) -> float:
 
 
 def with_routes(plan: PlanData, routes: Sequence[RouteSpec]) -> PlanData:
-    """The same locations with new routes (e.g. re-optimised visits); matrices are shared."""
+    """The same locations with new routes (e.g. re-optimised visits).
+
+    A route whose visits and speed are unchanged keeps its legs; the others are computed, O(n).
+    """
     routes = tuple(routes)
     _check_routes(routes, plan.num_locations - 1)
-    durations = dict(plan.durations)
-    for route in routes:
-        if float(route.speed_kmh) not in durations:
-            durations[float(route.speed_kmh)] = _frozen(duration_matrix(plan.distance, route.speed_kmh))
-    return dataclasses.replace(plan, routes=routes, durations=durations, derived={})
+    known = {(r.visits, float(r.speed_kmh)): legs for r, legs in zip(plan.routes, plan.legs, strict=True)}
+    fresh = [r for r in routes if (r.visits, float(r.speed_kmh)) not in known]
+    computed = iter(route_legs(plan.metric, plan.lat, plan.lon, fresh))
+    legs = tuple(
+        known[(r.visits, float(r.speed_kmh))] if (r.visits, float(r.speed_kmh)) in known else next(computed)
+        for r in routes
+    )
+    return dataclasses.replace(plan, routes=routes, legs=legs, derived={})
 
 
 def insert_visit(plan: PlanData, *, stop: StopSpec, route_index: int, position: int) -> PlanData:
     """A new plan with ``stop`` as location ``n`` visited by route ``route_index`` before
     ``visits[position]`` (``position == len(visits)`` appends it).
 
-    Only the new row and column of each matrix are computed; the result equals ``build_plan`` on
-    the extended stop list. Feasibility is not checked here (see ``routing.insertion``).
+    O(n): the per-location arrays grow by one and the route's leg into ``visits[position]`` is
+    replaced by the two legs through the new stop; every other route keeps its legs. The result
+    equals ``build_plan`` on the extended stop list. Feasibility is not checked here (see
+    ``routing.insertion``).
     """
     route = plan.routes[route_index]
     if not 0 <= position <= len(route.visits):
         raise ValueError(f"Expected 0 <= position <= {len(route.visits)}.")
     n = plan.num_locations
     lat_u, lon_u = float(stop.lat), float(stop.lon)
-    # Same argument order as distance_matrix ([i, j] is i -> j), so the entries are bit-identical.
-    to_stop = np.asarray(road_metres(plan.lat, plan.lon, lat_u, lon_u, plan.circuity))
-    from_stop = np.asarray(road_metres(lat_u, lon_u, plan.lat, plan.lon, plan.circuity))
-
-    def grow(matrix: np.ndarray, column: np.ndarray, row: np.ndarray) -> np.ndarray:
-        grown = np.zeros((n + 1, n + 1), dtype=np.int64)
-        grown[:n, :n] = matrix
-        grown[:n, n] = column
-        grown[n, :n] = row
-        return _frozen(grown)
-
-    distance = grow(plan.distance, to_stop, from_stop)
-    durations = {
-        speed: grow(matrix, travel_seconds(to_stop, speed), travel_seconds(from_stop, speed))
-        for speed, matrix in plan.durations.items()
-    }
+    previous = route.visits[position - 1] if position > 0 else 0
+    following = route.visits[position] if position < len(route.visits) else 0
+    # Two legs, previous -> new and new -> following, in one call as build_plan would compute them.
+    metres, seconds = plan.metric.legs(
+        np.array([plan.lat[previous], lat_u]),
+        np.array([plan.lon[previous], lon_u]),
+        np.array([lat_u, plan.lat[following]]),
+        np.array([lon_u, plan.lon[following]]),
+        [float(route.speed_kmh)],
+    )
+    old = plan.legs[route_index]
+    legs = RouteLegs(
+        metres=_frozen(np.concatenate((old.metres[:position], metres, old.metres[position + 1 :]))),
+        seconds=_frozen(np.concatenate((old.seconds[:position], seconds[0], old.seconds[position + 1 :]))),
+    )
     visits = route.visits[:position] + (n,) + route.visits[position:]
     routes = (
         plan.routes[:route_index]
         + (dataclasses.replace(route, visits=visits),)
         + plan.routes[route_index + 1 :]
     )
-    for r in routes:
-        if float(r.speed_kmh) not in durations:
-            durations[float(r.speed_kmh)] = _frozen(duration_matrix(distance, r.speed_kmh))
 
     def append(values: np.ndarray, value) -> np.ndarray:
         return _frozen(np.append(values, np.asarray(value, dtype=values.dtype)))
@@ -252,8 +298,7 @@ def insert_visit(plan: PlanData, *, stop: StopSpec, route_index: int, position: 
         service=append(plan.service, int(stop.service)),
         demand=append(plan.demand, int(stop.demand)),
         keys=append(plan.keys, int(stop.key)),
-        distance=distance,
         routes=routes,
-        circuity=plan.circuity,
-        durations=durations,
+        metric=plan.metric,
+        legs=plan.legs[:route_index] + (legs,) + plan.legs[route_index + 1 :],
     )

@@ -9,6 +9,8 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
+from .travel import TravelMetric
+
 # Sentinel for "no limit" in int64 time arrays: far from overflow when a few days are added.
 TIME_MAX = np.int64(2**40)
 
@@ -81,25 +83,45 @@ class StopSpec:
 
 
 @dataclass(frozen=True)
+class RouteLegs:
+    """The legs one route drives: leg ``j`` ends at visit ``j``; the last one returns to the depot.
+
+    Attributes
+    ----------
+    metres
+        int64 [m + 1], metres.
+    seconds
+        int64 [m + 1], driving seconds at the route's speed.
+    """
+
+    metres: np.ndarray
+    seconds: np.ndarray
+
+
+@dataclass(frozen=True)
 class PlanData:
     """Compiled arrays of a depot-day plan (see ``routing.plan.build_plan``).
+
+    The plan holds O(n) numbers: per location, and per route the legs it drives. Travel between
+    any other pair is asked of ``metric`` when needed (a new stop's legs are O(n); the full
+    matrices of re-optimisation come from ``routing.plan.plan_matrices``).
 
     Attributes
     ----------
     lat, lon
-        float64 [n], degrees. Index 0 is the depot.
+        float64 [n], degrees (y and x for a Euclidean metric). Index 0 is the depot.
     early, late
         int64 [n], window for the start of service, seconds from the epoch.
     service, demand
         int64 [n], seconds and size units.
     keys
         int64 [n], the caller's stop identifiers (0 for the depot).
-    distance
-        int64 [n, n], metres.
     routes
         The vehicle shifts with their visits.
-    circuity
-        Road distance / great-circle distance used for every leg.
+    metric
+        The travel metric every leg of the plan comes from.
+    legs
+        ``legs[r]`` are the legs of ``routes[r]`` at its speed.
     """
 
     lat: np.ndarray
@@ -109,15 +131,22 @@ class PlanData:
     service: np.ndarray
     demand: np.ndarray
     keys: np.ndarray
-    distance: np.ndarray
     routes: tuple[RouteSpec, ...]
-    circuity: float
-    # Per distinct route speed, the duration matrix (int64 [n, n] seconds); filled by build_plan.
-    durations: dict[float, np.ndarray] = field(default_factory=dict, compare=False)
+    metric: TravelMetric
+    legs: tuple[RouteLegs, ...]
     # Arrays derived from the plan on first use (e.g. the routes' time slack for insertion).
     # Caching them here is safe because the plan never changes; a new plan starts empty.
     derived: dict[str, object] = field(default_factory=dict, compare=False, repr=False)
 
+    def __post_init__(self) -> None:
+        if len(self.legs) != len(self.routes):
+            raise ValueError("Expected one RouteLegs per route.")
+
     @property
     def num_locations(self) -> int:
         return int(self.lat.shape[0])
+
+    @property
+    def circuity(self) -> float | None:
+        """The haversine metric's circuity (None for other metrics); kept for older callers."""
+        return getattr(self.metric, "circuity", None)

@@ -13,7 +13,6 @@ import numpy as np
 from .insertion import REASON_FULL, REASON_NO_SHIFT, InsertionResult, check_windows
 from .plan import route_cost
 from .problem import PlanData, RouteSpec
-from .travel import road_metres, travel_seconds
 
 
 @dataclass(frozen=True)
@@ -39,21 +38,18 @@ def evaluate_insertion_reference(
     new = plan.num_locations  # the new stop's location index in the walks below
     lat, lon, service, demand = float(lat), float(lon), int(service), int(demand)
 
-    def metres(a: int, b: int) -> int:
-        if a == new and b == new:
-            return 0
-        if a == new:
-            return int(road_metres(lat, lon, plan.lat[b], plan.lon[b], plan.circuity))
-        if b == new:
-            return int(road_metres(plan.lat[a], plan.lon[a], lat, lon, plan.circuity))
-        return int(plan.distance[a, b])
+    def leg(a: int, b: int, speed_kmh: float) -> tuple[int, int]:
+        # Every leg on its own, straight from the metric: no matrix, no cached route legs.
+        lat_a, lon_a = (lat, lon) if a == new else (float(plan.lat[a]), float(plan.lon[a]))
+        lat_b, lon_b = (lat, lon) if b == new else (float(plan.lat[b]), float(plan.lon[b]))
+        metres, seconds = plan.metric.legs(lat_a, lon_a, lat_b, lon_b, [speed_kmh])
+        return int(metres), int(seconds[0])
 
     def walk(route: RouteSpec, visits: tuple[int, ...], early_new: int, late_new: int) -> _Walk:
         time, previous, load, total_m, total_s, new_start = route.start, 0, 0, 0, 0, -1
         on_time = True
         for location in (*visits, 0):
-            leg_m = metres(previous, location)
-            leg_s = int(travel_seconds(leg_m, route.speed_kmh))
+            leg_m, leg_s = leg(previous, location, route.speed_kmh)
             previous_service = service if previous == new else int(plan.service[previous])
             arrival = time + previous_service + leg_s
             total_m += leg_m

@@ -28,7 +28,7 @@ from pyvrp import (
 from pyvrp.stop import MaxIterations, MaxRuntime, MultipleCriteria
 
 from .checker import check_plan
-from .plan import plan_cost, route_durations, with_routes
+from .plan import PlanMatrices, plan_cost, plan_matrices, with_routes
 from .problem import PlanData, RouteSpec
 
 DEFAULT_MAX_ITERATIONS = 1_000
@@ -104,25 +104,29 @@ def _money_scale(plan: PlanData) -> float:
     return scale
 
 
-def _solve_params(plan: PlanData, data: ProblemData) -> SolveParams:
+def _solve_params(matrices: PlanMatrices, data: ProblemData) -> SolveParams:
     """PyVRP starts every penalty at the midpoint of [min_penalty, max_penalty] (per unit of
     excess load and per second of time warp). Its default suits data scaled like its benchmarks,
     not our money units: an overload must cost more than it saves, which is at most a route's
     fixed cost plus a return trip to the farthest stop. Centre the penalties there.
     """
     costs = [
-        vt.fixed_cost + 2 * vt.unit_distance_cost * int(plan.distance[0].max()) for vt in data.vehicle_types()
+        vt.fixed_cost + 2 * vt.unit_distance_cost * int(matrices.distance[0].max())
+        for vt in data.vehicle_types()
     ]
     target = max(1.0, float(max(costs, default=1)))
     return SolveParams(penalty=PenaltyParams(min_penalty=0.1, max_penalty=2 * target))
 
 
-def to_problem_data(plan: PlanData) -> tuple[ProblemData, np.ndarray]:
+def to_problem_data(plan: PlanData, matrices: PlanMatrices | None = None) -> tuple[ProblemData, np.ndarray]:
     """PyVRP data for the plan's visited stops, and the plan location of each PyVRP client.
 
-    Locations keep the plan's indices (0 is the depot), so the plan's matrices are used as they
-    are: one distance matrix and one duration matrix per distinct route speed (a profile).
+    Locations keep the plan's indices (0 is the depot), so the plan's matrices (``plan_matrices``,
+    computed here unless given) are used as they are: one distance matrix and one duration matrix
+    per distinct route speed (a profile).
     """
+    if matrices is None:
+        matrices = plan_matrices(plan)
     visited = np.array(sorted(v for r in plan.routes for v in r.visits), dtype=np.int64)
     speeds = sorted({float(r.speed_kmh) for r in plan.routes})
     # PyVRP wants times >= 0; shift everything when a shift starts before the epoch.
@@ -163,8 +167,8 @@ def to_problem_data(plan: PlanData) -> tuple[ProblemData, np.ndarray]:
         clients,
         [Depot(location=0)],
         vehicle_types,
-        [np.array(plan.distance) for _ in speeds],
-        [np.array(route_durations(plan, speed)) for speed in speeds],
+        [matrices.distance for _ in speeds],
+        [matrices.durations[speed] for speed in speeds],
     )
     return data, visited
 
@@ -198,7 +202,8 @@ def reoptimise(
     if not any(r.visits for r in plan.routes):
         return ReoptResult(False, None, cost_before, cost_before, NO_STOPS)
 
-    data, client_location = to_problem_data(plan)
+    matrices = plan_matrices(plan)
+    data, client_location = to_problem_data(plan, matrices)
     client_of = {int(loc): c for c, loc in enumerate(client_location)}
     warm_start = Solution(
         data,
@@ -215,7 +220,7 @@ def reoptimise(
         collect_stats=False,
         display=False,
         initial_solution=warm_start,
-        params=_solve_params(plan, data),
+        params=_solve_params(matrices, data),
     )
     if not result.is_feasible():
         return ReoptResult(False, None, cost_before, cost_before, INFEASIBLE)

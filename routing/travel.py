@@ -1,16 +1,28 @@
-"""The default travel model: great-circle distance times a circuity factor, and a speed profile.
+"""Travel metrics (metres and seconds between points) and the speed profile by hour.
 
-Every matrix is integer metres and seconds, rounded *up*. Rounding up keeps the triangle
-inequality of the real-valued model in the integer matrix, because
-``ceil(a) + ceil(b) >= ceil(a + b)`` for any reals ``a, b >= 0``; the insertion code relies on
-removing a stop never making a route longer or later.
+A ``TravelMetric`` turns pairs of points into integer metres and, at a route's speed, integer
+seconds. The plan, insertion, schedules, re-optimisation and the independent checker all ask the
+plan's metric, never a formula of their own:
+
+- ``HaversineMetric(circuity)``: great-circle distance times a circuity factor (the default);
+- ``EuclideanMetric(scale, rounding)``: plain x/y coordinates (Solomon instances);
+- ``routing.osrm.OsrmTableMetric``: an OSRM-compatible ``/table`` service (road networks).
+
+``metric_from_config`` builds one from the ``GREENSLOT["TRAVEL_BACKEND"]`` setting.
+
+Haversine metres are rounded *up*. Rounding up keeps the triangle inequality of the real-valued
+model in the integers, because ``ceil(a) + ceil(b) >= ceil(a + b)`` for any reals ``a, b >= 0``:
+removing a stop then never makes a route longer or later, which cancellation and hold expiry rely
+on (the insertion test itself is exact for any non-negative travel times).
 
 The scalar and the array forms of each function run the very same numpy arithmetic, so a leg
-computed on its own (as the independent plan checker does) equals the matrix entry.
+computed on its own (as the independent plan checker does) equals the one computed in bulk.
 """
 
 from __future__ import annotations
 
+from abc import ABC, abstractmethod
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
 import numpy as np
@@ -100,14 +112,173 @@ def travel_seconds(metres, speed_kmh: float):
 
 def distance_matrix(lat: np.ndarray, lon: np.ndarray, circuity: float) -> np.ndarray:
     """All-pairs road metres between the points, int64 [n, n]; entry ``[i, j]`` is i -> j."""
-    lat = np.asarray(lat, dtype=np.float64)
-    lon = np.asarray(lon, dtype=np.float64)
-    return np.atleast_2d(road_metres(lat[:, None], lon[:, None], lat[None, :], lon[None, :], circuity))
+    return HaversineMetric(circuity).matrices(lat, lon, ())[0]
 
 
 def duration_matrix(distance: np.ndarray, speed_kmh: float) -> np.ndarray:
     """Seconds for every entry of an int64 metres matrix at a constant speed (km/h)."""
     return np.asarray(travel_seconds(distance, speed_kmh))
+
+
+class TravelMetric(ABC):
+    """Integer metres and seconds from one point to another.
+
+    Points are (``lat``, ``lon``) pairs: degrees for geographic metrics, plain y and x for
+    ``EuclideanMetric``. Every method broadcasts its point arrays like numpy does, and a pair
+    gives the same numbers whether it is asked alone or among many (the checker relies on it).
+    """
+
+    @abstractmethod
+    def metres(self, lat1, lon1, lat2, lon2):
+        """Distance of each pair, int64 (scalar or array of the broadcast shape)."""
+
+    def legs(self, lat1, lon1, lat2, lon2, speeds_kmh: Sequence[float]) -> tuple[np.ndarray, np.ndarray]:
+        """Metres and, for each speed, seconds of each pair.
+
+        Returns
+        -------
+        metres
+            int64 array of the broadcast shape S.
+        seconds
+            int64 array [len(speeds_kmh), *S]; row ``k`` is the driving time at ``speeds_kmh[k]``.
+            Here ``travel_seconds(metres, speed)``; a backend with its own durations overrides it.
+        """
+        metres = np.asarray(self.metres(lat1, lon1, lat2, lon2), dtype=np.int64)
+        return metres, self._seconds_at(metres, speeds_kmh)
+
+    @staticmethod
+    def _seconds_at(metres: np.ndarray, speeds_kmh: Sequence[float]) -> np.ndarray:
+        seconds = np.empty((len(speeds_kmh), *metres.shape), dtype=np.int64)
+        for k, speed in enumerate(speeds_kmh):
+            seconds[k] = travel_seconds(metres, speed)
+        return seconds
+
+    def matrices(self, lat, lon, speeds_kmh: Sequence[float]) -> tuple[np.ndarray, np.ndarray]:
+        """All pairs of the points: metres int64 [n, n] and seconds int64 [len(speeds), n, n].
+
+        O(n^2) time and memory: for re-optimisation, never on a request path.
+        """
+        lat = np.asarray(lat, dtype=np.float64)
+        lon = np.asarray(lon, dtype=np.float64)
+        metres, seconds = self.legs(lat[:, None], lon[:, None], lat[None, :], lon[None, :], speeds_kmh)
+        n = lat.shape[0]
+        return metres.reshape(n, n), seconds.reshape(len(speeds_kmh), n, n)
+
+
+@dataclass(frozen=True)
+class HaversineMetric(TravelMetric):
+    """Great-circle distance times ``circuity``, rounded up to whole metres (``road_metres``).
+
+    Parameters
+    ----------
+    circuity
+        Road distance / great-circle distance (about 1.3 in cities). Expected circuity > 0.
+    """
+
+    circuity: float = 1.3
+
+    def __post_init__(self) -> None:
+        if not float(self.circuity) > 0:
+            raise ValueError("Expected circuity > 0.")
+        object.__setattr__(self, "circuity", float(self.circuity))
+
+    def metres(self, lat1, lon1, lat2, lon2):
+        return road_metres(lat1, lon1, lat2, lon2, self.circuity)
+
+
+ROUNDINGS = ("ceil", "floor")
+
+
+@dataclass(frozen=True)
+class EuclideanMetric(TravelMetric):
+    """Straight-line distance between plain x/y points (``lon`` is x, ``lat`` is y), times ``scale``.
+
+    Parameters
+    ----------
+    scale
+        Metres per coordinate unit (> 0).
+    rounding
+        ``"ceil"`` (default) keeps the triangle inequality, like the haversine metric.
+        ``"floor"`` truncates, which with ``scale=10`` is the DIMACS convention for Solomon's
+        instances (distances truncated to one decimal, in tenths): the best-known solutions in
+        ``bks_dimacs.csv`` are feasible and priced under exactly these numbers. Truncation can
+        break the triangle inequality by one unit, so a removal could make a route a unit later:
+        use it to reproduce benchmarks, not to plan real deliveries.
+
+    With integer coordinates and an integer scale, ``dx**2 + dy**2`` is an exact float and IEEE
+    square roots are correctly rounded, so floor and ceil agree with integer arithmetic.
+    """
+
+    scale: float = 1.0
+    rounding: str = "ceil"
+
+    def __post_init__(self) -> None:
+        if not float(self.scale) > 0:
+            raise ValueError("Expected scale > 0.")
+        if self.rounding not in ROUNDINGS:
+            raise ValueError(f"Expected rounding in {ROUNDINGS}.")
+        object.__setattr__(self, "scale", float(self.scale))
+
+    def metres(self, lat1, lon1, lat2, lon2):
+        dx = (np.asarray(lon2, dtype=np.float64) - np.asarray(lon1, dtype=np.float64)) * self.scale
+        dy = (np.asarray(lat2, dtype=np.float64) - np.asarray(lat1, dtype=np.float64)) * self.scale
+        length = np.sqrt(dx * dx + dy * dy)
+        rounded = np.ceil(length) if self.rounding == "ceil" else np.floor(length)
+        return _scalar_or_array(rounded.astype(np.int64))
+
+
+def metric_from_config(config: Mapping | str | None = None, *, circuity: float | None = None) -> TravelMetric:
+    """The travel metric a ``GREENSLOT["TRAVEL_BACKEND"]`` setting describes.
+
+    Parameters
+    ----------
+    config
+        None or ``"haversine"`` for the default; else a mapping with ``"BACKEND"`` one of
+
+        - ``"haversine"``: optional ``"CIRCUITY"``;
+        - ``"euclidean"``: optional ``"SCALE"`` (1) and ``"ROUNDING"`` (``"ceil"``);
+        - ``"osrm"``: ``"BASE_URL"``, optional ``"PROFILE"`` (``"driving"``), ``"TIMEOUT"``
+          (seconds, 5), ``"MAX_TABLE_SIZE"`` (coordinates per request, 100 as osrm-routed's
+          default ``--max-table-size``) and ``"DURATION_FACTOR"`` (1.0).
+
+        Keys are case-insensitive.
+    circuity
+        The depot's circuity; for haversine it wins over ``"CIRCUITY"`` (default 1.3).
+
+    Returns
+    -------
+    TravelMetric
+        OSRM metrics are shared per configuration, so their cache of pairs outlives one plan.
+    """
+    if config is None or isinstance(config, str):
+        config = {"BACKEND": config or "haversine"}
+    options = {str(k).upper(): v for k, v in config.items()}
+    backend = str(options.pop("BACKEND", "haversine")).lower()
+    known = {
+        "haversine": {"CIRCUITY"},
+        "euclidean": {"SCALE", "ROUNDING"},
+        "osrm": {"BASE_URL", "PROFILE", "TIMEOUT", "MAX_TABLE_SIZE", "DURATION_FACTOR"},
+    }
+    if backend not in known:
+        raise ValueError(f"Unknown travel backend {backend!r}; expected one of {sorted(known)}.")
+    unknown = set(options) - known[backend]
+    if unknown:
+        raise ValueError(f"Unknown option(s) {sorted(unknown)} for the {backend} travel backend.")
+    if backend == "haversine":
+        return HaversineMetric(circuity if circuity is not None else options.get("CIRCUITY", 1.3))
+    if backend == "euclidean":
+        return EuclideanMetric(scale=options.get("SCALE", 1.0), rounding=options.get("ROUNDING", "ceil"))
+    from .osrm import shared_osrm_metric  # no HTTP machinery unless asked for
+
+    if "BASE_URL" not in options:
+        raise ValueError("The osrm travel backend needs BASE_URL.")
+    return shared_osrm_metric(
+        base_url=str(options["BASE_URL"]),
+        profile=str(options.get("PROFILE", "driving")),
+        timeout=float(options.get("TIMEOUT", 5.0)),
+        max_table_size=int(options.get("MAX_TABLE_SIZE", 100)),
+        duration_factor=float(options.get("DURATION_FACTOR", 1.0)),
+    )
 
 
 @dataclass(frozen=True)

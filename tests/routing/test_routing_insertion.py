@@ -9,7 +9,13 @@ metres. Every result is also compared with the brute-force reference.
 import numpy as np
 import pytest
 
-from routing.insertion import REASON_FULL, REASON_NO_SHIFT, evaluate_insertion, insertion_slack
+from routing.insertion import (
+    REASON_FULL,
+    REASON_NO_SHIFT,
+    evaluate_insertion,
+    insert_cheapest,
+    insertion_slack,
+)
 from routing.plan import build_plan
 from routing.problem import RouteSpec, StopSpec
 from routing.reference import evaluate_insertion_reference
@@ -225,3 +231,12 @@ def test_it_rejects_inverted_windows_and_negative_sizes():
         evaluate_insertion(plan, lat=52.01, lon=4.0, service=0, demand=0, window_early=[10], window_late=[9])
     with pytest.raises(ValueError, match="demand >= 0"):
         evaluate_insertion(plan, lat=52.01, lon=4.0, service=0, demand=-1, window_early=[0], window_late=[9])
+
+
+def test_insert_cheapest_books_a_stop_in_its_own_window_or_not_at_all():
+    # Route 0 -> A (k=2) -> 0: a stop at k=1 fits on the way out (position 0) for 0 extra metres.
+    plan = line_plan([stop(2)], [route([1])])
+    grown = insert_cheapest(plan, stop(1, key=7))
+    assert grown.routes[0].visits == (2, 1) and grown.keys[2] == 7
+    # Due by 1111 it cannot be reached (1112 s away): no plan.
+    assert insert_cheapest(plan, stop(1, late=1111)) is None

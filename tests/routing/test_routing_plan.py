@@ -10,8 +10,17 @@ import dataclasses
 import numpy as np
 import pytest
 
-from routing.plan import build_plan, insert_visit, plan_cost, route_cost, route_schedule, with_routes
+from routing.plan import (
+    build_plan,
+    insert_visit,
+    plan_cost,
+    plan_matrices,
+    route_cost,
+    route_schedule,
+    with_routes,
+)
 from routing.problem import TIME_MAX, RouteSpec, StopSpec
+from routing.travel import EuclideanMetric, HaversineMetric
 
 UNIT = 1112
 
@@ -38,17 +47,41 @@ def test_the_depot_is_location_zero_and_always_open():
     assert plan.early[0] == 0 and plan.late[0] == TIME_MAX
     assert plan.service[0] == 0 and plan.demand[0] == 0 and plan.keys[0] == 0
     assert plan.keys[1] == 11
-    assert plan.distance.tolist() == [[0, UNIT], [UNIT, 0]]
+    assert plan.metric == HaversineMetric(1.0) and plan.circuity == 1.0
+    assert plan_matrices(plan).distance.tolist() == [[0, UNIT], [UNIT, 0]]
 
 
-def test_one_duration_matrix_per_distinct_route_speed():
-    plan = line_plan(
-        [stop(1)], [route(key=1, speed_kmh=3.6), route(key=2, speed_kmh=36.0), route(key=3, speed_kmh=3.6)]
-    )
-    assert sorted(plan.durations) == [3.6, 36.0]
+def test_each_route_drives_its_legs_at_its_own_speed():
     # 1112 m at 1 m/s is 1112 s; at 10 m/s it is 111.2 s, rounded up to 112.
-    assert plan.durations[3.6][0, 1] == 1112
-    assert plan.durations[36.0][0, 1] == 112
+    plan = line_plan(
+        [stop(1), stop(3)], [route([1], key=1, speed_kmh=3.6), route([2], key=2, speed_kmh=36.0)]
+    )
+    assert plan.legs[0].metres.tolist() == [UNIT, UNIT]
+    assert plan.legs[0].seconds.tolist() == [1112, 1112]
+    assert plan.legs[1].metres.tolist() == [3 * UNIT, 3 * UNIT]
+    assert plan.legs[1].seconds.tolist() == [334, 334]
+    matrices = plan_matrices(plan)
+    assert sorted(matrices.durations) == [3.6, 36.0]
+    assert matrices.durations[36.0][0, 1] == 112
+
+
+def test_a_plan_holds_no_all_pairs_array():
+    # O(n) memory: 300 stops on 4 routes; nothing on the plan has n * n = 90601 elements or more.
+    rng = np.random.default_rng(5)
+    stops = [
+        StopSpec(float(52 + rng.uniform(-0.1, 0.1)), float(4 + rng.uniform(-0.1, 0.1)), 0, 9, 0, 0)
+        for _ in range(300)
+    ]
+    routes = [route(range(1 + r, 301, 4), key=r) for r in range(4)]
+    plan = build_plan(depot_lat=52.0, depot_lon=4.0, stops=stops, routes=routes)
+    grown = insert_visit(plan, stop=stops[0], route_index=1, position=3)
+    for candidate in (plan, grown):
+        n = candidate.num_locations
+        arrays = [v for v in vars(candidate).values() if isinstance(v, np.ndarray)]
+        arrays += [a for legs in candidate.legs for a in (legs.metres, legs.seconds)]
+        assert len(arrays) == 7 + 2 * 4
+        assert max(a.size for a in arrays) < n * n
+        assert sum(a.size for a in arrays) <= 7 * n + 2 * (n + 4)
 
 
 def test_plan_arrays_are_read_only():
@@ -56,7 +89,7 @@ def test_plan_arrays_are_read_only():
     with pytest.raises(ValueError):
         plan.early[1] = 5
     with pytest.raises(ValueError):
-        plan.distance[0, 1] = 5
+        plan.legs[0].metres[0] = 5
 
 
 def test_it_rejects_a_visit_outside_the_stops():
@@ -164,17 +197,35 @@ def test_insert_visit_equals_building_the_plan_from_scratch():
         circuity=1.3,
     )
     assert [r.visits for r in plan.routes] == [r.visits for r in expected.routes]
-    for name in ("lat", "lon", "early", "late", "service", "demand", "keys", "distance"):
+    for name in ("lat", "lon", "early", "late", "service", "demand", "keys"):
         assert np.array_equal(getattr(plan, name), getattr(expected, name)), name
-    assert plan.durations.keys() == expected.durations.keys()
-    for speed in expected.durations:
-        assert np.array_equal(plan.durations[speed], expected.durations[speed])
+    for grown, built in zip(plan.legs, expected.legs, strict=True):
+        assert grown.metres.tolist() == built.metres.tolist()
+        assert grown.seconds.tolist() == built.seconds.tolist()
 
 
-def test_with_routes_keeps_locations_and_adds_missing_speeds():
-    plan = line_plan([stop(1), stop(2)], [route([1, 2])])
-    moved = with_routes(plan, [route([2], key=1), route([1], key=2, speed_kmh=36.0)])
-    assert moved.distance is plan.distance
-    assert sorted(moved.durations) == [3.6, 36.0]
+def test_route_legs_equal_the_all_pairs_matrices():
+    rng = np.random.default_rng(2)
+    stops = [StopSpec(float(rng.uniform(0, 100)), float(rng.uniform(0, 100)), 0, 9, 0, 0) for _ in range(30)]
+    routes = [route(range(1, 16), key=1, speed_kmh=3.6), route(range(16, 31), key=2, speed_kmh=18.0)]
+    metric = EuclideanMetric(scale=10, rounding="floor")
+    plan = build_plan(depot_lat=50.0, depot_lon=50.0, stops=stops, routes=routes, metric=metric)
+    matrices = plan_matrices(plan)
+    for r, spec in enumerate(plan.routes):
+        path = np.array((0, *spec.visits, 0))
+        assert plan.legs[r].metres.tolist() == matrices.distance[path[:-1], path[1:]].tolist()
+        seconds = matrices.durations[spec.speed_kmh]
+        assert plan.legs[r].seconds.tolist() == seconds[path[:-1], path[1:]].tolist()
+
+
+def test_with_routes_keeps_locations_and_the_legs_of_unchanged_routes():
+    plan = line_plan([stop(1), stop(2)], [route([1, 2]), route([], key=2)])
+    moved = with_routes(plan, [route([1, 2]), route([], key=2, speed_kmh=36.0)])
+    assert moved.lat is plan.lat
+    assert moved.legs[0] is plan.legs[0]
+    assert moved.legs[1].seconds.tolist() == [0]
+    swapped = with_routes(plan, [route([2], key=1), route([1], key=2, speed_kmh=36.0)])
+    assert swapped.legs[0].metres.tolist() == [2 * UNIT, 2 * UNIT]
+    assert swapped.legs[1].seconds.tolist() == [112, 112]
     with pytest.raises(ValueError, match="more than once"):
         with_routes(plan, [route([1, 2]), route([2])])

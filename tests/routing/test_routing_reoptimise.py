@@ -8,8 +8,8 @@ import numpy as np
 import pytest
 
 from routing.checker import check_plan
-from routing.insertion import evaluate_insertion
-from routing.plan import build_plan, insert_visit, plan_cost, route_schedule
+from routing.insertion import insert_cheapest
+from routing.plan import build_plan, plan_cost, route_schedule
 from routing.problem import RouteSpec, StopSpec
 from routing.reoptimise import NO_STOPS, NOT_CHEAPER, reoptimise
 
@@ -131,14 +131,7 @@ def grown_plan(seed):
             demand=1,
             key=key,
         )
-        found = evaluate_insertion(
-            plan, lat=new.lat, lon=new.lon, service=new.service, demand=new.demand,
-            window_early=[new.early], window_late=[new.late],
-        )  # fmt: skip
-        if found.feasible[0]:
-            plan = insert_visit(
-                plan, stop=new, route_index=int(found.route[0]), position=int(found.position[0])
-            )
+        plan = insert_cheapest(plan, new) or plan
     return plan
 
 

@@ -1,4 +1,4 @@
-"""The default travel model: haversine x circuity, rounded up; one speed per route."""
+"""Travel models: haversine x circuity rounded up (the default), Euclidean, the backend setting."""
 
 import math
 
@@ -8,10 +8,13 @@ import pytest
 from routing.travel import (
     DEFAULT_SPEED_KMH_BY_HOUR,
     EARTH_RADIUS_M,
+    EuclideanMetric,
+    HaversineMetric,
     TravelModel,
     distance_matrix,
     duration_matrix,
     haversine_m,
+    metric_from_config,
     road_metres,
     travel_seconds,
 )
@@ -115,3 +118,97 @@ def test_travel_model_validates_itself():
         TravelModel().route_speed_kmh(8, 9, 0.0)
     with pytest.raises(ValueError, match="speed_kmh"):
         travel_seconds(100, 0.0)
+
+
+# -- travel metrics --------------------------------------------------------------------------------
+
+
+def test_the_haversine_metric_is_the_travel_model_of_before():
+    rng = np.random.default_rng(4)
+    lat = 52.0 + rng.uniform(-0.1, 0.1, 25)
+    lon = 4.0 + rng.uniform(-0.1, 0.1, 25)
+    metric = HaversineMetric(1.3)
+    metres, seconds = metric.matrices(lat, lon, (18.0, 24.0))
+    assert metres.tolist() == distance_matrix(lat, lon, 1.3).tolist()
+    assert seconds[0].tolist() == duration_matrix(metres, 18.0).tolist()
+    assert seconds[1].tolist() == duration_matrix(metres, 24.0).tolist()
+    # One leg alone, as the checker asks for it, equals its entry in the bulk computation.
+    leg_m, leg_s = metric.legs(float(lat[3]), float(lon[3]), float(lat[7]), float(lon[7]), [24.0])
+    assert (int(leg_m), int(leg_s[0])) == (metres[3, 7], seconds[1, 3, 7])
+    assert metric.metres(52.0, 4.0, 52.01, 4.0) == road_metres(52.0, 4.0, 52.01, 4.0, 1.3) == 1446
+
+
+def test_the_euclidean_metric_by_hand():
+    # lon is x and lat is y: (0, 0) -> (3, 4) is 5 units.
+    assert EuclideanMetric().metres(0.0, 0.0, 4.0, 3.0) == 5
+    # C101's depot (40, 50) to customer 1 (45, 68): sqrt(25 + 324) = 18.6815... -> 186.8 tenths.
+    dimacs = EuclideanMetric(scale=10, rounding="floor")
+    assert dimacs.metres(50.0, 40.0, 68.0, 45.0) == 186
+    assert EuclideanMetric(scale=10).metres(50.0, 40.0, 68.0, 45.0) == 187
+    # Exact squares are exact, not one off: (0, 0) -> (6, 8) is 10 units = 100 tenths either way.
+    assert dimacs.metres(0.0, 0.0, 8.0, 6.0) == EuclideanMetric(scale=10).metres(0.0, 0.0, 8.0, 6.0) == 100
+    # At 3.6 km/h (1 m/s) seconds equal the metric's units: travel time = distance.
+    metres, seconds = dimacs.legs(np.array([50.0, 0.0]), np.array([40.0, 0.0]), 68.0, 45.0, [3.6])
+    assert metres.tolist() == seconds[0].tolist() == [186, 815]  # sqrt(45**2 + 68**2) = 81.54
+
+
+def test_the_euclidean_metric_matches_integer_arithmetic_on_integer_grids():
+    rng = np.random.default_rng(9)
+    x, y = rng.integers(0, 1000, 200), rng.integers(0, 1000, 200)
+    metres, _ = EuclideanMetric(scale=10, rounding="floor").matrices(y.astype(float), x.astype(float), ())
+    dx, dy = x[:, None] - x[None, :], y[:, None] - y[None, :]
+    exact = [
+        [math.isqrt(int(100 * (a * a + b * b))) for a, b in zip(ra, rb, strict=True)]
+        for ra, rb in zip(dx, dy, strict=True)
+    ]
+    assert metres.tolist() == exact
+
+
+def test_rounding_up_keeps_the_triangle_inequality_and_truncating_may_not():
+    # Three points on a line 0.55 apart: truncated, 0 + 0 < 1; rounded up, 1 + 1 >= 2.
+    lat = np.zeros(3)
+    lon = np.array([0.0, 0.55, 1.1])
+    floor, _ = EuclideanMetric(rounding="floor").matrices(lat, lon, ())
+    ceil, _ = EuclideanMetric(rounding="ceil").matrices(lat, lon, ())
+    assert floor[0, 1] + floor[1, 2] < floor[0, 2]
+    assert ceil[0, 1] + ceil[1, 2] >= ceil[0, 2]
+    rng = np.random.default_rng(1)
+    metres, _ = EuclideanMetric(scale=3.7).matrices(rng.uniform(0, 50, 40), rng.uniform(0, 50, 40), ())
+    assert (metres[:, None, :] <= metres[:, :, None] + metres[None, :, :]).all()
+
+
+def test_metrics_validate_themselves():
+    with pytest.raises(ValueError, match="circuity > 0"):
+        HaversineMetric(0.0)
+    with pytest.raises(ValueError, match="scale > 0"):
+        EuclideanMetric(scale=0)
+    with pytest.raises(ValueError, match="rounding"):
+        EuclideanMetric(rounding="round")
+
+
+def test_metric_from_config_reads_the_travel_backend_setting():
+    assert metric_from_config(None) == HaversineMetric(1.3)
+    assert metric_from_config(None, circuity=1.2) == HaversineMetric(1.2)
+    assert metric_from_config({"BACKEND": "haversine", "CIRCUITY": 1.4}) == HaversineMetric(1.4)
+    assert metric_from_config({"backend": "haversine", "circuity": 1.4}, circuity=1.1) == HaversineMetric(1.1)
+    assert metric_from_config("euclidean") == EuclideanMetric()
+    assert metric_from_config({"BACKEND": "euclidean", "SCALE": 10, "ROUNDING": "floor"}) == EuclideanMetric(
+        scale=10, rounding="floor"
+    )
+    osrm = metric_from_config({"BACKEND": "osrm", "BASE_URL": "http://127.0.0.1:5000", "TIMEOUT": 2})
+    assert (osrm.base_url, osrm.profile, osrm.timeout, osrm.max_table_size) == (
+        "http://127.0.0.1:5000",
+        "driving",
+        2.0,
+        100,
+    )
+    # One metric, and so one cache of pairs, per configuration.
+    assert (
+        metric_from_config({"BACKEND": "osrm", "BASE_URL": "http://127.0.0.1:5000", "TIMEOUT": 2.0}) is osrm
+    )
+    with pytest.raises(ValueError, match="Unknown travel backend 'graphhopper'"):
+        metric_from_config({"BACKEND": "graphhopper"})
+    with pytest.raises(ValueError, match="SCALE"):
+        metric_from_config({"BACKEND": "haversine", "SCALE": 10})
+    with pytest.raises(ValueError, match="BASE_URL"):
+        metric_from_config({"BACKEND": "osrm"})
