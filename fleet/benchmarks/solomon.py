@@ -564,8 +564,9 @@ def format_table(rows: list[dict], summary: dict) -> str:
             f"{show(r['bks_distance'], 9)}{show(r['gap_to_bks_pct'], 7, 2)}{show(r['bks_routes'], 7)}"
         )
     lines.append(
-        f"mean gap to PyVRP offline: {summary['mean_gap_to_offline_pct']} % with re-optimisation, "
-        f"{summary['mean_gap_to_offline_without_reopt_pct']} % without; to BKS: {summary['mean_gap_to_bks_pct']} %"
+        f"mean gap to PyVRP offline: {show(summary['mean_gap_to_offline_pct'], 0, 2)} % with re-optimisation, "
+        f"{show(summary['mean_gap_to_offline_without_reopt_pct'], 0, 2)} % without; "
+        f"to BKS (all accepted): {show(summary['mean_gap_to_bks_pct'], 0, 2)} %"
     )
     lines.append(
         f"all customers accepted on {summary['all_accepted_where_offline_fits']} of the "
