@@ -29,6 +29,18 @@ from ..quotes import Quote, quote_verify
 ACTIVE_STATUSES = (BookingStatus.HELD, BookingStatus.CONFIRMED)
 
 
+def clock_under_lock(requested: dt.datetime | None) -> dt.datetime:
+    """The instant a writer acts at, read only once it holds the depot-day lock.
+
+    A writer queued behind another must not judge holds by a clock it read before waiting: the
+    writer ahead may have treated a hold as lapsed at its own, later clock (dropping its stop while
+    re-timing the route), and an earlier clock would see that hold alive again. Reading the clock
+    after the lock orders every writer's clock with the locks. An explicit ``now`` (tests, replays)
+    is kept as given.
+    """
+    return requested or timezone.now()
+
+
 def booking_event_record(
     *, booking: Booking, at: dt.datetime, actor: str, from_status: str, note: str = ""
 ) -> None:
@@ -210,10 +222,9 @@ def hold_create(
     *, retailer: Retailer, quote: object, now: dt.datetime | None = None, actor: str = "api"
 ) -> Booking:
     """Hold the quoted window for the offer's address if the plan still has room for it."""
-    now = now or timezone.now()
+    requested_now, now = now, now or timezone.now()
     verified, offer, entry = quoted_offer(retailer=retailer, quote=quote, now=now)
     limit = settings.GREENSLOT["MAX_HOLDS_PER_ADDRESS"]
-    expires_at = now + dt.timedelta(minutes=settings.GREENSLOT["HOLD_MINUTES"])
     with transaction.atomic():
         # Lock order: the address, then the depot-day. The address lock makes the cap exact even
         # for holds racing on different days.
@@ -226,6 +237,8 @@ def hold_create(
                 details={"limit": limit},
             )
         depot_day = depot_day_lock(depot=offer.depot, date=verified.date)
+        now = clock_under_lock(requested_now)
+        expires_at = now + dt.timedelta(minutes=settings.GREENSLOT["HOLD_MINUTES"])
         planned = place_stop_locked(
             depot_day=depot_day, offer=offer, verified=verified, now=now, expires_at=expires_at
         )
@@ -283,13 +296,13 @@ def hold_confirm(
 ) -> tuple[Booking, bool]:
     """Turn a live hold into a booking. Returns (booking, created); a replay with the same
     idempotency key and body returns the same booking with created=False."""
-    now = now or timezone.now()
     for name, value in (("external_ref", external_ref), ("Idempotency-Key", idempotency_key)):
         if not isinstance(value, str) or len(value) > 120:
             raise InvalidInput("invalid_request", f"{name} must be text of at most 120 characters.")
     expired = False
     with transaction.atomic():
         booking, depot_day = _lock_booking(retailer=retailer, booking_id=booking_id)
+        now = clock_under_lock(now)
         if booking.status == BookingStatus.CONFIRMED:
             if idempotency_key and booking.idempotency_key == idempotency_key:
                 if booking.external_ref != external_ref:
@@ -340,9 +353,9 @@ def hold_release(
     *, retailer: Retailer, booking_id: object, now: dt.datetime | None = None, actor: str = "api"
 ) -> Booking:
     """Give a hold's capacity back before it expires."""
-    now = now or timezone.now()
     with transaction.atomic():
         booking, depot_day = _lock_booking(retailer=retailer, booking_id=booking_id)
+        now = clock_under_lock(now)
         if booking.status != BookingStatus.HELD:
             raise Conflict("hold_not_active", f"This hold is {booking.status}; there is nothing to release.")
         if booking.hold_expires_at <= now:
@@ -362,9 +375,9 @@ def booking_cancel(
     reason: str = "",
 ) -> Booking:
     """Cancel a confirmed booking; its stop leaves the route and its capacity is free at once."""
-    now = now or timezone.now()
     with transaction.atomic():
         booking, depot_day = _lock_booking(retailer=retailer, booking_id=booking_id)
+        now = clock_under_lock(now)
         if booking.status != BookingStatus.CONFIRMED:
             raise Conflict(
                 "not_confirmed", f"Only a confirmed booking can be cancelled; this one is {booking.status}."
@@ -393,7 +406,7 @@ def booking_reschedule(
 
     Both depot-days are locked in the global order before anything changes.
     """
-    now = now or timezone.now()
+    requested_now, now = now, now or timezone.now()
     verified, offer, entry = quoted_offer(retailer=retailer, quote=quote, now=now)
     current = booking_get(retailer=retailer, booking_id=booking_id)
     if address_key(offer.lat, offer.lon) != address_key(current.lat, current.lon) or (
@@ -407,6 +420,7 @@ def booking_reschedule(
             keys=[(old_day.depot, old_day.date), (offer.depot, verified.date)]
         )
         booking = Booking.objects.select_for_update().get(pk=current.pk)
+        now = clock_under_lock(requested_now)
         if booking.depot_day_id != old_day.id:
             raise Conflict("concurrent_change", "The booking is being changed by another request; try again.")
         if booking.status != BookingStatus.CONFIRMED:
