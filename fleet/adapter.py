@@ -14,7 +14,7 @@ from django.conf import settings
 
 from routing.plan import build_plan
 from routing.problem import PlanData, RouteSpec, StopSpec
-from routing.travel import TravelModel
+from routing.travel import TravelMetric, TravelModel, metric_from_config
 
 from .models import Depot, DepotDay, Shift, Stop
 
@@ -75,6 +75,12 @@ def elapsed_seconds(since: dt.datetime, until: dt.datetime) -> int:
     return round(until.timestamp() - since.timestamp())
 
 
+def travel_metric(depot: Depot) -> TravelMetric:
+    """The configured travel backend (``GREENSLOT["TRAVEL_BACKEND"]``; haversine by default),
+    with the depot's own circuity."""
+    return metric_from_config(settings.GREENSLOT.get("TRAVEL_BACKEND"), circuity=depot.circuity)
+
+
 def local_midnight(depot: Depot, date: dt.date) -> dt.datetime:
     """The plan epoch: the depot-day's local midnight, as a UTC instant."""
     return dt.datetime.combine(date, dt.time(0), tzinfo=depot.tz).astimezone(dt.UTC)
@@ -98,7 +104,12 @@ def compile_plan(
     epoch = local_midnight(depot, date)
     if depot_day is None:
         plan = build_plan(
-            depot_lat=depot.lat, depot_lon=depot.lon, stops=[], routes=[], circuity=depot.circuity
+            depot_lat=depot.lat,
+            depot_lon=depot.lon,
+            stops=[],
+            routes=[],
+            circuity=depot.circuity,
+            metric=travel_metric(depot),
         )
         return CompiledPlan(depot.id, None, date, 0, epoch, plan, (), ())
 
@@ -181,7 +192,12 @@ def compile_rows(*, depot, depot_day, date, epoch, shifts, stops) -> CompiledPla
             )
         )
     plan = build_plan(
-        depot_lat=depot.lat, depot_lon=depot.lon, stops=stop_specs, routes=routes, circuity=depot.circuity
+        depot_lat=depot.lat,
+        depot_lon=depot.lon,
+        stops=stop_specs,
+        routes=routes,
+        circuity=depot.circuity,
+        metric=travel_metric(depot),
     )
     return CompiledPlan(
         depot_id=depot.id,
