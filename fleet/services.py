@@ -22,7 +22,11 @@ def depot_day_lock(*, depot: Depot, date: dt.date) -> DepotDay | None:
     """
     if not transaction.get_connection().in_atomic_block:
         raise RuntimeError("depot_day_lock must run inside transaction.atomic().")
-    return DepotDay.objects.select_for_update().filter(depot=depot, date=date).first()
+    # of=("self",): lock the depot-day row only. `.first()` orders by the model's ordering, which
+    # joins fleet_depot, and a bare FOR UPDATE would lock that shared depot row too: every write of
+    # the depot would queue on it, and a statement that got its depot-day row but waits for the
+    # depot row deadlocks with a two-day reschedule holding the depot row and waiting for that day.
+    return DepotDay.objects.select_for_update(of=("self",)).filter(depot=depot, date=date).first()
 
 
 def depot_days_lock(*, keys: list[tuple[Depot, dt.date]]) -> list[DepotDay | None]:
