@@ -191,3 +191,46 @@ LOGGING = {
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "WARNING")},
 }
+
+# --- Production hardening (issue 5) ------------------------------------------------------------
+# Everything here is read from the environment; with DEBUG off the defaults are the secure ones and
+# `DEBUG=false SECRET_KEY=... ALLOWED_HOSTS=... python manage.py check --deploy` is clean.
+# Secrets only from the environment: SECRET_KEY is required when DEBUG is off (see the top).
+
+# A database that goes away answers 503 {"code": "database_unavailable"} (greenslot/middleware.py),
+# below the API boundary so its handler runs first.
+MIDDLEWARE.insert(
+    MIDDLEWARE.index("booking.api.middleware.ApiBoundaryMiddleware") + 1,
+    "greenslot.middleware.DatabaseUnavailableMiddleware",
+)
+# Persistent connections are checked before reuse, so the first request after a database restart
+# gets a fresh connection instead of a dead one: the service recovers without a restart.
+DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
+if not DEBUG and "CONN_MAX_AGE" not in os.environ:
+    DATABASES["default"]["CONN_MAX_AGE"] = 60
+
+# HTTPS. Behind a proxy that terminates TLS, set SECURE_PROXY_SSL_HEADER=HTTP_X_FORWARDED_PROTO,https
+# (only if the proxy always sets or strips that header) so Django knows the request was secure.
+SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", not DEBUG)
+if os.environ.get("SECURE_PROXY_SSL_HEADER"):
+    _header, _, _value = os.environ["SECURE_PROXY_SSL_HEADER"].partition(",")
+    SECURE_PROXY_SSL_HEADER = (_header.strip(), _value.strip() or "https")
+SECURE_HSTS_SECONDS = int(os.environ.get("SECURE_HSTS_SECONDS", "0" if DEBUG else "31536000"))
+SECURE_HSTS_INCLUDE_SUBDOMAINS = env_bool("SECURE_HSTS_INCLUDE_SUBDOMAINS", not DEBUG)
+# The preload directive is the operator's promise to serve HTTPS for good; SECURE_HSTS_PRELOAD=false
+# withdraws it (and silences the check that asks for it, as a deliberate choice).
+SECURE_HSTS_PRELOAD = env_bool("SECURE_HSTS_PRELOAD", not DEBUG)
+SESSION_COOKIE_SECURE = env_bool("SESSION_COOKIE_SECURE", not DEBUG)
+CSRF_COOKIE_SECURE = env_bool("CSRF_COOKIE_SECURE", not DEBUG)
+SESSION_COOKIE_HTTPONLY = True
+# Origins allowed to POST forms (the admin, the shopper page) when served under another host name,
+# e.g. CSRF_TRUSTED_ORIGINS=https://book.example.com,https://admin.example.com.
+CSRF_TRUSTED_ORIGINS = [o.strip() for o in os.environ.get("CSRF_TRUSTED_ORIGINS", "").split(",") if o.strip()]
+
+# Headers. Pages may not be framed (the widget's frame view opts out for retailers' pages).
+X_FRAME_OPTIONS = "DENY"
+SECURE_CONTENT_TYPE_NOSNIFF = True
+SECURE_REFERRER_POLICY = os.environ.get("SECURE_REFERRER_POLICY", "same-origin")
+SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
+SILENCED_SYSTEM_CHECKS = [] if SECURE_HSTS_PRELOAD or DEBUG else ["security.W021"]
+# --- End of production hardening (issue 5) -----------------------------------------------------
