@@ -14,5 +14,7 @@ urlpatterns = [
     # The schema (/api/schema/) and Swagger UI (/api/docs/) routes live in booking/api/urls.py.
     path("api/", include("booking.api.urls")),
     # ---------------------------------------------------------------------------------------
+    # The widget: /widget.js, /widget/frame..., /widget/demo/ (booking/widget/urls.py).
+    path("", include("booking.widget.urls")),
     path("", include("booking.urls")),
 ]

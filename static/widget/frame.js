@@ -1,0 +1,53 @@
+// Inside the widget's iframe: tells the host page how tall the frame's content is, and hands it
+// the messages the server put in the page (a hold, a release, a refusal).
+// Everything goes to one origin only: the host origin the server verified (data-parent-origin),
+// never "*", so no other page can read a hold even if it managed to load this frame.
+(function () {
+  "use strict";
+
+  var parentOrigin = document.documentElement.getAttribute("data-parent-origin");
+  if (!parentOrigin || window.parent === window) { return; }
+
+  function post(message) { window.parent.postMessage(message, parentOrigin); }
+
+  var lastHeight = -1;
+  function sendHeight() {
+    var frame = document.querySelector("[data-frame]");
+    if (!frame) { return; }
+    // The content's own height (not the viewport's, which is the iframe's current height).
+    var height = Math.ceil(frame.getBoundingClientRect().height);
+    if (height !== lastHeight) {
+      lastHeight = height;
+      post({ type: "greenslot:resize", height: height });
+    }
+  }
+
+  function sendMessages() {
+    var holder = document.getElementById("greenslot-message");
+    if (!holder) { return; }
+    holder.parentNode.removeChild(holder);  // each message is sent once
+    var message;
+    try { message = JSON.parse(holder.textContent); } catch (e) { return; }
+    post(message);
+  }
+
+  function update() {
+    sendMessages();
+    sendHeight();
+  }
+
+  function init() {
+    update();
+    var frame = document.querySelector("[data-frame]");
+    if (frame && window.ResizeObserver) { new ResizeObserver(sendHeight).observe(frame); }
+    window.addEventListener("load", sendHeight);
+    window.addEventListener("resize", sendHeight);
+    document.body.addEventListener("htmx:afterSettle", update);
+  }
+
+  if (document.readyState === "loading") {
+    document.addEventListener("DOMContentLoaded", init);
+  } else {
+    init();
+  }
+})();
