@@ -1,0 +1,88 @@
+"""``python manage.py simulate``: the booking-season simulator (DESIGN §8, issue 7); JSON on the last line.
+
+The work is in the Django-free ``simulation`` package; this command picks the mode, runs the
+experiment, writes the report when asked and prints the result.
+"""
+
+import json
+import os
+import shlex
+import sys
+from pathlib import Path
+
+from django.conf import settings as django_settings
+from django.core.management.base import BaseCommand, CommandError
+
+from simulation.experiment import ExperimentResult, experiment_run, settings_for
+
+
+class Command(BaseCommand):
+    help = (
+        "Simulate booking seasons under (a) static quotas, (b) exact feasibility with a flat price and "
+        "(c) exact feasibility with incentive rules, on the same shoppers; tune on training seeds, report "
+        "on test seeds, vary the choice model. Prints JSON on the last line; the full run also writes "
+        "docs/evidence.md and docs/evidence/."
+    )
+
+    def add_arguments(self, parser):
+        size = parser.add_mutually_exclusive_group()
+        size.add_argument("--quick", action="store_true", help="A small run, under 2 minutes on 2 cores.")
+        size.add_argument("--tiny", action="store_true", help="A few seconds; what the tests run.")
+        parser.add_argument(
+            "--seed", type=int, default=0, help="Moves every train/test/grid seed by 1000 x SEED (default 0)."
+        )
+        parser.add_argument(
+            "--workers", type=int, default=None, help="Worker processes (default: CPU count; --tiny: 1)."
+        )
+        parser.add_argument(
+            "--report-dir",
+            default=None,
+            help="Write evidence.md and evidence/ here (default: docs/ for the full run, nothing otherwise).",
+        )
+        parser.add_argument("--no-report", action="store_true", help="Do not write the report.")
+        parser.add_argument(
+            "--report-from",
+            default=None,
+            metavar="RESULTS_JSON",
+            help="Rewrite the report from a saved evidence/results.json without simulating again.",
+        )
+
+    def handle(
+        self, *args, quick, tiny, seed, workers, report_dir, no_report, report_from, verbosity, **options
+    ):
+        mode = "tiny" if tiny else "quick" if quick else "full"
+        if workers is None:
+            workers = 1 if tiny else (os.cpu_count() or 1)
+        if workers < 1:
+            raise CommandError("--workers must be >= 1.")
+        if report_dir is None and (mode == "full" or report_from):
+            report_dir = str(Path(django_settings.BASE_DIR) / "docs")
+        command = "python manage.py simulate" + "".join(f" {shlex.quote(a)}" for a in sys.argv[2:])
+        if report_from:
+            try:
+                record = json.loads(Path(report_from).read_text())
+                result = ExperimentResult.from_record(record)
+            except (OSError, ValueError, KeyError) as exc:
+                raise CommandError(f"Cannot read {report_from}: {exc}") from exc
+            command = record.get("command", command)
+        else:
+            result = experiment_run(
+                settings_for(mode, seed=seed),
+                workers=workers,
+                progress=verbosity > 0,
+                log=(lambda line: self.stderr.write(line)) if verbosity > 0 else (lambda _: None),
+                seed_offset=seed,
+            )
+        output = result.as_json()
+        if report_dir and not no_report:
+            from simulation.report import write_report
+
+            written = write_report(result, Path(report_dir), command=command)
+            if not report_from:
+                path = Path(report_dir) / "evidence" / "results.json"
+                path.write_text(
+                    json.dumps({**result.as_record(), "command": command}, indent=1, default=str) + "\n"
+                )
+                written.append(path)
+            output["report"] = [str(p) for p in written]
+        self.stdout.write(json.dumps(output, default=str))

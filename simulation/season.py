@@ -1,0 +1,349 @@
+"""One booking season under one policy: shoppers arrive, see offers, choose; then the routes are driven.
+
+The offer of a feasibility policy is what ``booking.services.offers`` computes, without the
+database: one ``routing.insertion.evaluate_insertion`` call per depot-day over its open windows,
+the marginal cost in ``Decimal`` from the chosen route's vehicle (as ``fleet.adapter.marginal_cost``),
+``pricing.calculation.window_price`` and ``offer_labels``, CO2e by
+``emissions.calculation.marginal_grams``. A chosen window is booked by inserting the stop where
+the engine said (``routing.plan.insert_visit``), as a hold does.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from decimal import Decimal
+
+import numpy as np
+
+from emissions.calculation import marginal_grams
+from pricing.calculation import GREEN, LabelInput, offer_labels, window_price
+from routing.insertion import evaluate_insertion
+from routing.plan import build_plan, insert_visit, plan_cost, route_schedule
+from routing.problem import PlanData, StopSpec
+
+from .choice import ChoiceModel, choose
+from .city import DAY_SECONDS, City, VehicleKind
+from .demand import DemandParams, Season, period_fit
+from .final_routing import route_day
+from .policies import FLAT, INCENTIVE, QUOTA, Economics, Policy, mean_size_units, window_quotas
+
+KM = Decimal(1000)
+HOUR_S = Decimal(3600)
+MILLI = Decimal("0.001")
+
+
+@dataclass(frozen=True)
+class RoutingBudget:
+    """The PyVRP budget every policy's depot-days get after the cut-off (iterations, seed)."""
+
+    max_iterations: int = 1_000
+    seed: int = 1
+
+    def __post_init__(self) -> None:
+        if self.max_iterations < 0:
+            raise ValueError("Expected max_iterations >= 0.")
+
+
+@dataclass
+class SeasonResult:
+    """What happened in one season under one policy; ``kpis()`` turns it into numbers.
+
+    Order arrays (one entry per accepted order, in arrival order): ``shopper``, ``depot``,
+    ``day``, ``window``, ``price`` (EUR), ``green`` (labelled green when chosen), ``failed``.
+    """
+
+    policy: str
+    seed: int
+    shoppers: int
+    shopper: list[int] = field(default_factory=list)
+    depot: list[int] = field(default_factory=list)
+    day: list[int] = field(default_factory=list)
+    window: list[int] = field(default_factory=list)
+    price: list[float] = field(default_factory=list)
+    green: list[bool] = field(default_factory=list)
+    failed: set[int] = field(default_factory=set)
+    surplus: float = 0.0  # sum over shoppers of expected consumer surplus, EUR (logsum / |price coef|)
+    plans: dict[tuple[int, int], PlanData] = field(default_factory=dict)  # driven depot-day plans
+    offered_windows: int = 0
+    pyvrp_improved: int = 0
+
+    def kpis(self, *, economics: Economics, window_hours: np.ndarray) -> dict:
+        accepted = len(self.shopper)
+        failed = len(self.failed)
+        served = accepted - failed
+        metres = 0
+        grams = 0.0
+        cost = 0.0
+        vehicles = 0
+        for plan in self.plans.values():
+            cost += plan_cost(plan)
+            for index, route in enumerate(plan.routes):
+                if not route.visits:
+                    continue
+                vehicles += 1
+                m = route_schedule(plan, index).metres
+                metres += m
+                grams += m / 1000 * route.emission_g_per_km
+        served_mask = np.array([s not in self.failed for s in self.shopper], dtype=bool)
+        prices = np.asarray(self.price, dtype=np.float64)
+        fees = float(prices[served_mask].sum()) if accepted else 0.0
+        revenue = fees + economics.order_margin * served
+        profit = revenue - cost - economics.failure_penalty * failed
+        hours = window_hours[np.asarray(self.window, dtype=np.int64)] if accepted else np.zeros(0)
+        per = (lambda x: x / served) if served else (lambda x: 0.0)
+        return {
+            "shoppers": self.shoppers,
+            "orders_accepted": accepted,
+            "orders_served": served,
+            "failed_deliveries": failed,
+            "km": metres / 1000,
+            "km_per_order": per(metres / 1000),
+            "cost": cost,
+            "cost_per_order": per(cost),
+            "co2e_kg": grams / 1000,
+            "co2e_g_per_order": per(grams),
+            "fee_revenue": fees,
+            "revenue": revenue,
+            "profit": profit,
+            "vehicles_used": vehicles,
+            "mean_price": float(prices.mean()) if accepted else 0.0,
+            "share_1h": float(np.mean(hours <= 1)) if accepted else 0.0,
+            "share_2h": float(np.mean((hours > 1) & (hours <= 2))) if accepted else 0.0,
+            "share_4h": float(np.mean((hours > 2) & (hours <= 4))) if accepted else 0.0,
+            "share_all_day": float(np.mean(hours > 4)) if accepted else 0.0,
+            "share_green": float(np.mean(self.green)) if accepted else 0.0,
+            "consumer_surplus_per_shopper": self.surplus / self.shoppers if self.shoppers else 0.0,
+            "pyvrp_improved_days": self.pyvrp_improved,
+        }
+
+
+def _marginal_cost(
+    kind: VehicleKind, *, delta_m: int, delta_s: int, service_s: int, opens_route: bool
+) -> Decimal:
+    """``fleet.adapter.marginal_cost``, term for term: driving, the driver's time, a new route's cost."""
+    cost = kind.cost_per_km * Decimal(int(delta_m)) / KM
+    cost += kind.cost_per_hour * Decimal(int(delta_s) + int(service_s)) / HOUR_S
+    if opens_route:
+        cost += kind.cost_per_route
+    return cost
+
+
+def _logsum(model: ChoiceModel, utility: np.ndarray, available: np.ndarray) -> float:
+    v = np.append(utility[available], model.no_purchase) / model.noise_scale
+    top = v.max()
+    return float(model.noise_scale * (top + np.log(np.exp(v - top).sum())))
+
+
+def season_run(
+    *,
+    city: City,
+    demand: DemandParams,
+    season: Season,
+    policy: Policy,
+    choice: ChoiceModel,
+    budget: RoutingBudget,
+    progress: Callable[[int], None] | None = None,
+) -> SeasonResult:
+    """Run one season: every shopper in arrival order, then the routing of every depot-day.
+
+    ``progress(n)`` is called after every n shoppers processed (for a progress bar).
+    """
+    days = city.season_days
+    num_windows = len(city.windows)
+    w_start, w_end = city.window_start, city.window_end
+    hours = city.window_hours
+    hours_dec = [Decimal(int(e - s)) / HOUR_S for s, e in zip(w_start, w_end, strict=True)]
+    cutoffs = np.stack([city.cutoffs(d) for d in range(days)])
+    fit = period_fit(city, demand)
+    fleets = [d.fleet for d in city.depots]
+    result = SeasonResult(policy=policy.kind, seed=season.seed, shoppers=season.size)
+
+    empty_plans = {
+        (depot, day): build_plan(
+            depot_lat=d.lat, depot_lon=d.lon, stops=[], routes=city.routes(depot), circuity=city.circuity
+        )
+        for depot, d in enumerate(city.depots)
+        for day in range(days)
+        if city.works(day)
+    }
+    plans = dict(empty_plans)  # the booking-time plans of the feasibility policies
+    if policy.kind == QUOTA:
+        mean_size = mean_size_units(demand.size_units)
+        quotas = [
+            window_quotas(city, depot, scale=policy.quota_scale, mean_size=mean_size)
+            for depot in range(len(city.depots))
+        ]
+        sold = np.zeros((len(city.depots), days, num_windows), dtype=np.int64)
+    flat = float(policy.flat_price) if policy.kind in (QUOTA, FLAT) else 0.0
+    terms = policy.terms if policy.kind == INCENTIVE else None
+    step = 50
+
+    for i in range(season.size):
+        arrival = int(season.arrival[i])
+        first = int(season.preferred_day[i])
+        last = min(days - 1, arrival // DAY_SECONDS + days - 1)
+        visible = list(range(first, last + 1))
+        depot = int(season.depot[i])
+        n_days = len(visible)
+        available = np.zeros((n_days, num_windows), dtype=bool)
+        price = np.full((n_days, num_windows), flat)
+        green = np.zeros((n_days, num_windows), dtype=bool)
+        place: dict[tuple[int, int], tuple[int, int]] = {}
+        prices: dict[tuple[int, int], Decimal] = {}
+        label_inputs: list[tuple[int, int, LabelInput]] = []
+        for row, day in enumerate(visible):
+            if not city.works(day):
+                continue
+            open_k = np.flatnonzero(cutoffs[day] > arrival)
+            if open_k.size == 0:
+                continue
+            if policy.kind == QUOTA:
+                fits = open_k[sold[depot, day, open_k] < quotas[depot][open_k]]
+                available[row, fits] = True
+                continue
+            plan = plans[(depot, day)]
+            service = int(season.service_s[i])
+            insertion = evaluate_insertion(
+                plan,
+                lat=float(season.lat[i]),
+                lon=float(season.lon[i]),
+                service=service,
+                demand=int(season.size_units[i]),
+                window_early=w_start[open_k],
+                window_late=w_end[open_k],
+            )
+            for j in np.flatnonzero(insertion.feasible):
+                k = int(open_k[j])
+                route_index = int(insertion.route[j])
+                available[row, k] = True
+                place[(row, k)] = (route_index, int(insertion.position[j]))
+                if terms is None:
+                    continue
+                kind = fleets[depot][route_index].kind
+                delta_m = int(insertion.delta_m[j])
+                cost = _marginal_cost(
+                    kind,
+                    delta_m=delta_m,
+                    delta_s=int(insertion.delta_s[j]),
+                    service_s=service,
+                    opens_route=not plan.routes[route_index].visits,
+                )
+                km = (Decimal(delta_m) / KM).quantize(MILLI)
+                quoted = window_price(
+                    terms=terms, marginal_cost=cost, window_hours=hours_dec[k], marginal_km=km
+                )
+                prices[(row, k)] = quoted.amount
+                price[row, k] = float(quoted.amount)
+                label_inputs.append(
+                    (
+                        row,
+                        k,
+                        LabelInput(
+                            available=True,
+                            price=quoted.amount,
+                            grams=marginal_grams(metres=delta_m, grams_per_km=kind.grams_per_km),
+                            window_hours=hours_dec[k],
+                            consolidates=terms.consolidates(km),
+                            day_key=day,
+                        ),
+                    )
+                )
+        if label_inputs:
+            labels = offer_labels(terms=terms, windows=[entry for _, _, entry in label_inputs])
+            for (row, k, _), window_labels in zip(label_inputs, labels, strict=True):
+                green[row, k] = GREEN in window_labels
+        result.offered_windows += int(available.sum())
+
+        days_late = (np.asarray(visible, dtype=np.float64) - first)[:, None]
+        utility = choice.utility(
+            price=price,
+            hours=hours[None, :],
+            days_late=days_late,
+            fit=fit[int(season.period[i])][None, :],
+            green=green,
+            eco=bool(season.eco[i]),
+        )
+        result.surplus += _logsum(choice, utility, available) / abs(choice.price_per_eur or 1.0)
+        pick = choose(
+            choice, utility, available, season.gumbel[i, first : last + 1], float(season.gumbel_none[i])
+        )
+        if pick >= 0:
+            row, k = divmod(pick, num_windows)
+            day = visible[row]
+            result.shopper.append(i)
+            result.depot.append(depot)
+            result.day.append(day)
+            result.window.append(k)
+            result.price.append(float(prices[(row, k)]) if terms is not None else flat)
+            result.green.append(bool(green[row, k]))
+            if policy.kind == QUOTA:
+                sold[depot, day, k] += 1
+            else:
+                route_index, position = place[(row, k)]
+                plans[(depot, day)] = insert_visit(
+                    plans[(depot, day)],
+                    stop=_stop(season, i, int(w_start[k]), int(w_end[k])),
+                    route_index=route_index,
+                    position=position,
+                )
+        if progress is not None and (i + 1) % step == 0:
+            progress(step)
+    if progress is not None and season.size % step:
+        progress(season.size % step)
+
+    if policy.kind == QUOTA:
+        plans, unplanned = _greedy_plans(empty_plans, season, result, w_start, w_end)
+    else:
+        unplanned = {key: [] for key in plans}
+    for key, plan in plans.items():
+        if plan.num_locations == 1 and not unplanned[key]:
+            result.plans[key] = plan
+            continue
+        routed = route_day(
+            plan, unplanned=unplanned[key], max_iterations=budget.max_iterations, seed=budget.seed
+        )
+        result.plans[key] = routed.plan
+        result.failed.update(int(k) - 1 for k in routed.failed_keys)
+        result.pyvrp_improved += int(routed.improved)
+    return result
+
+
+def _stop(season: Season, shopper: int, early: int, late: int) -> StopSpec:
+    return StopSpec(
+        lat=float(season.lat[shopper]),
+        lon=float(season.lon[shopper]),
+        early=early,
+        late=late,
+        service=int(season.service_s[shopper]),
+        demand=int(season.size_units[shopper]),
+        key=shopper + 1,  # 0 is the depot's key
+    )
+
+
+def _greedy_plans(empty_plans, season: Season, result: SeasonResult, w_start, w_end):
+    """The quota policy's orders by cheapest feasible insertion in arrival order; the rest wait."""
+    plans = dict(empty_plans)
+    unplanned: dict[tuple[int, int], list[StopSpec]] = {key: [] for key in plans}
+    for shopper, depot, day, k in zip(result.shopper, result.depot, result.day, result.window, strict=True):
+        key = (depot, day)
+        stop = _stop(season, shopper, int(w_start[k]), int(w_end[k]))
+        insertion = evaluate_insertion(
+            plans[key],
+            lat=stop.lat,
+            lon=stop.lon,
+            service=stop.service,
+            demand=stop.demand,
+            window_early=[stop.early],
+            window_late=[stop.late],
+        )
+        if insertion.feasible[0]:
+            plans[key] = insert_visit(
+                plans[key],
+                stop=stop,
+                route_index=int(insertion.route[0]),
+                position=int(insertion.position[0]),
+            )
+        else:
+            unplanned[key].append(stop)
+    return plans, unplanned
