@@ -7,28 +7,24 @@
    sensitivity seeds (a subset of the test seeds) with its own budget and its own default row;
    plus demand at 0.6x and 1.4x, a two-depot city, and the order margin at -50 % / +50 %.
 
-Seasons run in worker processes (``workers``); each task is a pure function of its inputs, so the
-result does not depend on scheduling.
+Seasons run in worker processes (``workers``, ``runner.Runner``); each is a pure function of its
+inputs, so the result does not depend on scheduling.
 """
 
 from __future__ import annotations
 
-import concurrent.futures
 import dataclasses
-import hashlib
-import multiprocessing
-import sys
 import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
 
 import numpy as np
-from tqdm import tqdm
 
 from .choice import COEFFICIENTS, ChoiceModel
 from .city import utrecht
-from .demand import DemandParams, Season, season_generate
+from .comparison import KPI_KEYS, POLICY_ORDER, paired, summarise, targets, with_margin
+from .demand import DemandParams, season_generate
 from .policies import (
     FLAT,
     INCENTIVE,
@@ -41,21 +37,9 @@ from .policies import (
     QuotaPolicy,
     rule_terms,
 )
-from .season import RoutingBudget, season_run
+from .runner import Runner, SeasonTask
+from .season import RoutingBudget
 from .tuning import coordinate_search
-
-POLICY_ORDER = (QUOTA, FLAT, INCENTIVE)
-KPI_KEYS = (
-    "orders_served",
-    "failed_deliveries",
-    "km",
-    "km_per_order",
-    "cost_per_order",
-    "co2e_g_per_order",
-    "revenue",
-    "profit",
-    "vehicles_used",
-)
 
 
 @dataclass(frozen=True)
@@ -146,95 +130,6 @@ MODES = {
 }
 
 
-@dataclass(frozen=True)
-class SeasonTask:
-    """Everything one season needs; a pure function of these fields."""
-
-    policy: Policy
-    seed: int
-    choice: ChoiceModel
-    demand: DemandParams
-    budget: RoutingBudget
-    economics: Economics
-    two_depots: bool = False
-
-
-def season_digest(season: Season) -> str:
-    """A fingerprint of the shoppers (arrivals, homes, preferences, parcels and every draw)."""
-    digest = hashlib.sha256()
-    for values in (
-        season.arrival,
-        season.preferred_day,
-        season.period,
-        season.eco,
-        season.lat,
-        season.lon,
-        season.size_units,
-        season.service_s,
-        season.gumbel,
-        season.gumbel_none,
-    ):
-        digest.update(np.ascontiguousarray(values).tobytes())
-    return digest.hexdigest()[:16]
-
-
-def run_task(task: SeasonTask) -> dict:
-    """Run one season and return its KPIs, with the shoppers' digest and the policy's kind."""
-    city = utrecht(second_depot=task.two_depots)
-    season = season_generate(city=city, demand=task.demand, seed=task.seed)
-    result = season_run(
-        city=city,
-        demand=task.demand,
-        season=season,
-        policy=task.policy,
-        choice=task.choice,
-        budget=task.budget,
-    )
-    if task.policy.kind != QUOTA and result.failed:
-        raise AssertionError(
-            f"Exact feasibility left {len(result.failed)} failed deliveries (seed {task.seed})."
-        )
-    kpis = result.kpis(economics=task.economics, window_hours=city.window_hours)
-    kpis.update(policy=task.policy.kind, seed=task.seed, shoppers_digest=season_digest(season))
-    return kpis
-
-
-class Runner:
-    """Runs season tasks, in worker processes when ``workers > 1``, with a progress bar."""
-
-    def __init__(self, *, workers: int, progress: bool):
-        self.workers = max(1, int(workers))
-        self.progress = progress
-        self.seasons = 0
-        self._pool = None
-        if self.workers > 1:
-            context = multiprocessing.get_context("fork") if sys.platform != "win32" else None
-            self._pool = concurrent.futures.ProcessPoolExecutor(max_workers=self.workers, mp_context=context)
-
-    def close(self) -> None:
-        if self._pool is not None:
-            self._pool.shutdown()
-
-    def run(self, tasks: Sequence[SeasonTask], desc: str) -> list[dict]:
-        bar = tqdm(total=len(tasks), desc=desc, unit="season", file=sys.stderr, disable=not self.progress)
-        try:
-            if self._pool is None:
-                results = []
-                for task in tasks:
-                    results.append(run_task(task))
-                    bar.update(1)
-            else:
-                futures = [self._pool.submit(run_task, task) for task in tasks]
-                for future in concurrent.futures.as_completed(futures):
-                    future.result()  # re-raise a worker's error here
-                    bar.update(1)
-                results = [future.result() for future in futures]
-        finally:
-            bar.close()
-        self.seasons += len(tasks)
-        return results
-
-
 # ---------------------------------------------------------------------------------------------
 # Policies from tuned parameters
 # ---------------------------------------------------------------------------------------------
@@ -292,108 +187,6 @@ def _tune(
 
 def _jsonable(point: dict) -> dict:
     return {k: (str(v) if isinstance(v, Decimal) else v) for k, v in point.items()}
-
-
-# ---------------------------------------------------------------------------------------------
-# Aggregation
-# ---------------------------------------------------------------------------------------------
-
-
-def summarise(results: Sequence[dict]) -> dict:
-    """Per policy: the mean of every KPI, and sd / min / max across seeds of the key ones."""
-    out = {}
-    for kind in POLICY_ORDER:
-        rows = [r for r in results if r["policy"] == kind]
-        if not rows:
-            continue
-        numeric = [k for k, v in rows[0].items() if isinstance(v, int | float) and k != "seed"]
-        mean = {k: float(np.mean([r[k] for r in rows])) for k in numeric}
-        spread = {
-            k: {
-                "sd": float(np.std([r[k] for r in rows], ddof=1)) if len(rows) > 1 else 0.0,
-                "min": float(min(r[k] for r in rows)),
-                "max": float(max(r[k] for r in rows)),
-            }
-            for k in KPI_KEYS
-        }
-        out[kind] = {**mean, "seeds": len(rows), "spread": spread}
-    return out
-
-
-def paired(results: Sequence[dict]) -> dict:
-    """Per-seed comparisons on the same shoppers: (c) vs (b) and (b) vs (a)."""
-    by = {(r["policy"], r["seed"]): r for r in results}
-    seeds = sorted({r["seed"] for r in results})
-
-    def rel(kind_a: str, kind_b: str, key: str) -> list[float]:
-        values = []
-        for s in seeds:
-            a, b = by.get((kind_a, s)), by.get((kind_b, s))
-            if a is not None and b is not None and b[key]:
-                values.append(a[key] / b[key] - 1)
-        return values
-
-    def diff(kind_a: str, kind_b: str, key: str) -> list[float]:
-        return [
-            by[(kind_a, s)][key] - by[(kind_b, s)][key]
-            for s in seeds
-            if (kind_a, s) in by and (kind_b, s) in by
-        ]
-
-    def stats(values: list[float]) -> dict:
-        if not values:
-            return {"mean": None, "min": None, "max": None, "n": 0}
-        return {
-            "mean": float(np.mean(values)),
-            "min": float(min(values)),
-            "max": float(max(values)),
-            "n": len(values),
-        }
-
-    return {
-        "c_vs_b_km_per_order": stats(rel(INCENTIVE, FLAT, "km_per_order")),
-        "c_vs_b_profit": stats(rel(INCENTIVE, FLAT, "profit")),
-        "c_vs_b_co2e_per_order": stats(rel(INCENTIVE, FLAT, "co2e_g_per_order")),
-        "c_vs_b_orders_served": stats(rel(INCENTIVE, FLAT, "orders_served")),
-        "b_vs_a_orders_served": stats(diff(FLAT, QUOTA, "orders_served")),
-        "b_vs_a_profit": stats(rel(FLAT, QUOTA, "profit")),
-        "a_failed_deliveries": stats(
-            [float(by[(QUOTA, s)]["failed_deliveries"]) for s in seeds if (QUOTA, s) in by]
-        ),
-        "b_failed_deliveries": stats(
-            [float(by[(FLAT, s)]["failed_deliveries"]) for s in seeds if (FLAT, s) in by]
-        ),
-        "c_failed_deliveries": stats(
-            [float(by[(INCENTIVE, s)]["failed_deliveries"]) for s in seeds if (INCENTIVE, s) in by]
-        ),
-    }
-
-
-def targets(pairs: dict) -> dict:
-    """Issue 7's targets, judged on the mean of the per-seed paired comparisons."""
-    km = pairs["c_vs_b_km_per_order"]["mean"]
-    profit = pairs["c_vs_b_profit"]["mean"]
-    orders = pairs["b_vs_a_orders_served"]
-    failed_b = pairs["b_failed_deliveries"]["max"]
-    return {
-        "c_vs_b_fewer_km_per_order_at_least_12pct": {"value": km, "met": km is not None and km <= -0.12},
-        "c_vs_b_more_profit_at_least_4pct": {"value": profit, "met": profit is not None and profit >= 0.04},
-        "b_vs_a_more_orders_served": {
-            "value": orders["mean"],
-            "min": orders["min"],
-            "met": orders["mean"] is not None and orders["mean"] > 0,
-        },
-        "b_zero_failed_deliveries": {"value": failed_b, "met": failed_b == 0},
-    }
-
-
-def _with_margin(results: Sequence[dict], economics: Economics, factor: float) -> list[dict]:
-    """The same seasons judged with the order margin times ``factor`` (no new simulation needed)."""
-    out = []
-    for r in results:
-        extra = economics.order_margin * (factor - 1) * r["orders_served"]
-        out.append({**r, "revenue": r["revenue"] + extra, "profit": r["profit"] + extra})
-    return out
 
 
 # ---------------------------------------------------------------------------------------------
@@ -583,7 +376,7 @@ def experiment_run(
         clock = time.perf_counter()
         scenarios = []
         for factor in settings.sensitivity_factors:
-            rows = _with_margin(test_results, settings.economics, factor)
+            rows = with_margin(test_results, settings.economics, factor)
             scenarios.append(
                 {
                     "scenario": f"order margin x{factor:g} (EUR {settings.economics.order_margin * factor:g})",

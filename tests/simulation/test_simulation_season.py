@@ -15,8 +15,8 @@ from routing.checker import check_plan
 from simulation.choice import ChoiceModel
 from simulation.city import CARGO_BIKE, HOUR, Depot, Vehicle, utrecht
 from simulation.demand import DemandParams, season_generate
-from simulation.experiment import SeasonTask, run_task, season_digest
 from simulation.policies import Economics, FlatPolicy, IncentivePolicy, QuotaPolicy, rule_terms
+from simulation.runner import SeasonTask, run_task, season_digest
 from simulation.season import RoutingBudget, season_run
 
 DEMAND = DemandParams(shoppers_per_day=12.0)
