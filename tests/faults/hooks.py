@@ -1,0 +1,37 @@
+"""Test-only fault injection, loaded only by ``tests/faults/fault_settings.py`` (never by production
+settings): a request carrying ``X-Fault-Pause-After: <SQL prefix>`` pauses, inside its transaction,
+right after the first statement that starts with that prefix, so a test can kill the worker there.
+
+The worker writes its pid to the file named by ``X-Fault-Marker`` when it pauses.
+"""
+
+from __future__ import annotations
+
+import os
+import time
+
+from django.db import connection
+
+PAUSE_SECONDS = 60
+
+
+class PauseInTransactionMiddleware:
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        prefix = request.headers.get("X-Fault-Pause-After")
+        marker = request.headers.get("X-Fault-Marker")
+        if not prefix or not marker:
+            return self.get_response(request)
+
+        def pause_after(execute, sql, params, many, context):
+            result = execute(sql, params, many, context)
+            if sql.startswith(prefix):
+                with open(marker, "w") as out:
+                    out.write(str(os.getpid()))
+                time.sleep(PAUSE_SECONDS)  # the test SIGKILLs this process meanwhile
+            return result
+
+        with connection.execute_wrapper(pause_after):
+            return self.get_response(request)
