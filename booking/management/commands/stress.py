@@ -13,6 +13,7 @@ import json
 import os
 import sys
 
+from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 
 from booking import stress
@@ -75,6 +76,8 @@ class Command(BaseCommand):
             scale = [int(w) for w in options["scale"].split(",") if w.strip()] or [options["workers"]]
         except ValueError as exc:
             raise CommandError(str(exc)) from exc
+        if stress.database_name(url) == str(settings.DATABASES["default"]["NAME"]):
+            raise CommandError(f"Refusing {url}: that is this project's own database; the run drops it.")
         if any(w < 1 for w in scale):
             raise CommandError("--scale takes positive worker counts, e.g. 1,2,4.")
 

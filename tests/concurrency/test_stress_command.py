@@ -1,0 +1,64 @@
+"""`manage.py stress`, short: real gunicorn workers and client processes on a fresh PostgreSQL
+database; zero overbookings (independent checker), zero 5xx, every booking accounted for."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+from urllib.parse import urlsplit, urlunsplit
+
+import pytest
+
+from booking.stress import stress_database_url
+
+BASE_DIR = Path(__file__).resolve().parents[2]
+
+
+def test_the_stress_database_is_never_one_without_stress_in_its_name():
+    assert stress_database_url(requested=None, environment_url="postgres://u@db:5432/shop").endswith(
+        "@db:5432/greenslot_stress"
+    )
+    with pytest.raises(ValueError, match="must contain 'stress'"):
+        stress_database_url(requested="postgres://u@db:5432/greenslot", environment_url=None)
+    with pytest.raises(ValueError, match="PostgreSQL"):
+        stress_database_url(requested="sqlite:///stress.sqlite3", environment_url=None)
+
+
+@pytest.mark.postgres
+def test_a_short_stress_run_has_no_overbooking_and_no_server_error():
+    base = os.environ.get("DATABASE_URL", "")
+    if not base.startswith(("postgres://", "postgresql://")):
+        pytest.skip("The stress run needs PostgreSQL: run with DATABASE_URL=postgres://... as CI does.")
+    parts = urlsplit(base)
+    # Its own database, so parallel runs on one server never share one.
+    url = urlunsplit((parts.scheme, parts.netloc, f"/greenslot_stress_ci_{os.getpid()}", "", ""))
+    done = subprocess.run(
+        [
+            sys.executable,
+            str(BASE_DIR / "manage.py"),
+            "stress",
+            "--clients", "4",
+            "--workers", "2",
+            "--depot-days", "2",
+            "--vans", "3",
+            "--max-seconds", "20",
+            "--database-url", url,
+            "--no-progress",
+        ],
+        cwd=BASE_DIR,
+        capture_output=True,
+        text=True,
+        timeout=240,
+        check=False,
+    )  # fmt: skip
+    assert done.returncode == 0, done.stderr[-3000:]
+    result = json.loads(done.stdout.strip().splitlines()[-1])
+    assert result["overbookings"] == 0, result["violations"]
+    assert result["http_5xx"] == 0, result["status_by_operation"]
+    assert result["holds"] > 0 and result["holds_per_second"] > 0
+    assert result["clients_reported"] == 4
+    assert result["lost_or_phantom_bookings"] == 0, result
+    assert set(result["latency_ms"]) >= {"offer", "hold", "confirm"}
