@@ -139,16 +139,12 @@ def depot_day_reoptimise(
             break
     metres = plan_metres(compiled.plan)
     if version_after is not None:
-        status, cost_after, metres_after, reason = (
-            IMPROVED,
-            result.cost_after,
-            plan_metres(result.plan),
-            result.reason,
-        )
-    elif result.improved:  # every attempt lost the race with a booking
-        status, cost_after, metres_after, reason = RETRIED_OUT, result.cost_before, metres, "version_changed"
+        status, cost_after, metres_after = IMPROVED, result.cost_after, plan_metres(result.plan)
     else:
-        status, cost_after, metres_after, reason = UNCHANGED, result.cost_before, metres, result.reason
+        # Cheaper but not written means a booking changed the plan before every write.
+        status = RETRIED_OUT if result.improved else UNCHANGED
+        cost_after, metres_after = result.cost_before, metres
+    reason = "version_changed" if status == RETRIED_OUT else result.reason
     return ReoptOutcome(
         status,
         result.cost_before,

@@ -16,7 +16,10 @@ Measured, per setting of ``--stops`` x ``--days``:
 - ``cells``: insertion positions x windows evaluated per offer, over all days;
 - ``engine_ms``: median time per offer inside ``routing.insertion.evaluate_insertion``;
 - ``limit_ratio``: ``engine_ms`` / ``reference_ms``, where ``reference_ms`` is the time of the
-  reference pass below over the same [positions, windows] shapes as one offer, in the same run.
+  reference pass below over the same [positions, windows] shapes as one offer, in the same run;
+- ``p50_cpu_ms``, ``p95_cpu_ms``, ``engine_cpu_ms``, ``limit_ratio_cpu``: the same in CPU time of
+  this thread, which other processes on a shared machine disturb far less than wall-clock time
+  (``load_average`` says how shared it was). Waiting for the database is not CPU time.
 
 The reference pass is the irreducible numpy work of a cheapest-feasible-insertion over a
 [P, K] grid, on int64/float64 arrays shaped like the engine's (``arrive``, ``latest``, ``cost``
@@ -221,17 +224,19 @@ def setting_measure(
         cold.append(time.perf_counter() - started)
 
     _offer(city, days=days, address=asks[0][0], parcel=asks[0][1])  # every depot-day compiled
-    warm, engine = [], EngineTimer()
+    warm, warm_cpu, engine = [], [], EngineTimer()
     with engine:
         for address, parcel in asks[:count]:
             engine.begin()
-            started = time.perf_counter()
+            started, started_cpu = time.perf_counter(), time.thread_time()
             _offer(city, days=days, address=address, parcel=parcel)
             warm.append(time.perf_counter() - started)
+            warm_cpu.append(time.thread_time() - started_cpu)
             engine.end()
     engine_s = float(np.median(engine.seconds)) if engine.seconds else 0.0
+    engine_cpu_s = float(np.median(engine.cpu_seconds)) if engine.cpu_seconds else 0.0
     shapes = engine.shapes[0] if engine.shapes else ()
-    reference_s = reference_pass_seconds(shapes)
+    reference_s, reference_cpu_s = reference_pass_seconds(shapes)
 
     row = {
         "stops_per_day": city.stops_per_day,
@@ -249,6 +254,12 @@ def setting_measure(
         "engine_ms": round(engine_s * 1000, 3),
         "reference_ms": round(reference_s * 1000, 3),
         "limit_ratio": round(engine_s / reference_s, 2) if reference_s else None,
+        # The same in CPU time of this thread: less disturbed when other processes share the CPUs.
+        "p50_cpu_ms": _ms(warm_cpu, 50),
+        "p95_cpu_ms": _ms(warm_cpu, 95),
+        "engine_cpu_ms": round(engine_cpu_s * 1000, 3),
+        "limit_ratio_cpu": round(engine_cpu_s / reference_cpu_s, 2) if reference_cpu_s else None,
+        "load_average": round(os.getloadavg()[0], 2),
         "api_p50_ms": None,
         "http_p50_ms": None,
         "http_p95_ms": None,
@@ -282,7 +293,8 @@ class EngineTimer:
     """
 
     def __init__(self):
-        self.seconds: list[float] = []  # per offer
+        self.seconds: list[float] = []  # per offer, wall-clock
+        self.cpu_seconds: list[float] = []  # per offer, this thread's CPU time
         self.cells: list[int] = []
         self.shapes: list[tuple[tuple[int, int], ...]] = []  # per offer, (positions, windows) per call
 
@@ -291,9 +303,10 @@ class EngineTimer:
         self._original = self._module.evaluate_insertion
 
         def timed(*args, **kwargs):
-            started = time.perf_counter()
+            started, started_cpu = time.perf_counter(), time.thread_time()
             result = self._original(*args, **kwargs)
             self._seconds += time.perf_counter() - started
+            self._cpu_seconds += time.thread_time() - started_cpu
             windows = len(result.feasible)
             self._cells += int(result.cells)
             self._shapes.append((int(result.cells) // windows if windows else 0, windows))
@@ -306,18 +319,20 @@ class EngineTimer:
         self._module.evaluate_insertion = self._original
 
     def begin(self) -> None:
-        self._seconds, self._cells, self._shapes = 0.0, 0, []
+        self._seconds, self._cpu_seconds, self._cells, self._shapes = 0.0, 0.0, 0, []
 
     def end(self) -> None:
         self.seconds.append(self._seconds)
+        self.cpu_seconds.append(self._cpu_seconds)
         self.cells.append(self._cells)
         self.shapes.append(tuple(self._shapes))
 
 
-def reference_pass_seconds(shapes) -> float:
-    """Seconds of the module docstring's reference pass over each [P, K] of ``shapes``, summed."""
+def reference_pass_seconds(shapes) -> tuple[float, float]:
+    """Wall-clock and CPU seconds of the module docstring's reference pass over each [P, K] of
+    ``shapes``, summed."""
     rng = np.random.default_rng(0)
-    total = 0.0
+    total = total_cpu = 0.0
     for positions, windows in shapes:
         if not positions or not windows:
             continue
@@ -326,15 +341,17 @@ def reference_pass_seconds(shapes) -> float:
         cost = rng.random(positions)
         early = np.sort(rng.integers(8 * 3600, 20 * 3600, windows, dtype=np.int64))
         late = early + 3600
-        runs = []
+        runs, cpu_runs = [], []
         for _ in range(REFERENCE_REPEATS):
-            started = time.perf_counter()
+            started, started_cpu = time.perf_counter(), time.thread_time()
             start = np.maximum(arrive[:, None], early[None, :])
             ok = start <= np.minimum(late[None, :], latest[:, None])
             np.where(ok, cost[:, None], np.inf).argmin(axis=0)
             runs.append(time.perf_counter() - started)
+            cpu_runs.append(time.thread_time() - started_cpu)
         total += float(np.median(runs))
-    return total
+        total_cpu += float(np.median(cpu_runs))
+    return total, total_cpu
 
 
 def _offer_body(city: City, *, days: int, address, parcel) -> dict:
@@ -373,7 +390,8 @@ def _free_port() -> int:
 
 @contextmanager
 def offer_server(database_url: str, *, enabled: bool = True):
-    """gunicorn (one sync worker, DEBUG off) serving the benchmark database on loopback; yields its port."""
+    """gunicorn (one sync worker, DEBUG off, as if behind a TLS proxy) serving the benchmark database
+    on loopback; yields its port."""
     if not enabled:
         yield None
         return
@@ -384,6 +402,8 @@ def offer_server(database_url: str, *, enabled: bool = True):
         "DEBUG": "0",
         "SECRET_KEY": secrets.token_urlsafe(32),
         "ALLOWED_HOSTS": "127.0.0.1",
+        # As in production behind a proxy that terminates TLS (plain HTTP would be redirected).
+        "SECURE_PROXY_SSL_HEADER": "HTTP_X_FORWARDED_PROTO,https",
         "GREENSLOT_RATE_OFFERS": "1000000/min",
         "GREENSLOT_RATE_OFFERS_IP": "1000000/min",
     }
@@ -423,23 +443,31 @@ def _wait_until_serving(server: subprocess.Popen, port: int, log) -> None:
 
 def http_times(*, server: int, city: City, days: int, key: str, asks) -> tuple[list[float], int]:
     """Client-side seconds per ``POST /api/v1/offers`` (connect to last byte), and the non-201 count."""
-    headers = {"Authorization": f"Bearer {key}", "Content-Type": "application/json"}
+    headers = {
+        "Authorization": f"Bearer {key}",
+        "Content-Type": "application/json",
+        "X-Forwarded-Proto": "https",
+    }
     bodies = [json.dumps(_offer_body(city, days=days, address=a, parcel=p)) for a, p in asks]
-    times, errors = [], 0
+    times, errors, first_error = [], 0, ""
     for number, body in enumerate(bodies[:HTTP_WARMUP_REQUESTS] + bodies):
         started = time.perf_counter()
         conn = http.client.HTTPConnection("127.0.0.1", server, timeout=300)
         conn.request("POST", OFFERS_PATH, body=body, headers=headers)
         response = conn.getresponse()
-        response.read()
+        content = response.read()
         elapsed = time.perf_counter() - started
         conn.close()
-        if number < HTTP_WARMUP_REQUESTS:
-            continue
         if response.status != 201:
             errors += 1
-            continue
-        times.append(elapsed)
+            first_error = first_error or f"{response.status} {content[:300].decode(errors='replace')}"
+        elif number >= HTTP_WARMUP_REQUESTS:
+            times.append(elapsed)
+    if first_error:
+        print(
+            f"HTTP offers refused ({errors} of {len(bodies) + HTTP_WARMUP_REQUESTS}): {first_error}",
+            file=sys.stderr,
+        )
     return times, errors
 
 
@@ -480,7 +508,7 @@ def _seconds_in(stats: dict, part: str, name: str | None) -> float:
 
 def offers_profile(*, city: City, days: int, rng: random.Random, key: str | None, count: int) -> dict:
     """cProfile of warm offers, in-process and through the API stack: milliseconds per offer by
-    category; the 25 heaviest functions go to stderr."""
+    category; the heaviest functions (cumulative and own time) go to stderr."""
     asks = _requests(rng, max(1, count))
     runs = {"in_process": lambda a, p: _offer(city, days=days, address=a, parcel=p)}
     if key is not None:
@@ -507,6 +535,7 @@ def offers_profile(*, city: City, days: int, rng: random.Random, key: str | None
         stats = pstats.Stats(profiler)
         text = io.StringIO()
         pstats.Stats(profiler, stream=text).sort_stats("cumulative").print_stats(25)
+        pstats.Stats(profiler, stream=text).sort_stats("tottime").print_stats(15)
         print(
             f"--- profile: {label}, {len(asks)} offers of {days} days ---\n{text.getvalue()}", file=sys.stderr
         )

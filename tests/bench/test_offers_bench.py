@@ -64,3 +64,11 @@ def test_a_sweep_prints_a_row_per_setting_and_keeps_the_test_database_clean(unbl
     two_days = result["sweep"][1]
     assert two_days["positions"] == 2 * (20 + 1)
     assert Offer.objects.count() == 0
+
+
+def test_it_times_the_api_in_process_and_over_http_on_gunicorn(unblocked):
+    _, result = bench("--stops", "10", "--days", "1", "--requests", "2", "--cold-requests", "1")
+
+    assert result["http_errors"] == 0
+    assert 0 < result["http_p50_ms"] <= result["http_p95_ms"]
+    assert result["api_p50_ms"] > 0
