@@ -2,5 +2,5 @@ from django.apps import AppConfig
 
 
 class EmissionsConfig(AppConfig):
-    default_auto_field = 'django.db.models.BigAutoField'
-    name = 'emissions'
+    default_auto_field = "django.db.models.BigAutoField"
+    name = "emissions"

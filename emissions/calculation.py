@@ -74,3 +74,8 @@ def allocate_by_distance(*, total_grams: int, metres: Sequence[int]) -> list[int
     for i in by_remainder[:leftover]:
         shares[i] += 1
     return shares
+
+
+def route_grams(*, metres: int, grams_per_km: Decimal) -> int:
+    """Grams CO2e of driving a whole route of ``metres`` (same rounding as ``marginal_grams``)."""
+    return marginal_grams(metres=metres, grams_per_km=grams_per_km)

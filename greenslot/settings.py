@@ -44,6 +44,7 @@ INSTALLED_APPS = [
     "emissions",
     "pricing",
     "booking",
+    "dashboards",
 ]
 
 MIDDLEWARE = [

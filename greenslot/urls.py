@@ -9,6 +9,7 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("healthz", healthz, name="healthz"),
     path("staff/plans/", include("fleet.urls")),
+    path("staff/dashboards/", include("dashboards.urls")),
     # --- REST API -------------------------------------------------------------------------
     # Reserved for the API (DESIGN.md §6): /api/v1/..., /api/schema/, /api/docs/.
     # The schema (/api/schema/) and Swagger UI (/api/docs/) routes live in booking/api/urls.py.

@@ -1,60 +1,136 @@
 from django.contrib import admin, messages
+from django.urls import path, reverse
 from django.utils import timezone
+from django.utils.html import format_html
 
 from greenslot.errors import GreenslotError
 
-from .models import IncentiveRuleSet, RuleSetStatus
-from .services import rule_set_draft_from, rule_set_publish
+from . import views
+from .forms import PeakPeriodsField
+from .models import IncentiveRuleSet, RuleSetChange, RuleSetStatus
+from .services import EDITABLE_FIELDS, rule_set_create, rule_set_draft_from, rule_set_publish, rule_set_update
+
+
+class RuleSetChangeInline(admin.TabularInline):
+    """Who changed what, when: written by the services, never edited."""
+
+    model = RuleSetChange
+    extra = 0
+    can_delete = False
+    fields = ("at", "action", "actor_name", "summary", "note")
+    readonly_fields = fields
+    ordering = ("-at", "-id")
+    verbose_name = "change"
+    verbose_name_plural = "History"
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
 
 
 @admin.register(IncentiveRuleSet)
 class IncentiveRuleSetAdmin(admin.ModelAdmin):
-    """Drafts are edited here; published and retired versions are shown read-only.
+    """Drafts are edited here (or on their preview page); published and retired versions are read-only.
 
     Offers record the version that priced them, so a version that has priced anything never
-    changes: a change is a new draft ("Copy as new draft"), published in its place.
+    changes: a change is a new draft ("Copy as new draft"), published in its place. Every write
+    goes through ``pricing.services``, which records who changed what.
     """
 
     list_display = (
         "retailer",
         "version",
         "status",
+        "scope",
         "name",
-        "currency",
         "base_fee",
         "cost_passthrough",
         "floor",
         "cap",
         "published_at",
+        "preview_link",
     )
-    list_filter = ("status", "retailer")
+    list_filter = ("status", "retailer", "depot")
     search_fields = ("retailer__name", "retailer__slug", "name")
-    list_select_related = ("retailer",)
+    list_select_related = ("retailer", "depot")
     autocomplete_fields = ("retailer",)
-    readonly_fields = ("status", "created_at", "created_by", "published_at")
+    readonly_fields = ("version", "status", "created_at", "created_by", "published_at")
     actions = ("publish_selected", "copy_as_new_draft")
+    inlines = (RuleSetChangeInline,)
+    change_form_template = "pricing/admin/rule_set_change_form.html"
     fieldsets = (
-        (None, {"fields": ("retailer", "version", "name", "status", "currency")}),
-        ("Price", {"fields": ("base_fee", "cost_passthrough", "floor", "cap", "rounding_step")}),
+        (None, {"fields": ("retailer", "depot", "version", "name", "status", "currency")}),
+        (
+            "Price",
+            {
+                "fields": (
+                    "base_fee",
+                    "cost_passthrough",
+                    "floor",
+                    "cap",
+                    "rounding_step",
+                    "free_delivery_threshold",
+                )
+            },
+        ),
         (
             "Incentives",
             {
                 "fields": (
                     "width_discount_per_hour",
                     "width_discount_max",
+                    "consolidation_by",
                     "consolidation_max_km",
+                    "consolidation_radius_m",
+                    "consolidation_min_stops",
                     "consolidation_discount",
+                    "peak_surcharges",
                 )
             },
         ),
         ("Green label", {"fields": ("green_max_grams", "green_relative")}),
-        ("History", {"fields": ("created_at", "created_by", "published_at")}),
+        ("Created", {"fields": ("created_at", "created_by", "published_at")}),
     )
+
+    @admin.display(description="Scope", ordering="depot__code")
+    def scope(self, obj):
+        return obj.scope_label
+
+    @admin.display(description="Preview")
+    def preview_link(self, obj):
+        url = reverse("admin:pricing_incentiveruleset_preview", args=[obj.pk])
+        return format_html(
+            '<a href="{}">{}</a>', url, "Preview" if obj.status == RuleSetStatus.DRAFT else "View"
+        )
+
+    def formfield_for_dbfield(self, db_field, request, **kwargs):
+        if db_field.name == "peak_surcharges":
+            return PeakPeriodsField(label="Peak surcharges")
+        return super().formfield_for_dbfield(db_field, request, **kwargs)
+
+    def get_urls(self):
+        wrap = self.admin_site.admin_view
+        return [
+            path(
+                "<path:object_id>/preview/", wrap(self.preview_view), name="pricing_incentiveruleset_preview"
+            ),
+            path(
+                "<path:object_id>/publish/",
+                wrap(views.rule_set_publish_view),
+                name="pricing_incentiveruleset_publish",
+            ),
+            *super().get_urls(),
+        ]
+
+    def preview_view(self, request, object_id):
+        return views.rule_set_preview(request, object_id, self.admin_site.each_context(request))
 
     def get_readonly_fields(self, request, obj=None):
         if obj is not None:
-            # The version number is the offers' reference to these terms.
-            return (*self.readonly_fields, "retailer", "version")
+            # The scope and version number are the offers' reference to these terms.
+            return (*self.readonly_fields, "retailer", "depot")
         return self.readonly_fields
 
     def has_change_permission(self, request, obj=None):
@@ -74,21 +150,37 @@ class IncentiveRuleSetAdmin(admin.ModelAdmin):
         return actions
 
     def save_model(self, request, obj, form, change):
-        if not change:
-            obj.created_by = request.user
-        super().save_model(request, obj, form, change)
+        now = timezone.now()
+        if change:
+            changes = {name: form.cleaned_data[name] for name in form.changed_data if name in EDITABLE_FIELDS}
+            rule_set_update(rule_set=obj, changes=changes, actor=request.user, now=now)
+            return
+        terms = {name: form.cleaned_data[name] for name in EDITABLE_FIELDS if name in form.cleaned_data}
+        name = terms.pop("name", "")
+        draft = rule_set_create(
+            retailer=obj.retailer, depot=obj.depot, actor=request.user, now=now, name=name, **terms
+        )
+        # The admin goes on with ``obj`` (its log entry and redirect): make it the saved draft.
+        obj.pk, obj.version, obj.created_at, obj.created_by = (
+            draft.pk,
+            draft.version,
+            draft.created_at,
+            draft.created_by,
+        )
+        obj._state.adding = False
 
     @admin.action(
-        description="Publish selected draft (retires the published version)", permissions=["change"]
+        description="Publish selected draft (retires the published version of its scope)",
+        permissions=["change"],
     )
     def publish_selected(self, request, queryset):
-        drafts = list(queryset.select_related("retailer"))
-        if len({draft.retailer_id for draft in drafts}) != len(drafts):
-            self.message_user(request, "Select at most one version per retailer.", messages.ERROR)
+        drafts = list(queryset.select_related("retailer", "depot"))
+        if len({(draft.retailer_id, draft.depot_id) for draft in drafts}) != len(drafts):
+            self.message_user(request, "Select at most one version per retailer and depot.", messages.ERROR)
             return
         for draft in drafts:
             try:
-                rule_set_publish(rule_set=draft, now=timezone.now())
+                rule_set_publish(rule_set=draft, now=timezone.now(), actor=request.user)
             except GreenslotError as error:
                 self.message_user(request, error.message, messages.ERROR)
             else:
@@ -96,6 +188,6 @@ class IncentiveRuleSetAdmin(admin.ModelAdmin):
 
     @admin.action(description="Copy as new draft", permissions=["add"])
     def copy_as_new_draft(self, request, queryset):
-        for rule_set in queryset.select_related("retailer"):
+        for rule_set in queryset.select_related("retailer", "depot"):
             draft = rule_set_draft_from(rule_set=rule_set, created_by=request.user)
             self.message_user(request, f"Created {draft}.", messages.SUCCESS)

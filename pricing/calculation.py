@@ -7,9 +7,10 @@ ever reaches a price: every money input must already be a ``Decimal``.
 
 from __future__ import annotations
 
-from collections.abc import Hashable, Sequence
+import datetime as dt
+from collections.abc import Hashable, Mapping, Sequence
 from dataclasses import dataclass
-from decimal import ROUND_CEILING, ROUND_FLOOR, ROUND_HALF_UP, Decimal
+from decimal import ROUND_CEILING, ROUND_FLOOR, ROUND_HALF_UP, Decimal, InvalidOperation
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
@@ -22,21 +23,34 @@ WIDE_WINDOW_HOURS = Decimal(4)
 # Breakdown line codes, in the order they appear in a breakdown.
 BASE_FEE = "base_fee"
 ROUTE_COST = "route_cost"
+PEAK_SURCHARGE = "peak_surcharge"
 WIDTH_DISCOUNT = "width_discount"
 CONSOLIDATION_DISCOUNT = "consolidation_discount"
 FLOOR = "floor"
 CAP = "cap"
 ROUNDING = "rounding"
+FREE_DELIVERY = "free_delivery"
 
 LINE_LABELS = {
     BASE_FEE: "Delivery fee",
     ROUTE_COST: "Route cost of this delivery",
+    PEAK_SURCHARGE: "Peak time surcharge",
     WIDTH_DISCOUNT: "Wider window discount",
     CONSOLIDATION_DISCOUNT: "Delivery near other orders discount",
     FLOOR: "Minimum price adjustment",
     CAP: "Maximum price adjustment",
     ROUNDING: "Rounding",
+    FREE_DELIVERY: "Free delivery for your basket",
 }
+
+# How a window qualifies as consolidating.
+CONSOLIDATE_BY_KM = "marginal_km"
+CONSOLIDATE_BY_NEARBY = "nearby_stops"
+CONSOLIDATION_MODES = (CONSOLIDATE_BY_KM, CONSOLIDATE_BY_NEARBY)
+# Offers record the distances to at most this many booked stops within this radius (per window),
+# so any rule up to these limits can be re-applied to recorded demand.
+NEARBY_MAX_METRES = 2_000
+NEARBY_MAX_STOPS = 10
 
 # Window labels, in the order a window lists them.
 GREEN = "green"
@@ -64,6 +78,105 @@ def _cents(value: Decimal) -> Decimal:
 def _require_whole_cents(name: str, value: Decimal) -> None:
     if value != value.quantize(CENT):
         raise ValueError(f"Expected {name} in whole cents.")
+
+
+def _require_int(name: str, value: Any, *, low: int, high: int | None = None) -> None:
+    if isinstance(value, bool) or not isinstance(value, int):
+        raise TypeError(f"Expected {name} to be an int.")
+    if value < low or (high is not None and value > high):
+        bound = f"{low} <= {name} <= {high}" if high is not None else f"{name} >= {low}"
+        raise ValueError(f"Expected {bound}.")
+
+
+WEEKDAY_NAMES = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
+
+
+@dataclass(frozen=True)
+class PeakPeriod:
+    """A time of day when delivering costs more, with the surcharge a window in it pays.
+
+    ``start`` and ``end`` are local wall-clock times (``start < end``, same day); ``weekdays`` are
+    ISO weekdays (1 = Monday), empty for every day; ``amount`` is in the rule set's currency.
+    """
+
+    start: dt.time
+    end: dt.time
+    amount: Decimal
+    weekdays: tuple[int, ...] = ()
+
+    def __post_init__(self) -> None:
+        if not isinstance(self.start, dt.time) or not isinstance(self.end, dt.time):
+            raise TypeError("Expected start and end to be times.")
+        if self.start >= self.end:
+            raise ValueError(
+                f"Expected the peak to start before it ends ({self.start:%H:%M}-{self.end:%H:%M})."
+            )
+        _require_decimal("amount", self.amount, non_negative=True)
+        _require_whole_cents("amount", self.amount)
+        for day in self.weekdays:
+            _require_int("weekday", day, low=1, high=7)
+        if len(set(self.weekdays)) != len(self.weekdays):
+            raise ValueError("Expected each weekday at most once.")
+
+    def runs_on(self, isoweekday: int) -> bool:
+        return not self.weekdays or isoweekday in self.weekdays
+
+    def overlap_minutes(self, start: dt.time, end: dt.time) -> int:
+        """Minutes of the wall-clock interval [start, end) that fall inside this peak."""
+        latest_start = max(_minutes(start), _minutes(self.start))
+        earliest_end = min(_minutes(end), _minutes(self.end))
+        return max(0, earliest_end - latest_start)
+
+    @classmethod
+    def from_record(cls, record: Mapping[str, Any]) -> PeakPeriod:
+        """From the JSON kept on a rule set: ``{"start": "17:00", "end": "19:00", "weekdays": [1, 2],
+        "amount": "1.00"}``. Raises ``ValueError`` (or ``TypeError``) with a readable message."""
+        try:
+            start = dt.time.fromisoformat(str(record["start"]))
+            end = dt.time.fromisoformat(str(record["end"]))
+            amount = Decimal(str(record["amount"]))
+        except KeyError as exc:
+            raise ValueError(f"A peak period needs {exc.args[0]!r}.") from exc
+        except (ValueError, InvalidOperation) as exc:
+            raise ValueError(f"Cannot read the peak period {dict(record)!r}.") from exc
+        weekdays = record.get("weekdays") or []
+        if not isinstance(weekdays, list):
+            raise ValueError("Expected weekdays to be a list of ISO weekdays (1 = Monday).")
+        return cls(start=start, end=end, amount=amount, weekdays=tuple(weekdays))
+
+    def to_record(self) -> dict[str, Any]:
+        return {
+            "start": self.start.strftime("%H:%M"),
+            "end": self.end.strftime("%H:%M"),
+            "weekdays": list(self.weekdays),
+            "amount": str(self.amount),
+        }
+
+    def describe(self) -> str:
+        """``17:00-19:00 Mon-Fri 1.00``: the form the admin edits."""
+        return f"{self.start:%H:%M}-{self.end:%H:%M} {weekdays_text(self.weekdays)} {self.amount}"
+
+
+def weekdays_text(weekdays: Sequence[int]) -> str:
+    """``daily``, ``Mon-Fri``, ``Sat,Sun`` or ``Mon,Wed-Fri``."""
+    days = sorted(set(weekdays))
+    if not days or days == list(range(1, 8)):
+        return "daily"
+    runs: list[list[int]] = []
+    for day in days:
+        if runs and day == runs[-1][-1] + 1:
+            runs[-1].append(day)
+        else:
+            runs.append([day])
+    parts = []
+    for run in runs:
+        first, last = WEEKDAY_NAMES[run[0] - 1], WEEKDAY_NAMES[run[-1] - 1]
+        parts.append(first if len(run) == 1 else f"{first}-{last}" if len(run) > 2 else f"{first},{last}")
+    return ",".join(parts)
+
+
+def _minutes(clock: dt.time) -> int:
+    return clock.hour * 60 + clock.minute
 
 
 MONEY_TERMS = (
@@ -99,6 +212,11 @@ class RuleTerms:
     floor: Decimal
     cap: Decimal
     rounding_step: Decimal
+    peak_periods: tuple[PeakPeriod, ...] = ()
+    free_delivery_threshold: Decimal | None = None
+    consolidation_by: str = CONSOLIDATE_BY_KM
+    consolidation_radius_m: int = 300
+    consolidation_min_stops: int = 3
 
     def __post_init__(self) -> None:
         for name in MONEY_TERMS + RATIO_TERMS:
@@ -114,6 +232,15 @@ class RuleTerms:
             raise ValueError("Expected cap >= floor.")
         if self.rounding_step <= 0:
             raise ValueError("Expected rounding_step > 0.")
+        if any(not isinstance(period, PeakPeriod) for period in self.peak_periods):
+            raise TypeError("Expected peak_periods to be PeakPeriod values.")
+        if self.free_delivery_threshold is not None:
+            _require_decimal("free_delivery_threshold", self.free_delivery_threshold, non_negative=True)
+            _require_whole_cents("free_delivery_threshold", self.free_delivery_threshold)
+        if self.consolidation_by not in CONSOLIDATION_MODES:
+            raise ValueError(f"Expected consolidation_by in {CONSOLIDATION_MODES}.")
+        _require_int("consolidation_radius_m", self.consolidation_radius_m, low=1, high=NEARBY_MAX_METRES)
+        _require_int("consolidation_min_stops", self.consolidation_min_stops, low=1, high=NEARBY_MAX_STOPS)
 
     @classmethod
     def from_rule_set(cls, rule_set: IncentiveRuleSet) -> RuleTerms:
@@ -131,15 +258,55 @@ class RuleTerms:
             floor=rule_set.floor,
             cap=rule_set.cap,
             rounding_step=rule_set.rounding_step,
+            peak_periods=tuple(PeakPeriod.from_record(r) for r in rule_set.peak_surcharges or ()),
+            free_delivery_threshold=rule_set.free_delivery_threshold,
+            consolidation_by=rule_set.consolidation_by,
+            consolidation_radius_m=rule_set.consolidation_radius_m,
+            consolidation_min_stops=rule_set.consolidation_min_stops,
         )
 
-    def consolidates(self, marginal_km: Decimal) -> bool:
-        """Whether a delivery adding ``marginal_km`` km joins stops already nearby (threshold inclusive).
+    def nearby_stops(self, nearby_metres: Sequence[int]) -> int:
+        """How many of the recorded booked stops lie within ``consolidation_radius_m`` (inclusive)."""
+        return sum(1 for metres in nearby_metres if metres <= self.consolidation_radius_m)
 
-        A slightly negative detour (integer-rounded road tables) is a detour of zero, not an error.
+    def consolidates(self, marginal_km: Decimal, nearby_stops: int | None = None) -> bool:
+        """Whether a window's delivery joins stops already nearby.
+
+        By marginal km: the insertion adds at most ``consolidation_max_km`` (inclusive); a slightly
+        negative detour (integer-rounded road tables) is a detour of zero, not an error. By nearby
+        stops: at least ``consolidation_min_stops`` booked stops whose windows overlap this one lie
+        within ``consolidation_radius_m``; unknown (``None``) never consolidates.
         """
+        if self.consolidation_by == CONSOLIDATE_BY_NEARBY:
+            return nearby_stops is not None and nearby_stops >= self.consolidation_min_stops
         _require_decimal("marginal_km", marginal_km)
         return marginal_km <= self.consolidation_max_km
+
+    def peak_surcharge(self, *, start: dt.datetime, end: dt.datetime) -> Decimal:
+        """Surcharge for a window from ``start`` to ``end`` (aware, in the depot's local time).
+
+        Each peak period running on the window's weekday adds its amount times the share of the
+        window inside it: a one-hour window wholly inside a peak pays it all, a four-hour window with
+        one peak hour a quarter, so a wide window (which the fleet can serve off-peak) is not
+        penalised as if it were a peak slot. In cents, rounded half up.
+        """
+        window_minutes = _minutes(end.time()) - _minutes(start.time())
+        if window_minutes <= 0 or not self.peak_periods:
+            return Decimal("0.00")
+        weekday = start.isoweekday()
+        total = Decimal(0)
+        for period in self.peak_periods:
+            if period.runs_on(weekday):
+                overlap = period.overlap_minutes(start.time(), end.time())
+                total += period.amount * Decimal(overlap) / Decimal(window_minutes)
+        return _cents(total)
+
+    def free_delivery(self, basket_value: Decimal | None) -> bool:
+        """Whether a basket worth ``basket_value`` (inclusive) earns free delivery; unknown never does."""
+        if basket_value is None or self.free_delivery_threshold is None:
+            return False
+        _require_decimal("basket_value", basket_value, non_negative=True)
+        return basket_value >= self.free_delivery_threshold
 
 
 @dataclass(frozen=True)
@@ -161,6 +328,11 @@ class WindowPrice:
         total = sum((line.amount for line in self.lines), Decimal(0))
         if total != self.amount:
             raise ValueError(f"Breakdown sums to {total}, not to the price {self.amount}.")
+
+    @property
+    def list_amount(self) -> Decimal:
+        """The price before free delivery: what the window costs to serve, as the rules see it."""
+        return self.amount - sum((ln.amount for ln in self.lines if ln.code == FREE_DELIVERY), Decimal(0))
 
     def breakdown(self) -> list[dict[str, str]]:
         """The lines as JSON-ready dicts; amounts are strings so no float ever carries them."""
@@ -198,7 +370,14 @@ def _round_within_bounds(*, amount: Decimal, terms: RuleTerms) -> Decimal:
 
 
 def window_price(
-    *, terms: RuleTerms, marginal_cost: Decimal, window_hours: Decimal, marginal_km: Decimal
+    *,
+    terms: RuleTerms,
+    marginal_cost: Decimal,
+    window_hours: Decimal,
+    marginal_km: Decimal,
+    nearby_stops: int | None = None,
+    peak_surcharge: Decimal = Decimal("0.00"),
+    basket_value: Decimal | None = None,
 ) -> WindowPrice:
     """Price one window.
 
@@ -211,24 +390,36 @@ def window_price(
     window_hours
         Width of the window in hours (``Decimal("1")`` for a one-hour window).
     marginal_km
-        Vehicle-km the insertion adds, which decides whether the window consolidates.
+        Vehicle-km the insertion adds, which decides whether the window consolidates (by km).
+    nearby_stops
+        Booked stops near the address whose windows overlap this one (by nearby stops).
+    peak_surcharge
+        From ``terms.peak_surcharge`` for the window's local start and end, in currency units.
+    basket_value
+        The shopper's basket, in currency units, for the free-delivery threshold; ``None`` if unknown.
 
     Returns
     -------
     WindowPrice
-        Base fee + pass-through x marginal cost - width discount - consolidation discount, clamped
-        to [floor, cap], rounded half-up to a multiple of ``rounding_step`` and quantized to cents;
-        every change (clamp, rounding) is a line of its own, so the lines sum to the price.
+        Base fee + pass-through x marginal cost + peak surcharge - width discount - consolidation
+        discount, clamped to [floor, cap], rounded half-up to a multiple of ``rounding_step`` and
+        quantized to cents; then, for a basket at or above the free-delivery threshold, a
+        ``free_delivery`` line brings the price to 0.00, below the floor: free delivery is the
+        retailer's explicit promise, the floor only stops discounts from stacking too far. Every
+        change (clamp, rounding, free delivery) is a line of its own, so the lines sum to the price.
     """
     _require_decimal("marginal_cost", marginal_cost)
+    _require_decimal("peak_surcharge", peak_surcharge, non_negative=True)
     lines = [
         _line(BASE_FEE, _cents(terms.base_fee)),
         _line(ROUTE_COST, _cents(terms.cost_passthrough * marginal_cost)),
     ]
+    if peak_surcharge:
+        lines.append(_line(PEAK_SURCHARGE, _cents(peak_surcharge)))
     width = width_discount(terms=terms, window_hours=window_hours)
     if width:
         lines.append(_line(WIDTH_DISCOUNT, -width))
-    if terms.consolidates(marginal_km) and terms.consolidation_discount:
+    if terms.consolidates(marginal_km, nearby_stops) and terms.consolidation_discount:
         lines.append(_line(CONSOLIDATION_DISCOUNT, -_cents(terms.consolidation_discount)))
 
     subtotal = sum((line.amount for line in lines), Decimal(0))
@@ -241,6 +432,9 @@ def window_price(
     amount = _cents(_round_within_bounds(amount=clamped, terms=terms))
     if amount != clamped:
         lines.append(_line(ROUNDING, amount - clamped))
+    if amount and terms.free_delivery(basket_value):
+        lines.append(_line(FREE_DELIVERY, -amount))
+        amount = Decimal("0.00")
     return WindowPrice(amount=amount, currency=terms.currency, lines=tuple(lines))
 
 

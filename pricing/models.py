@@ -1,8 +1,17 @@
 from decimal import Decimal
 
 from django.conf import settings
-from django.core.validators import MinValueValidator
+from django.core.exceptions import ValidationError
+from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
+
+from .calculation import (
+    CONSOLIDATE_BY_KM,
+    CONSOLIDATE_BY_NEARBY,
+    NEARBY_MAX_METRES,
+    NEARBY_MAX_STOPS,
+    PeakPeriod,
+)
 
 
 class RuleSetStatus(models.TextChoices):
@@ -17,14 +26,42 @@ def money_field(default: str, **kwargs) -> models.DecimalField:
     )
 
 
+class ConsolidationBy(models.TextChoices):
+    MARGINAL_KM = CONSOLIDATE_BY_KM, "Marginal km (the detour is short)"
+    NEARBY_STOPS = CONSOLIDATE_BY_NEARBY, "Nearby booked stops (neighbours booked an overlapping window)"
+
+
+def validate_peak_surcharges(value) -> None:
+    if not isinstance(value, list):
+        raise ValidationError("Expected a list of peak periods.")
+    for record in value:
+        if not isinstance(record, dict):
+            raise ValidationError("Expected each peak period to be an object.")
+        try:
+            PeakPeriod.from_record(record)
+        except (TypeError, ValueError) as exc:
+            raise ValidationError(str(exc)) from exc
+
+
 class IncentiveRuleSet(models.Model):
     """The terms that turn a window's marginal route cost into a price and labels.
 
-    Versioned per retailer: a published version is never edited; a change is a new draft that is
-    published in its place. Every offer records the version that priced it.
+    Versioned per retailer, optionally for one depot: a published version is never edited; a
+    change is a new draft that is published in its place (retiring the version it replaces in the
+    same scope). An offer is priced by the retailer's published version for its depot, else by the
+    retailer-wide one, and records the version that priced it. Version numbers count per retailer
+    across scopes, so a version number alone names the terms.
     """
 
     retailer = models.ForeignKey("booking.Retailer", on_delete=models.CASCADE, related_name="rule_sets")
+    depot = models.ForeignKey(
+        "fleet.Depot",
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="rule_sets",
+        help_text="Only for this depot; empty for every depot of the retailer without rules of its own.",
+    )
     version = models.PositiveIntegerField()
     status = models.CharField(max_length=12, choices=RuleSetStatus.choices, default=RuleSetStatus.DRAFT)
     name = models.CharField(max_length=120, blank=True)
@@ -46,7 +83,38 @@ class IncentiveRuleSet(models.Model):
         validators=[MinValueValidator(0)],
         help_text="A window whose delivery adds at most this many km consolidates with nearby stops.",
     )
+    consolidation_by = models.CharField(
+        max_length=16,
+        choices=ConsolidationBy.choices,
+        default=ConsolidationBy.MARGINAL_KM,
+        help_text="What makes a window consolidating.",
+    )
+    consolidation_radius_m = models.PositiveIntegerField(
+        default=300,
+        validators=[MinValueValidator(1), MaxValueValidator(NEARBY_MAX_METRES)],
+        help_text="By nearby stops: booked stops within this many metres (straight line) count…",
+    )
+    consolidation_min_stops = models.PositiveSmallIntegerField(
+        default=3,
+        validators=[MinValueValidator(1), MaxValueValidator(NEARBY_MAX_STOPS)],
+        help_text="…and a window consolidates when at least this many of them overlap it.",
+    )
     consolidation_discount = money_field("1.00", help_text="Discount for a consolidating window.")
+    peak_surcharges = models.JSONField(
+        default=list,
+        blank=True,
+        validators=[validate_peak_surcharges],
+        help_text="Surcharges for windows overlapping peak times, in proportion to the overlap.",
+    )
+    free_delivery_threshold = models.DecimalField(
+        max_digits=8,
+        decimal_places=2,
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(0)],
+        help_text="Baskets worth at least this much get free delivery (price 0.00, below the floor). "
+        "Empty: never.",
+    )
     green_max_grams = models.PositiveIntegerField(
         default=150, help_text="A window adding at most this many grams CO2e is labelled green…"
     )
@@ -58,7 +126,9 @@ class IncentiveRuleSet(models.Model):
         help_text="…and so is one within this fraction above the lowest grams offered to the same shopper.",
     )
     floor = money_field("0.00", help_text="Lowest price.")
-    cap = money_field("9.99", help_text="Highest price.")
+    # 10.00, not 9.99: the cap must be a multiple of the rounding step or capped prices round
+    # down to 9.90 (publishing refuses such a pair).
+    cap = money_field("10.00", help_text="Highest price (a multiple of the rounding step).")
     rounding_step = models.DecimalField(
         max_digits=4,
         decimal_places=2,
@@ -76,13 +146,62 @@ class IncentiveRuleSet(models.Model):
         ordering = ["retailer", "-version"]
         constraints = [
             models.UniqueConstraint(fields=["retailer", "version"], name="rule_set_unique_version"),
+            # One published version per scope: retailer-wide, and per depot. Two constraints because
+            # NULLs are distinct in a unique index.
             models.UniqueConstraint(
                 fields=["retailer"],
-                condition=models.Q(status="published"),
+                condition=models.Q(status="published", depot__isnull=True),
                 name="rule_set_one_published_per_retailer",
             ),
-            models.CheckConstraint(condition=models.Q(cap__gte=models.F("floor")), name="rule_set_cap_above_floor"),
+            models.UniqueConstraint(
+                fields=["retailer", "depot"],
+                condition=models.Q(status="published", depot__isnull=False),
+                name="rule_set_one_published_per_retailer_depot",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(cap__gte=models.F("floor")), name="rule_set_cap_above_floor"
+            ),
         ]
 
     def __str__(self) -> str:
-        return f"{self.retailer} rules v{self.version} ({self.get_status_display()})"
+        scope = f" {self.depot.code}" if self.depot_id else ""
+        return f"{self.retailer}{scope} rules v{self.version} ({self.get_status_display()})"
+
+    @property
+    def scope_label(self) -> str:
+        return self.depot.name if self.depot_id else "All depots"
+
+
+class RuleSetAction(models.TextChoices):
+    CREATED = "created", "Created"
+    EDITED = "edited", "Edited"
+    PUBLISHED = "published", "Published"
+    RETIRED = "retired", "Retired"
+
+
+class RuleSetChange(models.Model):
+    """Who changed which terms of a rule set, when: written by ``pricing.services`` only.
+
+    ``changes`` maps a field name to ``[old, new]`` as strings; for ``published`` it compares the
+    new version with the one it replaced, so the history reads as "what publishing changed".
+    """
+
+    rule_set = models.ForeignKey(IncentiveRuleSet, on_delete=models.CASCADE, related_name="changes")
+    at = models.DateTimeField()
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    actor_name = models.CharField(max_length=150, blank=True, help_text="Kept if the user is deleted.")
+    action = models.CharField(max_length=12, choices=RuleSetAction.choices)
+    changes = models.JSONField(default=dict, blank=True)
+    note = models.CharField(max_length=300, blank=True)
+
+    class Meta:
+        ordering = ["rule_set", "at", "id"]
+
+    def __str__(self) -> str:
+        return f"{self.rule_set} {self.action} by {self.actor_name or 'system'} at {self.at:%Y-%m-%d %H:%M}"
+
+    @property
+    def summary(self) -> str:
+        return "; ".join(f"{name}: {old} → {new}" for name, (old, new) in self.changes.items())

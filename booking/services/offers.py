@@ -16,9 +16,12 @@ from emissions.calculation import marginal_grams
 from fleet.adapter import CompiledPlan, local_moment, marginal_cost, plan_cache
 from fleet.models import Depot, VehicleType
 from fleet.selectors import depot_days_in_range, depot_for_point
-from greenslot.errors import Conflict, InvalidInput, Unprocessable
-from pricing.calculation import LabelInput, RuleTerms, WindowPrice, offer_labels, window_price
-from pricing.models import IncentiveRuleSet, RuleSetStatus
+from greenslot.errors import InvalidInput, Unprocessable
+from pricing.calculation import RuleTerms, WindowPrice
+from pricing.consolidation import nearby_metres_by_window
+from pricing.models import IncentiveRuleSet
+from pricing.selectors import rule_set_for_offer
+from pricing.windows import WindowCost, price_windows
 from routing.insertion import evaluate_insertion
 
 from ..models import Offer, Retailer, WindowTemplate
@@ -54,10 +57,24 @@ class WindowOffer:
     labels: tuple[str, ...] = ()
     quote: str = ""
     vehicle_type: str = ""
+    nearby_metres: tuple[int, ...] = ()
 
     @property
     def hours(self) -> Decimal:
         return Decimal((self.end - self.start).total_seconds()) / Decimal(3600)
+
+    def cost(self) -> WindowCost:
+        """What pricing needs to know about this window."""
+        return WindowCost(
+            day=self.date,
+            start=self.start,
+            end=self.end,
+            available=self.available,
+            marginal_cost=self.marginal_cost,
+            marginal_km=self.marginal_km,
+            grams=self.co2e_grams,
+            nearby_metres=self.nearby_metres,
+        )
 
     @property
     def width_name(self) -> str:
@@ -114,14 +131,23 @@ def validate_parcel(*, size_units: object, service_minutes: object) -> ParcelInp
     return ParcelInput(size_units=int(size_units), service_minutes=int(service_minutes))  # type: ignore[arg-type]
 
 
-def published_rules(*, retailer: Retailer) -> IncentiveRuleSet:
-    rule_set = IncentiveRuleSet.objects.filter(retailer=retailer, status=RuleSetStatus.PUBLISHED).first()
-    if rule_set is None:
-        raise Conflict(
-            "pricing_not_configured",
-            "This retailer has no published incentive rules; an admin must publish some.",
-        )
-    return rule_set
+def published_rules(*, retailer: Retailer, depot: Depot) -> IncentiveRuleSet:
+    """The depot's own published rules, else the retailer-wide ones (409 if neither)."""
+    return rule_set_for_offer(retailer=retailer, depot=depot)
+
+
+def validate_basket(basket_value: Decimal | None) -> Decimal | None:
+    """The basket value, checked: a non-negative ``Decimal`` in whole cents, or ``None``.
+
+    A programming error otherwise (``TypeError``/``ValueError``): callers parse shopper input first.
+    """
+    if basket_value is None:
+        return None
+    if not isinstance(basket_value, Decimal) or not basket_value.is_finite():
+        raise TypeError("Expected basket_value to be a finite Decimal.")
+    if basket_value < 0 or basket_value != basket_value.quantize(Decimal("0.01")):
+        raise ValueError("Expected basket_value >= 0 in whole cents.")
+    return basket_value
 
 
 def largest_capacity(*, depot: Depot) -> int:
@@ -131,20 +157,29 @@ def largest_capacity(*, depot: Depot) -> int:
     return max(capacities, default=0)
 
 
-def offer_create(
+@dataclass(frozen=True)
+class OfferRequest:
+    """A checked request for an offer: the depot serving the address, the parcel and the horizon."""
+
+    depot: Depot
+    lat: float
+    lon: float
+    parcel: ParcelInput
+    from_date: dt.date
+    days: int
+
+
+def offer_request_validate(
     *,
-    retailer: Retailer,
     lat: object,
     lon: object,
     size_units: object,
     service_minutes: object,
-    address: dict | None = None,
-    from_date: dt.date | None = None,
-    days: int | None = None,
-    now: dt.datetime | None = None,
-) -> OfferResult:
-    """Price every window of the horizon for one address and record the offer."""
-    now = now or timezone.now()
+    from_date: dt.date | None,
+    days: int | None,
+    now: dt.datetime,
+) -> OfferRequest:
+    """Check an offer request and find the depot serving the address; raises the API's errors."""
     lat_f, lon_f = validate_point(lat=lat, lon=lon)
     parcel = validate_parcel(size_units=size_units, service_minutes=service_minutes)
     config = settings.GREENSLOT
@@ -178,17 +213,25 @@ def offer_create(
             f"The parcel ({parcel.size_units} units) is larger than any vehicle of this depot carries ({capacity}).",
             details={"size_units": parcel.size_units, "max_size_units": capacity},
         )
+    return OfferRequest(depot=depot, lat=lat_f, lon=lon_f, parcel=parcel, from_date=from_date, days=days)
 
-    rule_set = published_rules(retailer=retailer)
-    terms = RuleTerms.from_rule_set(rule_set)
+
+RawDays = list[tuple[dt.date, list[WindowOffer]]]
+
+
+def offer_evaluate(*, request: OfferRequest, now: dt.datetime) -> tuple[RawDays, int]:
+    """Every window of the request's horizon against the route plans, not yet priced; records nothing.
+
+    Returns the windows by day and the number of engine cells evaluated.
+    """
+    depot, from_date, days = request.depot, request.from_date, request.days
     templates = list(
         WindowTemplate.objects.filter(depot=depot, is_active=True).order_by("start_time", "end_time")
     )
     last = from_date + dt.timedelta(days=days - 1)
     depot_days = depot_days_in_range(depot=depot, first=from_date, last=last)
-    expires_at = now + dt.timedelta(minutes=config["OFFER_MINUTES"])
 
-    raw_days: list[tuple[dt.date, list[WindowOffer]]] = []
+    raw_days: RawDays = []
     cells = 0
     for offset in range(days):
         date = from_date + dt.timedelta(days=offset)
@@ -198,37 +241,70 @@ def offer_create(
             depot=depot,
             date=date,
             templates=[t for t in templates if t.runs_on(date.isoweekday())],
-            lat=lat_f,
-            lon=lon_f,
-            parcel=parcel,
-            terms=terms,
+            lat=request.lat,
+            lon=request.lon,
+            parcel=request.parcel,
             now=now,
         )
         cells += day_cells
         raw_days.append((date, windows))
+    return raw_days, cells
 
+
+def offer_price(*, raw_days: RawDays, terms: RuleTerms, basket_value: Decimal | None = None) -> RawDays:
+    """The evaluated windows priced and labelled under ``terms`` (pure: no query, no write)."""
     flat = [w for _, day in raw_days for w in day]
-    labels = offer_labels(
-        terms=terms,
-        windows=[
-            LabelInput(
-                available=w.available,
-                price=w.price.amount if w.price else Decimal(0),
-                grams=w.co2e_grams or 0,
-                window_hours=w.hours,
-                consolidates=bool(w.marginal_km is not None and w.marginal_km <= terms.consolidation_max_km),
-                day_key=w.date,
-            )
-            for w in flat
-        ],
-    )
-    offer_id = uuid.uuid4()
-    labelled = iter(labels)
-    final_days = []
+    priced = iter(price_windows(terms=terms, windows=[w.cost() for w in flat], basket_value=basket_value))
+    out: RawDays = []
     for date, day_windows in raw_days:
+        out_day = []
+        for w in day_windows:
+            p = next(priced)
+            out_day.append(replace(w, price=p.price, labels=p.labels))
+        out.append((date, out_day))
+    return out
+
+
+def offer_create(
+    *,
+    retailer: Retailer,
+    lat: object,
+    lon: object,
+    size_units: object,
+    service_minutes: object,
+    address: dict | None = None,
+    from_date: dt.date | None = None,
+    days: int | None = None,
+    now: dt.datetime | None = None,
+    basket_value: Decimal | None = None,
+) -> OfferResult:
+    """Price every window of the horizon for one address and record the offer.
+
+    ``basket_value`` (currency units, optional) is the shopper's basket, for the rules'
+    free-delivery threshold.
+    """
+    now = now or timezone.now()
+    request = offer_request_validate(
+        lat=lat,
+        lon=lon,
+        size_units=size_units,
+        service_minutes=service_minutes,
+        from_date=from_date,
+        days=days,
+        now=now,
+    )
+    basket = validate_basket(basket_value)
+    depot, lat_f, lon_f, parcel = request.depot, request.lat, request.lon, request.parcel
+    rule_set = published_rules(retailer=retailer, depot=depot)
+    terms = RuleTerms.from_rule_set(rule_set)
+    expires_at = now + dt.timedelta(minutes=settings.GREENSLOT["OFFER_MINUTES"])
+    raw_days, cells = offer_evaluate(request=request, now=now)
+
+    offer_id = uuid.uuid4()
+    final_days = []
+    for date, day_windows in offer_price(raw_days=raw_days, terms=terms, basket_value=basket):
         final = []
         for w in day_windows:
-            window_labels = tuple(next(labelled))
             quote = ""
             if w.available:
                 quote = quote_sign(
@@ -246,7 +322,7 @@ def offer_create(
                         expires_at=expires_at,
                     )
                 )
-            final.append(replace(w, labels=window_labels, quote=quote))
+            final.append(replace(w, quote=quote))
         final_days.append(DayOffer(date=date, windows=tuple(final)))
     offer = Offer.objects.create(
         id=offer_id,
@@ -258,7 +334,7 @@ def offer_create(
         address=address or {},
         size_units=parcel.size_units,
         service_seconds=parcel.service_minutes * 60,
-        windows=[window_record(w) for day in final_days for w in day.windows],
+        windows=[window_record(w, basket_value=basket) for day in final_days for w in day.windows],
         created_at=now,
         expires_at=expires_at,
     )
@@ -267,8 +343,8 @@ def offer_create(
     )
 
 
-def window_record(w: WindowOffer) -> dict:
-    """The window as kept on the offer, for replay and analytics."""
+def window_record(w: WindowOffer, basket_value: Decimal | None = None) -> dict:
+    """The window as kept on the offer, for replay and analytics (``pricing.windows.WindowCost``)."""
     return {
         "date": w.date.isoformat(),
         "start": w.start.isoformat(),
@@ -281,6 +357,8 @@ def window_record(w: WindowOffer) -> dict:
         "marginal_km": str(w.marginal_km) if w.marginal_km is not None else None,
         "marginal_cost": str(w.marginal_cost) if w.marginal_cost is not None else None,
         "labels": list(w.labels),
+        "nearby_m": list(w.nearby_metres),
+        "basket_value": str(basket_value) if basket_value is not None else None,
     }
 
 
@@ -300,10 +378,9 @@ def evaluate_day(
     lat: float,
     lon: float,
     parcel: ParcelInput,
-    terms: RuleTerms,
     now: dt.datetime,
 ) -> tuple[list[WindowOffer], int]:
-    """All windows of one depot-day in a single engine call."""
+    """All windows of one depot-day in a single engine call, with their costs (not yet priced)."""
     windows = list(day_windows(depot=depot, date=date, templates=templates))
     open_indices = [i for i, (_, _, _, cutoff) in enumerate(windows) if now < cutoff]
     results: dict[int, WindowOffer] = {}
@@ -322,6 +399,17 @@ def evaluate_day(
             window_late=late,
         )
         cells = int(insertion.cells)
+        plan = compiled.plan
+        nearby = nearby_metres_by_window(
+            lat=lat,
+            lon=lon,
+            stop_lat=plan.lat[1:],
+            stop_lon=plan.lon[1:],
+            stop_early=plan.early[1:],
+            stop_late=plan.late[1:],
+            window_early=early,
+            window_late=late,
+        )
         for k, i in enumerate(open_indices):
             _, start, end, cutoff = windows[i]
             if not insertion.feasible[k]:
@@ -338,19 +426,17 @@ def evaluate_day(
                 opens_route=not compiled.plan.routes[route_index].visits,
             )
             km = (Decimal(delta_m) / Decimal(1000)).quantize(Decimal("0.001"))
-            hours = Decimal((end - start).total_seconds()) / Decimal(3600)
-            price = window_price(terms=terms, marginal_cost=cost, window_hours=hours, marginal_km=km)
             results[i] = WindowOffer(
                 date,
                 start,
                 end,
                 cutoff,
                 True,
-                price=price,
                 co2e_grams=marginal_grams(metres=delta_m, grams_per_km=vehicle.grams_per_km),
                 marginal_km=km,
                 marginal_cost=cost.quantize(Decimal("0.0001")),
                 vehicle_type=vehicle.vehicle_type,
+                nearby_metres=nearby[k],
             )
     out = []
     for i, (_, start, end, cutoff) in enumerate(windows):

@@ -1,0 +1,60 @@
+"""``python manage.py rules_replay``: the what-if replay on the command line; prints JSON."""
+
+import json
+
+from django.core.management.base import BaseCommand, CommandError
+from django.utils import timezone
+
+from pricing.models import IncentiveRuleSet
+from pricing.replay import rule_set_replay
+
+
+class Command(BaseCommand):
+    help = "Replay recorded offers under a rule version and under the published rules (logit choice model)."
+
+    def add_arguments(self, parser):
+        parser.add_argument("retailer", help="Retailer slug.")
+        parser.add_argument("version", type=int)
+        parser.add_argument("--days", type=int, default=28, help="Recorded demand of the last N days.")
+
+    def handle(self, *args, retailer, version, days, **options):
+        try:
+            rule_set = IncentiveRuleSet.objects.select_related("retailer", "depot").get(
+                retailer__slug=retailer, version=version
+            )
+        except IncentiveRuleSet.DoesNotExist as exc:
+            raise CommandError(f"No version {version} for retailer {retailer!r}.") from exc
+        report = rule_set_replay(rule_set=rule_set, now=timezone.now(), days=days)
+        metrics = {
+            m.name: {
+                "recorded": _round(m.recorded, m.decimals),
+                "published": _round(m.published, m.decimals),
+                f"v{version}": _round(m.draft, m.decimals),
+                "change": _round(m.change, m.decimals),
+                "change_pct": _round(m.change_pct, 1),
+            }
+            for m in report.metrics
+        }
+        shares = {
+            name: {
+                "published": round(report.published.share_of_offers(name), 3),
+                f"v{version}": round(report.draft.share_of_offers(name), 3),
+            }
+            for name in report.published.by_width
+        }
+        self.stdout.write(
+            json.dumps(
+                {
+                    "published_versions": list(report.published_versions),
+                    "version": version,
+                    "skipped": report.skipped,
+                    "truncated": report.truncated,
+                    "metrics": metrics,
+                    "choice_shares": shares,
+                }
+            )
+        )
+
+
+def _round(value, decimals):
+    return None if value is None else round(value, decimals)

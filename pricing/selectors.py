@@ -1,0 +1,45 @@
+"""Reads of incentive rules."""
+
+from __future__ import annotations
+
+from django.db.models import Q, QuerySet
+
+from greenslot.errors import Conflict
+
+from .models import IncentiveRuleSet, RuleSetChange, RuleSetStatus
+
+
+def rule_set_for_depot(*, retailer, depot) -> IncentiveRuleSet | None:
+    """The published rules pricing ``retailer``'s offers at ``depot``: the depot's own, else the
+    retailer-wide ones; ``None`` if neither is published. One query."""
+    candidates = IncentiveRuleSet.objects.filter(
+        Q(depot=depot) | Q(depot__isnull=True), retailer=retailer, status=RuleSetStatus.PUBLISHED
+    ).select_related("depot")
+    by_scope = {rule_set.depot_id: rule_set for rule_set in candidates}
+    return by_scope.get(getattr(depot, "pk", depot)) or by_scope.get(None)
+
+
+def rule_set_for_offer(*, retailer, depot) -> IncentiveRuleSet:
+    """``rule_set_for_depot``, or 409 ``pricing_not_configured`` when nothing is published."""
+    rule_set = rule_set_for_depot(retailer=retailer, depot=depot)
+    if rule_set is None:
+        raise Conflict(
+            "pricing_not_configured",
+            "This retailer has no published incentive rules; an admin must publish some.",
+        )
+    return rule_set
+
+
+def rule_set_published_in_scope(*, rule_set: IncentiveRuleSet) -> IncentiveRuleSet | None:
+    """The published version that publishing ``rule_set`` would retire (same retailer and depot)."""
+    return (
+        IncentiveRuleSet.objects.filter(
+            retailer_id=rule_set.retailer_id, depot_id=rule_set.depot_id, status=RuleSetStatus.PUBLISHED
+        )
+        .exclude(pk=rule_set.pk)
+        .first()
+    )
+
+
+def rule_set_history(*, rule_set: IncentiveRuleSet) -> QuerySet[RuleSetChange]:
+    return rule_set.changes.select_related("actor").order_by("-at", "-id")
