@@ -31,9 +31,11 @@ UNREACHABLE_BROKER = "redis://127.0.0.1:1/0"
 def broker_down(settings):
     settings.GREENSLOT = {**settings.GREENSLOT, "REOPT_AUTO": True, "REOPT_DEBOUNCE_SECONDS": 30}
     saved = app.conf.broker_url, app.conf.task_always_eager
+    app.close()  # drop pooled broker connections an earlier test may have opened to a live Redis
     app.conf.broker_url, app.conf.task_always_eager = UNREACHABLE_BROKER, False
     cache.clear()
     yield
+    app.close()
     app.conf.broker_url, app.conf.task_always_eager = saved
     cache.clear()
 

@@ -10,7 +10,9 @@ from __future__ import annotations
 
 import pytest
 import schemathesis
+from django.core import signals
 from django.core.cache import cache
+from django.db import close_old_connections
 from hypothesis import HealthCheck, settings
 from schemathesis.checks import not_a_server_error
 from schemathesis.specs.openapi.checks import (
@@ -29,6 +31,18 @@ MAX_EXAMPLES = 30
 CHECKS = [not_a_server_error, status_code_conformance, content_type_conformance, response_schema_conformance]
 # Dedicated counters per run and rates out of the way: throttling is tested in tests/api.
 UNTHROTTLED = {name: "100000/min" for name in ("offers", "offers_ip", "holds", "holds_ip", "api")}
+
+
+@pytest.fixture(autouse=True)
+def connection_kept_across_requests():
+    """Schemathesis calls the WSGI app directly, whose request signals would close the test's
+    database connection (and its transaction) after every call; Django's test client detaches
+    the same handlers."""
+    signals.request_started.disconnect(close_old_connections)
+    signals.request_finished.disconnect(close_old_connections)
+    yield
+    signals.request_started.connect(close_old_connections)
+    signals.request_finished.connect(close_old_connections)
 
 
 @pytest.fixture(autouse=True)
