@@ -89,7 +89,7 @@ def rule_set_replay_page(request, rule_set_id: int):
         "report": report,
         "rule_set": rule_set,
         "days": days,
-        "day_choices": REPLAY_DAYS,
+        "day_choices": sorted({*REPLAY_DAYS, days}),
         "choices_chart": choices_chart,
         "labels_chart": labels_chart,
     }

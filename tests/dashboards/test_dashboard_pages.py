@@ -1,5 +1,6 @@
 """The staff dashboards render for staff, are refused to everybody else, and draw readable SVG."""
 
+import datetime as dt
 import re
 
 import pytest
@@ -93,3 +94,10 @@ def test_the_emissions_page_shares_each_route_total_among_its_orders(admin_clien
     for route in footprint.routes:
         assert sum(order.grams for order in route.orders) == route.grams
     assert footprint.grams > 0
+
+
+def test_the_replay_keeps_the_period_it_was_asked_for(admin_client, booked):
+    response = admin_client.get(replay_url(booked), {"days": "3"})
+
+    assert response.context["report"].until - response.context["report"].since == dt.timedelta(days=3)
+    assert '<option value="3" selected>3 days</option>' in response.content.decode()
