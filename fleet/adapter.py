@@ -7,11 +7,14 @@
 from __future__ import annotations
 
 import datetime as dt
+from contextlib import contextmanager
 from dataclasses import dataclass
 from decimal import Decimal
 
 from django.conf import settings
 
+from greenslot.errors import GreenslotError
+from routing.osrm import TravelBackendError
 from routing.plan import build_plan
 from routing.problem import PlanData, RouteSpec, StopSpec
 from routing.travel import TravelMetric, TravelModel, metric_from_config
@@ -73,6 +76,19 @@ def elapsed_seconds(since: dt.datetime, until: dt.datetime) -> int:
     hour off across a DST change; timestamps are always real time.
     """
     return round(until.timestamp() - since.timestamp())
+
+
+@contextmanager
+def travel_backend_guard():
+    """Turn a travel backend outage (an OSRM server down) into a clear 503 for the client."""
+    try:
+        yield
+    except TravelBackendError as exc:
+        raise GreenslotError(
+            "travel_backend_unavailable",
+            "Travel times cannot be computed right now; please try again shortly.",
+            status=503,
+        ) from exc
 
 
 def travel_metric(depot: Depot) -> TravelMetric:

@@ -15,7 +15,7 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 
-from fleet.adapter import compile_plan
+from fleet.adapter import compile_plan, travel_backend_guard
 from fleet.models import DepotDay, Stop
 from fleet.services import depot_day_bump, depot_day_lock, depot_days_lock, stop_insert, stops_remove
 from fleet.tasks import reoptimisation_request
@@ -148,6 +148,13 @@ def place_stop_locked(
     """
     if depot_day is None:
         raise Conflict("window_unavailable", "No vehicle works on that day.", details={"reason": "no_shift"})
+    with travel_backend_guard():
+        return _place_stop_locked(
+            depot_day=depot_day, offer=offer, verified=verified, now=now, expires_at=expires_at
+        )
+
+
+def _place_stop_locked(*, depot_day, offer, verified, now, expires_at) -> Stop:
     holds_expire_locked(depot_day=depot_day, now=now)
     compiled = compile_plan(depot=offer.depot, depot_day=depot_day, date=verified.date, now=now)
     stop = StopSpec(

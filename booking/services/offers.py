@@ -13,7 +13,7 @@ from django.conf import settings
 from django.utils import timezone
 
 from emissions.calculation import marginal_grams
-from fleet.adapter import CompiledPlan, local_moment, marginal_cost, plan_cache
+from fleet.adapter import CompiledPlan, local_moment, marginal_cost, plan_cache, travel_backend_guard
 from fleet.models import Depot, VehicleType
 from fleet.selectors import depot_days_in_range, depot_for_point
 from greenslot.errors import InvalidInput, Unprocessable
@@ -231,6 +231,15 @@ def offer_evaluate(*, request: OfferRequest, now: dt.datetime) -> tuple[RawDays,
     last = from_date + dt.timedelta(days=days - 1)
     depot_days = depot_days_in_range(depot=depot, first=from_date, last=last)
 
+    raw_days: RawDays = []
+    cells = 0
+    with travel_backend_guard():
+        raw_days, cells = _evaluate_days(request=request, templates=templates, depot_days=depot_days, now=now)
+    return raw_days, cells
+
+
+def _evaluate_days(*, request: OfferRequest, templates, depot_days, now: dt.datetime) -> tuple[RawDays, int]:
+    depot, from_date, days = request.depot, request.from_date, request.days
     raw_days: RawDays = []
     cells = 0
     for offset in range(days):
