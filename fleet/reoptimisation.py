@@ -216,8 +216,6 @@ def depot_days_to_reoptimise(
         days = days.filter(depot__code=depot_code)
     if date is not None:
         return list(days.filter(date=date).order_by("depot__code", "date"))
-    return [
-        day
-        for day in days.order_by("depot__code", "date")
-        if day.date >= timezone.localtime(now, day.depot.tz).date()
-    ]
+    # No time zone is more than a day off UTC: narrow in SQL, then compare with each depot's today.
+    recent = days.filter(date__gte=now.date() - dt.timedelta(days=1)).order_by("depot__code", "date")
+    return [day for day in recent if day.date >= timezone.localtime(now, day.depot.tz).date()]
