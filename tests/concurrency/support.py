@@ -53,3 +53,26 @@ def run_all(workers: list[Worker], *, timeout: float) -> None:
     assert not stuck, f"workers still running after {timeout}s (deadlock?): {stuck}"
     errors = [f"{w.name}: {w.trace}" for w in workers if w.error is not None]
     assert not errors, "\n".join(errors)
+
+
+def window_quote(world, *, spot: int, date, hours: tuple[int, int], now) -> str:
+    """The quote of the ``hours`` window on ``date`` for address ``spot`` (~100 m apart), offered at ``now``;
+    the window must be available."""
+    from booking.services.offers import offer_create
+    from tests.factories import INSIDE
+
+    result = offer_create(
+        retailer=world.retailer,
+        lat=INSIDE[0] + 0.001 * spot,
+        lon=INSIDE[1],
+        size_units=1,
+        service_minutes=3,
+        from_date=date,
+        days=1,
+        now=now,
+    )
+    for window in result.days[0].windows:
+        if (window.start.hour, window.end.hour) == hours:
+            assert window.available, window.reason
+            return window.quote
+    raise AssertionError(f"no {hours} window offered")

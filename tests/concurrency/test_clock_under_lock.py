@@ -20,35 +20,16 @@ from django.utils import timezone
 
 from booking.models import Booking, BookingStatus
 from booking.services.holds import booking_cancel, hold_confirm, hold_create
-from booking.services.offers import offer_create
 from fleet.models import DepotDay
 from greenslot.errors import Conflict
 from tests.api.support import local_today
-from tests.concurrency.support import Worker, require_postgres
-from tests.factories import INSIDE, make_world
+from tests.concurrency.support import Worker, require_postgres, window_quote
+from tests.factories import make_world
 from tests.plan_check import plan_violations
 
 pytestmark = [pytest.mark.postgres, pytest.mark.django_db(transaction=True)]
 
 LAPSE_AFTER_SECONDS = 2.0
-
-
-def quote_for(world, *, spot: int, date: dt.date, hours: tuple[int, int], now: dt.datetime) -> str:
-    result = offer_create(
-        retailer=world.retailer,
-        lat=INSIDE[0] + 0.002 * spot,
-        lon=INSIDE[1],
-        size_units=1,
-        service_minutes=3,
-        from_date=date,
-        days=1,
-        now=now,
-    )
-    for window in result.days[0].windows:
-        if (window.start.hour, window.end.hour) == hours:
-            assert window.available, window.reason
-            return window.quote
-    raise AssertionError(f"no {hours} window")
 
 
 def test_a_confirm_waiting_for_the_lock_does_not_revive_a_hold_that_lapsed_meanwhile():
@@ -62,14 +43,15 @@ def test_a_confirm_waiting_for_the_lock_does_not_revive_a_hold_that_lapsed_meanw
     )
     lapsing = hold_create(
         retailer=world.retailer,
-        quote=quote_for(world, spot=0, date=day, hours=(9, 10), now=made_at),
+        quote=window_quote(world, spot=0, date=day, hours=(9, 10), now=made_at),
         now=made_at,
     )
     # ... first on a one-van route, with two confirmed bookings after it.
     later = []
     for spot, hours in ((1, (10, 11)), (2, (12, 13))):
         hold = hold_create(
-            retailer=world.retailer, quote=quote_for(world, spot=spot, date=day, hours=hours, now=real_now)
+            retailer=world.retailer,
+            quote=window_quote(world, spot=2 * spot, date=day, hours=hours, now=real_now),
         )
         later.append(hold_confirm(retailer=world.retailer, booking_id=hold.id)[0])
     assert [

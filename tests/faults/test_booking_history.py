@@ -27,11 +27,11 @@ from booking.services.holds import (
     hold_release,
     holds_expire,
 )
-from booking.services.offers import offer_create
 from fleet.models import DepotDay
 from greenslot.errors import Conflict
 from tests.api.support import local_today
-from tests.factories import INSIDE, make_world
+from tests.concurrency.support import window_quote
+from tests.factories import make_world
 
 pytestmark = pytest.mark.django_db
 
@@ -45,17 +45,7 @@ def world(now, tomorrow):
 
 
 def quote(world, *, spot: int, date: dt.date, now: dt.datetime, hours=(9, 13)) -> str:
-    result = offer_create(
-        retailer=world.retailer,
-        lat=INSIDE[0] + 0.001 * spot,
-        lon=INSIDE[1],
-        size_units=1,
-        service_minutes=3,
-        from_date=date,
-        days=1,
-        now=now,
-    )
-    return next(w.quote for w in result.days[0].windows if (w.start.hour, w.end.hour) == hours)
+    return window_quote(world, spot=spot, date=date, hours=hours, now=now)
 
 
 def trail(booking: Booking) -> list[tuple]:
