@@ -7,7 +7,6 @@ experiment, writes the report when asked and prints the result.
 import json
 import os
 import shlex
-import sys
 from pathlib import Path
 
 from django.conf import settings as django_settings
@@ -51,20 +50,28 @@ class Command(BaseCommand):
         self, *args, quick, tiny, seed, workers, report_dir, no_report, report_from, verbosity, **options
     ):
         mode = "tiny" if tiny else "quick" if quick else "full"
+        # The command line as a reader would retype it (the worker count does not change results).
+        command = "python manage.py simulate"
+        if report_from:
+            command += f" --report-from {shlex.quote(report_from)}"
+        else:
+            command += {"tiny": " --tiny", "quick": " --quick", "full": ""}[mode]
+            command += f" --seed {seed}" if seed else ""
+        command += f" --report-dir {shlex.quote(report_dir)}" if report_dir else ""
         if workers is None:
             workers = 1 if tiny else (os.cpu_count() or 1)
         if workers < 1:
             raise CommandError("--workers must be >= 1.")
         if report_dir is None and (mode == "full" or report_from):
             report_dir = str(Path(django_settings.BASE_DIR) / "docs")
-        command = "python manage.py simulate" + "".join(f" {shlex.quote(a)}" for a in sys.argv[2:])
+        rendered_by = None
         if report_from:
             try:
                 record = json.loads(Path(report_from).read_text())
                 result = ExperimentResult.from_record(record)
             except (OSError, ValueError, KeyError) as exc:
                 raise CommandError(f"Cannot read {report_from}: {exc}") from exc
-            command = record.get("command", command)
+            command, rendered_by = record.get("command", command), command
         else:
             result = experiment_run(
                 settings_for(mode, seed=seed),
@@ -77,7 +84,7 @@ class Command(BaseCommand):
         if report_dir and not no_report:
             from simulation.report import write_report
 
-            written = write_report(result, Path(report_dir), command=command)
+            written = write_report(result, Path(report_dir), command=command, rendered_by=rendered_by)
             if not report_from:
                 path = Path(report_dir) / "evidence" / "results.json"
                 path.write_text(
