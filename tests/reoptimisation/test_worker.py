@@ -116,7 +116,8 @@ def test_a_worker_on_redis_replaces_a_bad_plan_with_a_cheaper_one(broker, now, t
             except subprocess.TimeoutExpired:
                 worker.kill()
                 worker.wait()
-            broker.delete(queue)
+            # The queue, and the exchange binding kombu keeps for it (exchange named like the queue).
+            broker.delete(queue, f"_kombu.binding.{queue}", f"_kombu.binding_permanent.{queue}")
             log.seek(0)
             worker_log = log.read()
 
