@@ -7,8 +7,10 @@ The figures mirror ``fleet.demo_city`` (and the default emission factors of migr
 
 from __future__ import annotations
 
+import datetime as dt
 from dataclasses import dataclass
 from decimal import Decimal
+from zoneinfo import ZoneInfo
 
 import numpy as np
 
@@ -18,8 +20,10 @@ from routing.travel import TravelModel, haversine_m
 DAY_SECONDS = 86_400
 HOUR = 3_600
 SEASON_DAYS = 7  # the booking horizon of the demo: today and the next six days
-# ISO weekday of season day 0; day 6 is then a Sunday, when the demo fleet has no shifts.
-FIRST_ISO_WEEKDAY = 1
+# The calendar of season day 0: a Monday (day 6 is a Sunday, when the demo fleet has no shifts) in
+# a week without a clock change. Dates only matter to the rules' peak periods, which are wall-clock.
+FIRST_DATE = dt.date(2026, 6, 1)
+TIME_ZONE = "Europe/Amsterdam"
 
 
 @dataclass(frozen=True)
@@ -103,7 +107,8 @@ class City:
     day_appeal: dict[int, float]
     travel_model: TravelModel = TravelModel()
     season_days: int = SEASON_DAYS
-    first_iso_weekday: int = FIRST_ISO_WEEKDAY
+    first_date: dt.date = FIRST_DATE
+    time_zone: str = TIME_ZONE
 
     def __post_init__(self) -> None:
         if not self.depots:
@@ -113,8 +118,18 @@ class City:
         if self.season_days < 1:
             raise ValueError("Expected season_days >= 1.")
 
+    def date(self, day: int) -> dt.date:
+        return self.first_date + dt.timedelta(days=day)
+
     def iso_weekday(self, day: int) -> int:
-        return (self.first_iso_weekday - 1 + day) % 7 + 1
+        return self.date(day).isoweekday()
+
+    def window_moments(self, day: int, window: int) -> tuple[dt.datetime, dt.datetime]:
+        """Start and end of a window on ``day`` as aware local datetimes (what pricing reads)."""
+        tz = ZoneInfo(self.time_zone)
+        midnight = dt.datetime.combine(self.date(day), dt.time(0), tzinfo=tz)
+        w = self.windows[window]
+        return midnight + dt.timedelta(seconds=w.start), midnight + dt.timedelta(seconds=w.end)
 
     def works(self, day: int) -> bool:
         return self.iso_weekday(day) not in self.no_shift_weekdays

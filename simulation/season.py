@@ -3,9 +3,10 @@
 The offer of a feasibility policy is what ``booking.services.offers`` computes, without the
 database: one ``routing.insertion.evaluate_insertion`` call per depot-day over its open windows,
 the marginal cost in ``Decimal`` from the chosen route's vehicle (as ``fleet.adapter.marginal_cost``),
-``pricing.calculation.window_price`` and ``offer_labels``, CO2e by
-``emissions.calculation.marginal_grams``. A chosen window is booked by inserting the stop where
-the engine said (``routing.plan.insert_visit``), as a hold does.
+CO2e by ``emissions.calculation.marginal_grams``, the booked stops nearby by
+``pricing.consolidation.nearby_metres_by_window``, and prices and labels of the whole offer by
+``pricing.windows.price_windows``. A chosen window is booked by inserting the stop where the
+engine said (``routing.plan.insert_visit``), as a hold does.
 """
 
 from __future__ import annotations
@@ -17,7 +18,9 @@ from decimal import Decimal
 import numpy as np
 
 from emissions.calculation import marginal_grams
-from pricing.calculation import GREEN, LabelInput, offer_labels, window_price
+from pricing.calculation import GREEN
+from pricing.consolidation import nearby_metres_by_window
+from pricing.windows import WindowCost, price_windows
 from routing.insertion import evaluate_insertion
 from routing.plan import build_plan, insert_visit, plan_cost, route_schedule
 from routing.problem import PlanData, StopSpec
@@ -31,6 +34,7 @@ from .policies import FLAT, INCENTIVE, QUOTA, Economics, Policy, mean_size_units
 KM = Decimal(1000)
 HOUR_S = Decimal(3600)
 MILLI = Decimal("0.001")
+TEN_THOUSANDTH = Decimal("0.0001")  # the offer records marginal costs to this precision
 
 
 @dataclass(frozen=True)
@@ -153,7 +157,7 @@ def season_run(
     num_windows = len(city.windows)
     w_start, w_end = city.window_start, city.window_end
     hours = city.window_hours
-    hours_dec = [Decimal(int(e - s)) / HOUR_S for s, e in zip(w_start, w_end, strict=True)]
+    moments = {(d, k): city.window_moments(d, k) for d in range(days) for k in range(num_windows)}
     cutoffs = np.stack([city.cutoffs(d) for d in range(days)])
     fit = period_fit(city, demand)
     fleets = [d.fleet for d in city.depots]
@@ -191,7 +195,7 @@ def season_run(
         green = np.zeros((n_days, num_windows), dtype=bool)
         place: dict[tuple[int, int], tuple[int, int]] = {}
         prices: dict[tuple[int, int], Decimal] = {}
-        label_inputs: list[tuple[int, int, LabelInput]] = []
+        costed: list[tuple[int, int, WindowCost]] = []
         for row, day in enumerate(visible):
             if not city.works(day):
                 continue
@@ -213,6 +217,20 @@ def season_run(
                 window_early=w_start[open_k],
                 window_late=w_end[open_k],
             )
+            nearby = (
+                nearby_metres_by_window(
+                    lat=float(season.lat[i]),
+                    lon=float(season.lon[i]),
+                    stop_lat=plan.lat[1:],
+                    stop_lon=plan.lon[1:],
+                    stop_early=plan.early[1:],
+                    stop_late=plan.late[1:],
+                    window_early=w_start[open_k],
+                    window_late=w_end[open_k],
+                )
+                if terms is not None
+                else None
+            )
             for j in np.flatnonzero(insertion.feasible):
                 k = int(open_k[j])
                 route_index = int(insertion.route[j])
@@ -229,30 +247,24 @@ def season_run(
                     service_s=service,
                     opens_route=not plan.routes[route_index].visits,
                 )
-                km = (Decimal(delta_m) / KM).quantize(MILLI)
-                quoted = window_price(
-                    terms=terms, marginal_cost=cost, window_hours=hours_dec[k], marginal_km=km
+                start, end = moments[(day, k)]
+                window = WindowCost(
+                    day=city.date(day),
+                    start=start,
+                    end=end,
+                    available=True,
+                    marginal_cost=cost.quantize(TEN_THOUSANDTH),
+                    marginal_km=(Decimal(delta_m) / KM).quantize(MILLI),
+                    grams=marginal_grams(metres=delta_m, grams_per_km=kind.grams_per_km),
+                    nearby_metres=nearby[j],
                 )
-                prices[(row, k)] = quoted.amount
-                price[row, k] = float(quoted.amount)
-                label_inputs.append(
-                    (
-                        row,
-                        k,
-                        LabelInput(
-                            available=True,
-                            price=quoted.amount,
-                            grams=marginal_grams(metres=delta_m, grams_per_km=kind.grams_per_km),
-                            window_hours=hours_dec[k],
-                            consolidates=terms.consolidates(km),
-                            day_key=day,
-                        ),
-                    )
-                )
-        if label_inputs:
-            labels = offer_labels(terms=terms, windows=[entry for _, _, entry in label_inputs])
-            for (row, k, _), window_labels in zip(label_inputs, labels, strict=True):
-                green[row, k] = GREEN in window_labels
+                costed.append((row, k, window))
+        if costed:
+            priced = price_windows(terms=terms, windows=[window for _, _, window in costed])
+            for (row, k, _), quoted in zip(costed, priced, strict=True):
+                prices[(row, k)] = quoted.price.amount
+                price[row, k] = float(quoted.price.amount)
+                green[row, k] = GREEN in quoted.labels
         result.offered_windows += int(available.sum())
 
         days_late = (np.asarray(visible, dtype=np.float64) - first)[:, None]

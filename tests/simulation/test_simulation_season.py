@@ -6,11 +6,13 @@ delivery (checked by the independent plan checker), static quotas can, and a see
 """
 
 import dataclasses
+import datetime as dt
 from decimal import Decimal
 
 import numpy as np
 import pytest
 
+from pricing.calculation import PeakPeriod
 from routing.checker import check_plan
 from simulation.choice import ChoiceModel
 from simulation.city import CARGO_BIKE, HOUR, Depot, Vehicle, utrecht
@@ -156,3 +158,34 @@ def test_each_experiment_task_rebuilds_the_same_shoppers_for_every_policy():
     assert len({run["shoppers_digest"] for run in runs}) == 1
     assert len({run["shoppers"] for run in runs}) == 1
     assert runs[1]["failed_deliveries"] == runs[2]["failed_deliveries"] == 0
+
+
+def test_incentive_offers_are_priced_by_the_products_rules_including_peak_surcharges(city, season):
+    # Given rules of a base fee alone (no pass-through, no discounts: far from floor and cap) and a
+    # EUR 1.00 peak surcharge
+    # over the whole delivery day (every window lies inside it, so each pays all of it), when the
+    # same season runs with and without the peak, then until the first shopper decides differently
+    # the same orders are sold, each exactly EUR 1.00 dearer.
+    peak = PeakPeriod(start=dt.time(8), end=dt.time(21), amount=Decimal("1.00"))
+    base_fee_only = dict(
+        cost_passthrough=Decimal("0"),
+        width_discount_per_hour=Decimal("0"),
+        consolidation_discount=Decimal("0"),
+    )
+    plain = IncentivePolicy(terms=rule_terms(**base_fee_only))
+    peaked = IncentivePolicy(terms=rule_terms(**base_fee_only, peak_periods=(peak,)))
+
+    runs = [
+        season_run(city=city, demand=DEMAND, season=season, policy=p, choice=ChoiceModel(), budget=BUDGET)
+        for p in (plain, peaked)
+    ]
+
+    common = 0
+    for first, second in zip(
+        *(zip(r.shopper, r.day, r.window, r.price, strict=True) for r in runs), strict=False
+    ):
+        if first[:3] != second[:3]:
+            break
+        assert (first[3], second[3]) == (3.0, 4.0)
+        common += 1
+    assert common >= 1
