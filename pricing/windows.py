@@ -85,6 +85,9 @@ def price_windows(
     prices: list[WindowPrice | None] = []
     consolidating: list[bool] = []
     nearby: list[int] = []
+    # Windows of one day often share their cheapest insertion, so many (cost, width, km) repeat:
+    # price each distinct set of inputs once (an offer has 160+ windows and ~40 distinct inputs).
+    priced: dict[tuple, WindowPrice] = {}
     for window in windows:
         if not window.available:
             prices.append(None)
@@ -92,17 +95,20 @@ def price_windows(
             nearby.append(0)
             continue
         stops = terms.nearby_stops(window.nearby_metres)
-        prices.append(
-            window_price(
+        hours = window.hours
+        peak = terms.peak_surcharge(start=window.start, end=window.end)
+        key = (window.marginal_cost, hours, window.marginal_km, stops, peak)
+        if key not in priced:
+            priced[key] = window_price(
                 terms=terms,
                 marginal_cost=window.marginal_cost,
-                window_hours=window.hours,
+                window_hours=hours,
                 marginal_km=window.marginal_km,
                 nearby_stops=stops,
-                peak_surcharge=terms.peak_surcharge(start=window.start, end=window.end),
+                peak_surcharge=peak,
                 basket_value=basket_value,
             )
-        )
+        prices.append(priced[key])
         consolidating.append(terms.consolidates(window.marginal_km, stops))
         nearby.append(stops)
     labels = offer_labels(

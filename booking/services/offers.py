@@ -331,7 +331,7 @@ def offer_create(
                         expires_at=expires_at,
                     )
                 )
-            final.append(replace(w, quote=quote))
+            final.append(replace(w, quote=quote) if quote else w)
         final_days.append(DayOffer(date=date, windows=tuple(final)))
     offer = Offer.objects.create(
         id=offer_id,

@@ -1,5 +1,6 @@
 """Holds, confirms, releases, cancels and expiry: each locks the plan and leaves it feasible."""
 
+import base64
 import datetime as dt
 
 import pytest
@@ -191,10 +192,26 @@ def test_it_refuses_a_malformed_quote(world, now, tomorrow, tamper):
 
 def test_it_refuses_a_tampered_quote(world, now, tomorrow):
     quote = window_quote(world, now, tomorrow, 9, 10).quote
-    head, _, signature = quote.rpartition(":")
-    forged = head + ":" + ("A" if signature[0] != "A" else "B") + signature[1:]
+    body, _, mac = quote.partition(".")
+    fields = base64.urlsafe_b64decode(body + "=" * (-len(body) % 4)).decode().split("|")
+    fields[7] = "0.01"  # the price
+    cheaper = base64.urlsafe_b64encode("|".join(fields).encode()).rstrip(b"=").decode()
+    for forged in (f"{cheaper}.{mac}", f"{body}.{mac[:-2]}AA", f"{body}.", quote.replace(".", "")):
+        with pytest.raises(GreenslotError) as caught:
+            hold_create(retailer=world.retailer, quote=forged, now=now)
+        assert caught.value.code == "invalid_quote"
+    assert Booking.objects.count() == 0
+
+
+def test_a_quote_signed_before_a_key_rotation_still_holds(world, now, tomorrow, settings):
+    quote = window_quote(world, now, tomorrow, 9, 10).quote
+    settings.SECRET_KEY_FALLBACKS = [settings.SECRET_KEY]
+    settings.SECRET_KEY = "a-new-secret-key-after-rotation-" + "x" * 20
+    assert hold_create(retailer=world.retailer, quote=quote, now=now).status == BookingStatus.HELD
+    # Once the old key is retired, its quotes are refused.
+    settings.SECRET_KEY_FALLBACKS = []
     with pytest.raises(GreenslotError) as caught:
-        hold_create(retailer=world.retailer, quote=forged, now=now)
+        hold_create(retailer=world.retailer, quote=quote, now=now)
     assert caught.value.code == "invalid_quote"
 
 
