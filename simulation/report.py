@@ -198,7 +198,7 @@ def write_report(
         "`routing.insertion.evaluate_insertion` for feasibility and marginal cost, `routing.plan.insert_visit` to book,"
     )
     add(
-        "`pricing.calculation.window_price` and `offer_labels` for prices and labels, `emissions.calculation.marginal_grams`,"
+        "`pricing.windows.price_windows` for prices and labels, `emissions.calculation.marginal_grams` for CO2e,"
     )
     add("and PyVRP (through `routing.reoptimise.to_problem_data`) to route each depot-day after the cut-off.")
     add("")
@@ -328,11 +328,12 @@ def write_report(
     add(
         f"- {POLICY_LABELS[FLAT]}: a window is offered only if the engine finds a feasible insertion; one tuned flat price."
     )
-    add(f"- {POLICY_LABELS[INCENTIVE]}: the same feasibility; price = `window_price` (base fee + pass-through x marginal cost "
-        "- width discount - consolidation discount, clamped, rounded) on the Decimal marginal cost of the cheapest "
-        "insertion (per km, per hour of driving and service, and the route's fixed cost when it opens the route: "
-        "`fleet.adapter.marginal_cost`); labels by `offer_labels` over the shopper's whole offer; only *green* enters the "
-        "choice model.")  # fmt: skip
+    add(f"- {POLICY_LABELS[INCENTIVE]}: the same feasibility; prices and labels of the shopper's whole offer by "
+        "`pricing.windows.price_windows`, as `booking.services.offers` does: per window `window_price` (base fee + "
+        "pass-through x marginal cost - width discount - consolidation discount, clamped, rounded) on the Decimal "
+        "marginal cost of the cheapest insertion (per km, per hour of driving and service, and the route's fixed cost "
+        "when it opens the route: `fleet.adapter.marginal_cost`, recorded to EUR 0.0001), then `offer_labels`; only "
+        "*green* enters the choice model.")  # fmt: skip
     add("- After the cut-off every depot-day is routed by PyVRP with the same budget for every policy, warm-started from "
         "the booking plan, accepted only if `routing.checker` passes and it serves at least as many orders (then: cheaper). "
         "Under (b) and (c) every accepted order stays routable: the run asserts zero failed deliveries. Background "
