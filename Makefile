@@ -30,8 +30,11 @@ demo: setup
 	@echo ""
 	$(PY) manage.py runserver $(HOST):$(PORT)
 
+# The fault tests stop and restart PostgreSQL and kill servers; they run in their own pytest
+# process, after everything else, so no other test shares a connection with those outages.
 test: setup
-	$(PY) -m pytest $(PYTEST_ARGS)
+	$(PY) -m pytest -m "not faults" $(PYTEST_ARGS)
+	$(PY) -m pytest -m faults $(PYTEST_ARGS)
 
 lint: setup
 	$(VENV)/bin/ruff check .
