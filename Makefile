@@ -27,6 +27,8 @@ demo: setup
 	@echo "  Widget demo    http://$(HOST):$(PORT)/widget/demo/"
 	@echo "  Admin          http://$(HOST):$(PORT)/admin/   (login: admin / greenslot-demo)"
 	@echo "  API docs       http://$(HOST):$(PORT)/api/docs/"
+	@echo "  Route plans    http://$(HOST):$(PORT)/staff/plans/   (staff)"
+	@echo "  Dashboards     http://$(HOST):$(PORT)/staff/dashboards/   (staff)"
 	@echo ""
 	$(PY) manage.py runserver $(HOST):$(PORT)
 
