@@ -25,7 +25,7 @@ from django.db.models import Q
 
 from booking.models import Booking, BookingStatus, Offer
 from emissions.calculation import allocate_by_distance, route_grams
-from fleet.adapter import local_midnight, plan_cache
+from fleet.adapter import local_midnight, marginal_cost, plan_cache
 from fleet.models import Depot, DepotDay
 from pricing.calculation import CONSOLIDATED, GREEN, WIDE
 from pricing.models import IncentiveRuleSet
@@ -306,10 +306,12 @@ def day_footprint(*, depot: Depot, depot_day: DepotDay, now: dt.datetime) -> Day
         shares = allocate_by_distance(total_grams=grams, metres=depot_metres) if visits else []
         cost = Decimal(0)
         if visits:
-            cost = (
-                vehicle.cost_per_km * Decimal(schedule.metres) / 1000
-                + vehicle.cost_per_hour * Decimal(schedule.travel_seconds + schedule.service_seconds) / 3600
-                + vehicle.cost_per_route
+            cost = marginal_cost(
+                vehicle,
+                delta_m=schedule.metres,
+                delta_s=schedule.travel_seconds,
+                service_s=schedule.service_seconds,
+                opens_route=True,
             ).quantize(CENT)
         routes.append(
             RouteFootprint(

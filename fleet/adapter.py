@@ -144,6 +144,17 @@ def compile_plan(
     return compile_rows(depot=depot, depot_day=depot_day, date=date, epoch=epoch, shifts=shifts, stops=stops)
 
 
+def shift_speed_kmh(
+    *, model: TravelModel, start: dt.datetime, end: dt.datetime, tz, vehicle_max_kmh: float
+) -> float:
+    """The speed a shift's route is planned at: the slowest hour of the local hours it spans."""
+    local_start, local_end = start.astimezone(tz), end.astimezone(tz)
+    end_hour = local_end.hour + (1 if (local_end.minute or local_end.second) else 0)
+    if local_end.date() > local_start.date():
+        end_hour = 24
+    return model.route_speed_kmh(local_start.hour, max(end_hour, local_start.hour + 1), vehicle_max_kmh)
+
+
 def compile_rows(*, depot, depot_day, date, epoch, shifts, stops) -> CompiledPlan:
     model = travel_model()
     tz = depot.tz
@@ -173,13 +184,8 @@ def compile_rows(*, depot, depot_day, date, epoch, shifts, stops) -> CompiledPla
     vehicles: list[RouteVehicle] = []
     for shift in shifts:
         vtype = shift.vehicle.vehicle_type
-        local_start = shift.start.astimezone(tz)
-        local_end = shift.end.astimezone(tz)
-        end_hour = local_end.hour + (1 if (local_end.minute or local_end.second) else 0)
-        if local_end.date() > local_start.date():
-            end_hour = 24
-        speed = model.route_speed_kmh(
-            local_start.hour, max(end_hour, local_start.hour + 1), vtype.max_speed_kmh
+        speed = shift_speed_kmh(
+            model=model, start=shift.start, end=shift.end, tz=tz, vehicle_max_kmh=vtype.max_speed_kmh
         )
         routes.append(
             RouteSpec(

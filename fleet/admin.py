@@ -100,19 +100,38 @@ class PlanGuardedForm(forms.ModelForm):
             trial = type(self.instance).objects.get(pk=self.instance.pk)
             for field in changed:
                 setattr(trial, field, cleaned[field])
-            problems = fleet_change_apply(change=trial.save, depot_days=self.affected_depot_days(), dry_run=True)
+            problems = fleet_change_apply(
+                change=trial.save, depot_days=self.affected_depot_days(), dry_run=True
+            )
             if problems:
-                shown = "; ".join(problems[:5]) + (f" (and {len(problems) - 5} more)" if len(problems) > 5 else "")
+                shown = "; ".join(problems[:5]) + (
+                    f" (and {len(problems) - 5} more)" if len(problems) > 5 else ""
+                )
                 raise forms.ValidationError(f"This change would break planned routes: {shown}")
         return cleaned
 
 
 class VehicleTypeForm(PlanGuardedForm):
-    plan_fields = ("capacity_units", "max_speed_kmh", "cost_per_km", "cost_per_hour", "cost_per_route", "emission_factor")
+    plan_fields = (
+        "capacity_units",
+        "max_speed_kmh",
+        "cost_per_km",
+        "cost_per_hour",
+        "cost_per_route",
+        "emission_factor",
+    )
 
     class Meta:
         model = VehicleType
-        fields = "__all__"
+        fields = (
+            "name",
+            "capacity_units",
+            "max_speed_kmh",
+            "cost_per_km",
+            "cost_per_hour",
+            "cost_per_route",
+            "emission_factor",
+        )
 
     def affected_depot_days(self):
         return depot_days_using(vehicle_type_ids=[self.instance.pk])
@@ -123,7 +142,7 @@ class VehicleForm(PlanGuardedForm):
 
     class Meta:
         model = Vehicle
-        fields = "__all__"
+        fields = ("depot", "vehicle_type", "name", "is_active")
 
     def affected_depot_days(self):
         return depot_days_using(vehicle_ids=[self.instance.pk])

@@ -117,9 +117,7 @@ DEMO_ADDRESSES: tuple[DemoAddress, ...] = (
     DemoAddress("overvecht", "Overvecht", "Zamenhofdreef", 52.1165, 5.1120),
     DemoAddress("leidsche-rijn", "Leidsche Rijn Centrum", "Berlijnplein", 52.0875, 5.0725),
     DemoAddress("science-park", "Rijnsweerd / Science Park", "Heidelberglaan", 52.0855, 5.1755),
-    DemoAddress(
-        "amersfoort", "Amersfoort (outside the zone)", "Hof", 52.1560, 5.3880, inside_zone=False
-    ),
+    DemoAddress("amersfoort", "Amersfoort (outside the zone)", "Hof", 52.1560, 5.3880, inside_zone=False),
 )
 
 # Where the pre-booked shoppers live: scattered around the neighbourhood centres.

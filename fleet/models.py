@@ -88,7 +88,9 @@ class Vehicle(models.Model):
 
     class Meta:
         ordering = ["depot", "name"]
-        constraints = [models.UniqueConstraint(fields=["depot", "name"], name="vehicle_unique_name_per_depot")]
+        constraints = [
+            models.UniqueConstraint(fields=["depot", "name"], name="vehicle_unique_name_per_depot")
+        ]
 
     def __str__(self) -> str:
         return f"{self.name} ({self.vehicle_type})"
@@ -126,7 +128,9 @@ class Shift(models.Model):
         ordering = ["depot_day", "start", "vehicle__name"]
         constraints = [
             models.UniqueConstraint(fields=["depot_day", "vehicle"], name="shift_one_per_vehicle_day"),
-            models.CheckConstraint(condition=models.Q(end__gt=models.F("start")), name="shift_end_after_start"),
+            models.CheckConstraint(
+                condition=models.Q(end__gt=models.F("start")), name="shift_end_after_start"
+            ),
         ]
 
     def __str__(self) -> str:

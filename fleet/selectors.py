@@ -6,38 +6,21 @@ import datetime as dt
 from dataclasses import dataclass
 
 from shapely.geometry import Point, shape
-from shapely.prepared import prep
 
 from .adapter import CompiledPlan, compile_plan, plan_cache
 from .models import Depot, DepotDay, ServiceZone
 
 
-@dataclass(frozen=True)
-class ZoneIndex:
-    depot_ids: tuple[int, ...]
-    geometries: tuple
-
-
-def zone_index() -> ZoneIndex:
-    zones = (
-        ServiceZone.objects.filter(is_active=True)
-        .order_by("depot_id", "id")
-        .values_list("depot_id", "polygon")
-    )
-    depot_ids, geometries = [], []
-    for depot_id, polygon in zones:
-        depot_ids.append(depot_id)
-        geometries.append(prep(shape(polygon)))
-    return ZoneIndex(tuple(depot_ids), tuple(geometries))
-
-
 def depot_for_point(*, lat: float, lon: float) -> Depot | None:
-    """The depot whose service zone contains the point (the first by id when zones overlap)."""
+    """The depot whose service zone contains the point (the first by id when zones overlap).
+
+    One query on the offer path: zones come with their depot.
+    """
     point = Point(lon, lat)  # GeoJSON order
-    index = zone_index()
-    for depot_id, geometry in zip(index.depot_ids, index.geometries, strict=True):
-        if geometry.covers(point):
-            return Depot.objects.get(pk=depot_id)
+    zones = ServiceZone.objects.filter(is_active=True).select_related("depot").order_by("depot_id", "id")
+    for zone in zones:
+        if shape(zone.polygon).covers(point):
+            return zone.depot
     return None
 
 
@@ -131,6 +114,7 @@ class PlanView:
 
 def plan_view(*, depot: Depot, date: dt.date, now: dt.datetime) -> PlanView | None:
     """The depot-day's routes as people read them: stops in order with planned times and legs."""
+    from emissions.calculation import route_grams
     from routing.plan import route_schedule
 
     from .models import Stop
@@ -177,7 +161,7 @@ def plan_view(*, depot: Depot, date: dt.date, now: dt.datetime) -> PlanView | No
                 return_seconds=int(schedule.leg_seconds[-1]),
                 return_time=compiled.moment(schedule.return_time),
                 metres=schedule.metres,
-                grams=round(schedule.metres / 1000 * float(vehicle.grams_per_km)),
+                grams=route_grams(metres=schedule.metres, grams_per_km=vehicle.grams_per_km),
                 feasible=schedule.feasible,
             )
         )

@@ -129,7 +129,9 @@ def depot_day_get_or_create(*, depot: Depot, date: dt.date) -> DepotDay:
     return depot_day
 
 
-def fleet_change_apply(*, change, depot_days, now: dt.datetime | None = None, dry_run: bool = False) -> list[str]:
+def fleet_change_apply(
+    *, change, depot_days, now: dt.datetime | None = None, dry_run: bool = False
+) -> list[str]:
     """Apply an edit of fleet data that the plans depend on (a vehicle type's capacity or speed,
     a vehicle's type, an emission factor) and keep every plan consistent.
 

@@ -12,7 +12,7 @@ def now() -> dt.datetime:
 
 @pytest.fixture
 def tomorrow(now) -> dt.date:
-    return timezone.localtime(now, dt.timezone.utc).date() + dt.timedelta(days=1)
+    return timezone.localtime(now, dt.UTC).date() + dt.timedelta(days=1)
 
 
 @pytest.fixture(autouse=True)

@@ -11,6 +11,7 @@ import datetime as dt
 from django.db.models import Q
 
 from booking.models import Booking, BookingStatus
+from fleet.adapter import shift_speed_kmh
 from fleet.models import DepotDay, Shift, Stop
 from routing.checker import CheckedRoute, CheckedStop, check_routes
 from routing.travel import TravelModel
@@ -29,9 +30,14 @@ def plan_violations(*, now: dt.datetime) -> list[str]:
         routes = []
         for shift in Shift.objects.filter(depot_day=depot_day).select_related("vehicle__vehicle_type"):
             vtype = shift.vehicle.vehicle_type
-            start, end = shift.start.astimezone(depot.tz), shift.end.astimezone(depot.tz)
-            end_hour = end.hour + (1 if end.minute or end.second else 0)
-            speed = model.route_speed_kmh(start.hour, max(end_hour, start.hour + 1), vtype.max_speed_kmh)
+            # The travel model is shared on purpose; the route walk below is the checker's own.
+            speed = shift_speed_kmh(
+                model=model,
+                start=shift.start,
+                end=shift.end,
+                tz=depot.tz,
+                vehicle_max_kmh=vtype.max_speed_kmh,
+            )
             stops = (
                 Stop.objects.filter(shift=shift)
                 .filter(Q(expires_at__isnull=True) | Q(expires_at__gt=now))
