@@ -19,8 +19,8 @@ def loaded(now, tomorrow):
         retailer=world.retailer, lat=INSIDE[0], lon=INSIDE[1], size_units=6, service_minutes=3,
         from_date=tomorrow, days=1, now=now,
     )
-    hold = hold_create(retailer=world.retailer, quote=offer.days[0].windows[0].quote)
-    hold_confirm(retailer=world.retailer, booking_id=hold.id)
+    hold = hold_create(retailer=world.retailer, quote=offer.days[0].windows[0].quote, now=now)
+    hold_confirm(retailer=world.retailer, booking_id=hold.id, now=now)
     return world
 
 

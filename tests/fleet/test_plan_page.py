@@ -23,8 +23,8 @@ def booked_world(now, tomorrow):
         days=1,
         now=now,
     )
-    hold = hold_create(retailer=world.retailer, quote=offer.days[0].windows[0].quote)
-    hold_confirm(retailer=world.retailer, booking_id=hold.id)
+    hold = hold_create(retailer=world.retailer, quote=offer.days[0].windows[0].quote, now=now)
+    hold_confirm(retailer=world.retailer, booking_id=hold.id, now=now)
     return world
 
 

@@ -5,6 +5,7 @@ import io
 
 import pytest
 from django.core.management import CommandError, call_command
+from django.utils import timezone
 
 from fleet.models import DepotDay
 from fleet.reoptimisation import depot_days_to_reoptimise
@@ -34,7 +35,10 @@ def test_it_reoptimises_a_date_and_prints_cost_and_km_before_and_after(now, tomo
     assert plan_violations(now=now) == []
 
 
-def test_by_default_it_takes_every_depot_day_with_stops_from_today_on(now, tomorrow):
+def test_by_default_it_takes_every_depot_day_with_stops_from_today_on():
+    # The command reads the real clock to find "today", so this world is built around it too.
+    now = timezone.now()
+    tomorrow = timezone.localtime(now, dt.UTC).date() + dt.timedelta(days=1)
     world = bad_plan_world(date=tomorrow, now=now)
     later = tomorrow + dt.timedelta(days=3)
     world.add_shifts(later)
