@@ -52,6 +52,9 @@ class CompiledPlan:
     plan: PlanData
     vehicles: tuple[RouteVehicle, ...]
     stop_ids: tuple[int, ...]
+    # The earliest expiry among the holds this plan counts: past it the plan is out of date even
+    # though no write bumped the version (None: only confirmed stops).
+    valid_until: dt.datetime | None = None
 
     def seconds(self, moment: dt.datetime) -> int:
         return elapsed_seconds(self.epoch, moment)
@@ -113,10 +116,59 @@ def active_stops(depot_day: DepotDay, now: dt.datetime):
     return Stop.objects.filter(depot_day=depot_day).filter(Q(expires_at__isnull=True) | Q(expires_at__gt=now))
 
 
+SHIFT_COLUMNS = (
+    "id",
+    "start",
+    "end",
+    "vehicle__name",
+    "vehicle__vehicle_type__name",
+    "vehicle__vehicle_type__capacity_units",
+    "vehicle__vehicle_type__max_speed_kmh",
+    "vehicle__vehicle_type__cost_per_km",
+    "vehicle__vehicle_type__cost_per_hour",
+    "vehicle__vehicle_type__cost_per_route",
+    "vehicle__vehicle_type__emission_factor__grams_per_km",
+    "vehicle__vehicle_type__emission_factor__energy_type",
+)
+STOP_COLUMNS = (
+    "id",
+    "shift_id",
+    "lat",
+    "lon",
+    "window_start",
+    "window_end",
+    "service_seconds",
+    "size_units",
+    "expires_at",
+)
+
+
+@dataclass(frozen=True)
+class ShiftRow:
+    """One active shift with what the plan needs of its vehicle (``SHIFT_COLUMNS``, in order)."""
+
+    id: int
+    start: dt.datetime
+    end: dt.datetime
+    vehicle_name: str
+    vehicle_type: str
+    capacity_units: int
+    max_speed_kmh: float
+    cost_per_km: Decimal
+    cost_per_hour: Decimal
+    cost_per_route: Decimal
+    grams_per_km: Decimal
+    energy_type: str
+
+
 def compile_plan(
     *, depot: Depot, depot_day: DepotDay | None, date: dt.date, now: dt.datetime
 ) -> CompiledPlan:
-    """Read one depot-day (2 queries when it exists) into engine data."""
+    """Read one depot-day (2 queries when it exists) into engine data.
+
+    Plain rows (``values_list``), not model instances: this runs inside every write's lock and on
+    every plan-cache miss, and building four models per shift cost more than the query.
+    """
     epoch = local_midnight(depot, date)
     if depot_day is None:
         plan = build_plan(
@@ -129,17 +181,14 @@ def compile_plan(
         )
         return CompiledPlan(depot.id, None, date, 0, epoch, plan, (), ())
 
-    shifts = list(
-        Shift.objects.filter(depot_day=depot_day, vehicle__is_active=True)
-        .select_related("vehicle__vehicle_type__emission_factor")
+    shifts = [
+        ShiftRow(*row)
+        for row in Shift.objects.filter(depot_day=depot_day, vehicle__is_active=True)
         .order_by("start", "vehicle__name", "id")
-    )
+        .values_list(*SHIFT_COLUMNS)
+    ]
     stops = list(
-        active_stops(depot_day, now)
-        .order_by("shift_id", "sequence", "id")
-        .values_list(
-            "id", "shift_id", "lat", "lon", "window_start", "window_end", "service_seconds", "size_units"
-        )
+        active_stops(depot_day, now).order_by("shift_id", "sequence", "id").values_list(*STOP_COLUMNS)
     )
     return compile_rows(depot=depot, depot_day=depot_day, date=date, epoch=epoch, shifts=shifts, stops=stops)
 
@@ -155,13 +204,16 @@ def shift_speed_kmh(
     return model.route_speed_kmh(local_start.hour, max(end_hour, local_start.hour + 1), vehicle_max_kmh)
 
 
-def compile_rows(*, depot, depot_day, date, epoch, shifts, stops) -> CompiledPlan:
+def compile_rows(*, depot, depot_day, date, epoch, shifts: list[ShiftRow], stops) -> CompiledPlan:
+    """The plan of ``shifts`` (``ShiftRow``) and ``stops`` (rows of ``STOP_COLUMNS``)."""
     model = travel_model()
     tz = depot.tz
+    epoch_s = epoch.timestamp()
     stop_specs: list[StopSpec] = []
     stop_ids: list[int] = []
+    valid_until: dt.datetime | None = None
     visits_by_shift: dict[int, list[int]] = {s.id: [] for s in shifts}
-    for stop_id, shift_id, lat, lon, w_start, w_end, service, size in stops:
+    for stop_id, shift_id, lat, lon, w_start, w_end, service, size, expires_at in stops:
         if shift_id not in visits_by_shift:
             # A stop on a shift of an inactive vehicle cannot be served: keep it out of the plan
             # and let the plan check flag it rather than planning on it silently.
@@ -170,8 +222,8 @@ def compile_rows(*, depot, depot_day, date, epoch, shifts, stops) -> CompiledPla
             StopSpec(
                 lat=lat,
                 lon=lon,
-                early=elapsed_seconds(epoch, w_start),
-                late=elapsed_seconds(epoch, w_end),
+                early=round(w_start.timestamp() - epoch_s),
+                late=round(w_end.timestamp() - epoch_s),
                 service=service,
                 demand=size,
                 key=stop_id,
@@ -179,38 +231,39 @@ def compile_rows(*, depot, depot_day, date, epoch, shifts, stops) -> CompiledPla
         )
         stop_ids.append(stop_id)
         visits_by_shift[shift_id].append(len(stop_specs))
+        if expires_at is not None and (valid_until is None or expires_at < valid_until):
+            valid_until = expires_at
 
     routes: list[RouteSpec] = []
     vehicles: list[RouteVehicle] = []
     for shift in shifts:
-        vtype = shift.vehicle.vehicle_type
         speed = shift_speed_kmh(
-            model=model, start=shift.start, end=shift.end, tz=tz, vehicle_max_kmh=vtype.max_speed_kmh
+            model=model, start=shift.start, end=shift.end, tz=tz, vehicle_max_kmh=shift.max_speed_kmh
         )
         routes.append(
             RouteSpec(
                 key=shift.id,
-                capacity=vtype.capacity_units,
+                capacity=shift.capacity_units,
                 start=elapsed_seconds(epoch, shift.start),
                 end=elapsed_seconds(epoch, shift.end),
                 speed_kmh=speed,
-                cost_per_km=float(vtype.cost_per_km),
-                cost_per_hour=float(vtype.cost_per_hour),
-                fixed_cost=float(vtype.cost_per_route),
-                emission_g_per_km=float(vtype.emission_factor.grams_per_km),
+                cost_per_km=float(shift.cost_per_km),
+                cost_per_hour=float(shift.cost_per_hour),
+                fixed_cost=float(shift.cost_per_route),
+                emission_g_per_km=float(shift.grams_per_km),
                 visits=tuple(visits_by_shift[shift.id]),
             )
         )
         vehicles.append(
             RouteVehicle(
                 shift_id=shift.id,
-                vehicle_name=shift.vehicle.name,
-                vehicle_type=vtype.name,
-                cost_per_km=vtype.cost_per_km,
-                cost_per_hour=vtype.cost_per_hour,
-                cost_per_route=vtype.cost_per_route,
-                grams_per_km=vtype.emission_factor.grams_per_km,
-                energy_type=vtype.emission_factor.energy_type,
+                vehicle_name=shift.vehicle_name,
+                vehicle_type=shift.vehicle_type,
+                cost_per_km=shift.cost_per_km,
+                cost_per_hour=shift.cost_per_hour,
+                cost_per_route=shift.cost_per_route,
+                grams_per_km=shift.grams_per_km,
+                energy_type=shift.energy_type,
             )
         )
     plan = build_plan(
@@ -230,6 +283,7 @@ def compile_rows(*, depot, depot_day, date, epoch, shifts, stops) -> CompiledPla
         plan=plan,
         vehicles=tuple(vehicles),
         stop_ids=tuple(stop_ids),
+        valid_until=valid_until,
     )
 
 
@@ -278,20 +332,21 @@ class PlanCache:
                     return compiled
         self.misses += 1
         compiled = compile_plan(depot=depot, depot_day=depot_day, date=date, now=now)
-        valid_until = (
-            Stop.objects.filter(id__in=compiled.stop_ids, expires_at__isnull=False)
-            .order_by("expires_at")
-            .values_list("expires_at", flat=True)
-            .first()
-            if compiled.stop_ids
-            else None
-        )
+        self.put(stamp=self.stamp(depot_day), compiled=compiled)
+        return compiled
+
+    def put(self, *, stamp: tuple, compiled: CompiledPlan) -> None:
+        """Keep ``compiled`` as the plan of its depot-day for rows with ``stamp`` (``PlanCache.stamp``).
+
+        Writers call this after commit with the plan they wrote, stamped as they left the row.
+        """
+        if compiled.depot_day_id is None or stamp[0] != compiled.version:
+            raise ValueError("Expected a stored depot-day's plan, stamped with the plan's own version.")
         with self._lock:
-            self._entries[depot_day.id] = (self.stamp(depot_day), valid_until, compiled)
-            self._entries.move_to_end(depot_day.id)
+            self._entries[compiled.depot_day_id] = (stamp, compiled.valid_until, compiled)
+            self._entries.move_to_end(compiled.depot_day_id)
             while len(self._entries) > self.max_entries:
                 self._entries.popitem(last=False)
-        return compiled
 
     @staticmethod
     def stamp(depot_day: DepotDay) -> tuple:

@@ -2,16 +2,17 @@
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 
+import numpy as np
 from django.db import transaction
-from django.db.models import F
 from django.utils import timezone
 
 from routing.plan import insert_visit, route_schedule
 from routing.problem import StopSpec
 
-from .adapter import CompiledPlan, compile_plan
+from .adapter import CompiledPlan, compile_plan, plan_cache
 from .models import Depot, DepotDay, Shift, Stop
 
 
@@ -26,7 +27,13 @@ def depot_day_lock(*, depot: Depot, date: dt.date) -> DepotDay | None:
     # joins fleet_depot, and a bare FOR UPDATE would lock that shared depot row too: every write of
     # the depot would queue on it, and a statement that got its depot-day row but waits for the
     # depot row deadlocks with a two-day reschedule holding the depot row and waiting for that day.
-    return DepotDay.objects.select_for_update(of=("self",)).filter(depot=depot, date=date).first()
+    # No ORDER BY: (depot, date) is unique, and the model's ordering would join the depot row.
+    rows = list(
+        DepotDay.objects.select_for_update(of=("self",)).filter(depot=depot, date=date).order_by()[:1]
+    )
+    if rows:
+        rows[0].depot = depot  # the caller's depot: reading the plan needs it, without another query
+    return rows[0] if rows else None
 
 
 def depot_days_lock(*, keys: list[tuple[Depot, dt.date]]) -> list[DepotDay | None]:
@@ -37,8 +44,17 @@ def depot_days_lock(*, keys: list[tuple[Depot, dt.date]]) -> list[DepotDay | Non
 
 
 def depot_day_bump(*, depot_day: DepotDay) -> None:
-    DepotDay.objects.filter(pk=depot_day.pk).update(version=F("version") + 1, updated_at=timezone.now())
-    depot_day.refresh_from_db(fields=["version", "updated_at"])
+    """Bump the plan's version (every cached compile of it is then stale), in one round trip."""
+    connection = transaction.get_connection()
+    now = timezone.now()
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"UPDATE {DepotDay._meta.db_table} SET version = version + 1, updated_at = %s "
+            "WHERE id = %s RETURNING version",
+            [connection.ops.adapt_datetimefield_value(now), depot_day.pk],
+        )
+        (depot_day.version,) = cursor.fetchone()
+    depot_day.updated_at = now
 
 
 def stop_insert(
@@ -62,7 +78,7 @@ def stop_insert(
     created = Stop.objects.create(
         depot_day=depot_day,
         shift_id=shift_id,
-        sequence=0,
+        sequence=position,
         lat=stop.lat,
         lon=stop.lon,
         window_start=compiled.moment(stop.early),
@@ -72,14 +88,42 @@ def stop_insert(
         planned_start=compiled.moment(schedule.starts[position]),
         expires_at=expires_at,
     )
-    new_location_ids = list(compiled.stop_ids) + [created.id]
+    new_location_ids = (*compiled.stop_ids, created.id)
     route_stop_ids = [new_location_ids[v - 1] for v in new_plan.routes[route_index].visits]
     _resequence(
-        shift_id=shift_id, stop_ids=route_stop_ids, starts=[compiled.moment(s) for s in schedule.starts]
+        changes=[
+            (stop_id, sequence, compiled.moment(start))
+            for sequence, (stop_id, start) in enumerate(zip(route_stop_ids, schedule.starts, strict=True))
+            if stop_id != created.id
+        ]
     )
     depot_day_bump(depot_day=depot_day)
-    created.refresh_from_db()
+    _keep_written_plan(
+        depot_day=depot_day,
+        compiled=dataclasses.replace(
+            compiled,
+            version=depot_day.version,
+            plan=dataclasses.replace(
+                new_plan,
+                keys=np.append(compiled.plan.keys, np.int64(created.id)),
+                derived={},
+            ),
+            stop_ids=(*compiled.stop_ids, created.id),
+            valid_until=min((t for t in (compiled.valid_until, expires_at) if t is not None), default=None),
+        ),
+    )
     return created
+
+
+def _keep_written_plan(*, depot_day: DepotDay, compiled: CompiledPlan) -> None:
+    """Once the transaction commits, cache the plan this writer just wrote under the version it
+    bumped to, so this process's next offer or hold on the day compiles nothing.
+
+    The stamp is taken now: if the transaction bumps the day again, or rolls back, the entry names
+    a version the database never settles on, and no reader ever matches it.
+    """
+    stamp = plan_cache.stamp(depot_day)
+    transaction.on_commit(lambda: plan_cache.put(stamp=stamp, compiled=compiled))
 
 
 def stops_remove(*, depot_day: DepotDay, stop_ids: list[int], now: dt.datetime) -> int:
@@ -105,15 +149,28 @@ def routes_retime(*, depot_day: DepotDay, shift_ids: set[int], now: dt.datetime)
         schedule = route_schedule(compiled.plan, route_index)
         stop_ids = [compiled.stop_ids[v - 1] for v in route.visits]
         _resequence(
-            shift_id=route.key, stop_ids=stop_ids, starts=[compiled.moment(s) for s in schedule.starts]
+            changes=[
+                (stop_id, sequence, compiled.moment(start))
+                for sequence, (stop_id, start) in enumerate(zip(stop_ids, schedule.starts, strict=True))
+            ]
         )
 
 
-def _resequence(*, shift_id: int, stop_ids: list[int], starts: list[dt.datetime]) -> None:
-    rows = []
-    for sequence, (stop_id, start) in enumerate(zip(stop_ids, starts, strict=True)):
-        rows.append(Stop(id=stop_id, sequence=sequence, planned_start=start))
-    Stop.objects.bulk_update(rows, ["sequence", "planned_start"])
+def _resequence(*, changes: list[tuple[int, int, dt.datetime]]) -> None:
+    """Set (stop id, sequence, planned start) of some stops in one batch.
+
+    ``executemany`` of one small UPDATE: psycopg 3 pipelines it into a single round trip, and it
+    compiles no ORM query (``bulk_update``'s CASE over every row cost more than the rest of a hold).
+    """
+    if not changes:
+        return
+    connection = transaction.get_connection()
+    adapt = connection.ops.adapt_datetimefield_value
+    with connection.cursor() as cursor:
+        cursor.executemany(
+            f"UPDATE {Stop._meta.db_table} SET sequence = %s, planned_start = %s WHERE id = %s",
+            [(sequence, adapt(start), stop_id) for stop_id, sequence, start in changes],
+        )
 
 
 def shift_create(*, depot_day: DepotDay, vehicle, start: dt.datetime, end: dt.datetime) -> Shift:

@@ -15,7 +15,7 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 
-from fleet.adapter import compile_plan, travel_backend_guard
+from fleet.adapter import plan_cache, travel_backend_guard
 from fleet.models import DepotDay, Stop
 from fleet.services import depot_day_bump, depot_day_lock, depot_days_lock, stop_insert, stops_remove
 from fleet.tasks import reoptimisation_request
@@ -156,7 +156,9 @@ def place_stop_locked(
 
 def _place_stop_locked(*, depot_day, offer, verified, now, expires_at) -> Stop:
     holds_expire_locked(depot_day=depot_day, now=now)
-    compiled = compile_plan(depot=offer.depot, depot_day=depot_day, date=verified.date, now=now)
+    # The row is locked and read after the lock, so a cached compile stamped with its version (and
+    # update time) is exactly what the database holds now; lapsed holds are purged just above.
+    compiled = plan_cache.get(depot=offer.depot, depot_day=depot_day, date=verified.date, now=now)
     stop = StopSpec(
         lat=offer.lat,
         lon=offer.lon,
@@ -288,6 +290,7 @@ def _lock_booking(*, retailer: Retailer, booking_id: object) -> tuple[Booking, D
         depot_day = depot_day_lock(depot=booking.depot_day.depot, date=booking.depot_day.date)
         locked = Booking.objects.select_for_update().get(pk=booking.pk)
         if locked.depot_day_id == booking.depot_day_id:
+            locked.depot_day = depot_day  # with its depot: the response needs its time zone
             return locked, depot_day
     raise Conflict("concurrent_change", "The booking is being changed by another request; try again.")
 
