@@ -52,6 +52,7 @@ RETAILER_NAME = "Stress Shop"
 # A client marks a day full after this many offers in a row without an available window on it.
 FULL_AFTER_EMPTY_OFFERS = 3
 HTTP_TIMEOUT_SECONDS = 30.0
+CLIENT_START_SECONDS = 60.0
 
 
 @dataclass(frozen=True)
@@ -72,7 +73,7 @@ class ClientPlan:
     index: int
     base_url: str
     world: StressWorld
-    deadline: float  # time.monotonic() value after which no new shopper starts
+    seconds: float  # no new shopper starts this long after the common start
     max_requests: int
     release_share: float
     cancel_share: float
@@ -137,15 +138,41 @@ def database_drop(url: str) -> None:
         connection.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
 
 
-def server_environment(*, database_url: str) -> dict[str, str]:
+def default_cache_url() -> str:
+    """The shared cache of the run: ``CACHE_URL`` if set, else Redis database 13 on loopback if a
+    Redis answers there, else none (each gunicorn worker keeps its own cache)."""
+    if os.environ.get("CACHE_URL"):
+        return os.environ["CACHE_URL"]
+    url = "redis://127.0.0.1:6379/13"
+    try:
+        with socket.create_connection(("127.0.0.1", 6379), timeout=0.5) as probe:
+            probe.sendall(b"PING\r\n")
+            if probe.recv(16).startswith(b"+PONG"):
+                return url
+    except OSError:
+        pass
+    return ""
+
+
+def cache_label(url: str) -> str | None:
+    """``redis://host:port/db`` of a cache URL, without credentials (for the report)."""
+    if not url:
+        return None
+    parts = urlsplit(url)
+    return f"{parts.scheme}://{parts.hostname}:{parts.port or 6379}{parts.path}"
+
+
+def server_environment(*, database_url: str, cache_url: str = "") -> dict[str, str]:
     """The environment of every child that opens the stress database, gunicorn included.
 
-    Production-like (DEBUG off: no query log); throttles out of the way, since the clients are one
-    retailer's key hammering on purpose; no broker, so no re-optimisation runs meanwhile.
+    Production-like (DEBUG off: no query log; a shared Redis cache when ``cache_url`` is given, as
+    several app processes need); throttles out of the way, since the clients are one retailer's
+    key hammering on purpose; no broker, so no re-optimisation runs meanwhile.
     """
     env = {
         **os.environ,
         "DATABASE_URL": database_url,
+        "CACHE_URL": cache_url,
         "DJANGO_SETTINGS_MODULE": "greenslot.settings",
         "DEBUG": "false",
         "SECRET_KEY": os.environ.get("STRESS_SECRET_KEY") or uuid.uuid4().hex + uuid.uuid4().hex,
@@ -398,10 +425,18 @@ class Shopper:
             return status, None
 
 
-def client_run(plan: ClientPlan, counter, holds_counter, full_days, results) -> None:
-    """Shoppers until the deadline, the shared request budget, or every day being full."""
+def client_run(plan: ClientPlan, counter, holds_counter, full_days, results, ready, start) -> None:
+    """Shoppers until the deadline, the shared request budget, or every day being full.
+
+    The client reports ``ready`` once started and waits for ``start``, so process start-up is not
+    counted as serving time.
+    """
     rng = random.Random(plan.seed)
     shopper = Shopper(plan)
+    with ready.get_lock():
+        ready.value += 1
+    start.wait()
+    deadline = time.monotonic() + plan.seconds
     dates = list(plan.world.dates)
     empty_in_a_row = Counter()
     outcome = Counter()
@@ -413,7 +448,7 @@ def client_run(plan: ClientPlan, counter, holds_counter, full_days, results) -> 
             counter.value += 1
             return True
 
-    while time.monotonic() < plan.deadline:
+    while time.monotonic() < deadline:
         open_days = [i for i, date in enumerate(dates) if not full_days[i]]
         if not open_days:
             outcome["stopped_all_full"] += 1
@@ -563,6 +598,7 @@ class RunOptions:
     cancel_share: float = 0.05
     seed: int = 2026
     keep_database: bool = False
+    cache_url: str = ""
 
 
 def stress_run(*, options: RunOptions, database_url: str, progress=None, log_dir: Path | None = None) -> dict:
@@ -573,7 +609,7 @@ def stress_run(*, options: RunOptions, database_url: str, progress=None, log_dir
     import multiprocessing
     import tempfile
 
-    env = server_environment(database_url=database_url)
+    env = server_environment(database_url=database_url, cache_url=options.cache_url)
     log_dir = log_dir or Path(tempfile.mkdtemp(prefix="greenslot-stress-"))
     database_recreate(database_url)
     server = None
@@ -602,25 +638,37 @@ def stress_run(*, options: RunOptions, database_url: str, progress=None, log_dir
         holds_counter = context.Value("l", 0)
         full_days = context.Array("b", len(world.dates))
         results = context.Queue()
-        started = time.monotonic()
-        deadline = started + options.max_seconds
+        ready = context.Value("l", 0)
+        start = context.Event()
         processes = []
         for index in range(options.clients):
             plan = ClientPlan(
                 index=index,
                 base_url=base_url,
                 world=world,
-                deadline=deadline,
+                seconds=options.max_seconds,
                 max_requests=options.max_requests,
                 release_share=options.release_share,
                 cancel_share=options.cancel_share,
                 seed=options.seed * 1000 + index,
             )
             process = context.Process(
-                target=client_run, args=(plan, counter, holds_counter, full_days, results), daemon=True
+                target=client_run,
+                args=(plan, counter, holds_counter, full_days, results, ready, start),
+                daemon=True,
             )
             process.start()
             processes.append(process)
+        # Every client imported and connected before the clock starts: spawning 16 interpreters on
+        # a small machine takes seconds that measure nothing about the server.
+        ready_by = time.monotonic() + CLIENT_START_SECONDS
+        while ready.value < len(processes) and time.monotonic() < ready_by:
+            if any(not process.is_alive() for process in processes):
+                raise RuntimeError("A stress client died before the run started.")
+            time.sleep(0.05)
+        started = time.monotonic()
+        deadline = started + options.max_seconds
+        start.set()
         reports = []
         hard_stop = deadline + HTTP_TIMEOUT_SECONDS + 10
         while len(reports) < len(processes) and time.monotonic() < hard_stop:
@@ -645,6 +693,7 @@ def stress_run(*, options: RunOptions, database_url: str, progress=None, log_dir
         summary["depot_days"] = len(world.dates)
         summary["days_marked_full"] = int(sum(full_days[:]))
         summary["database"] = database_name(database_url)
+        summary["shared_cache"] = cache_label(options.cache_url)
         summary["server_log"] = str(log_dir / f"gunicorn-w{options.workers}.log")
         return summary
     finally:

@@ -6,12 +6,16 @@
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
+import logging
+import pickle
 from contextlib import contextmanager
 from dataclasses import dataclass
 from decimal import Decimal
 
 from django.conf import settings
+from redis.exceptions import RedisError
 
 from greenslot.errors import GreenslotError
 from routing.osrm import TravelBackendError
@@ -20,6 +24,14 @@ from routing.problem import PlanData, RouteSpec, StopSpec
 from routing.travel import TravelMetric, TravelModel, metric_from_config
 
 from .models import Depot, DepotDay, Shift, Stop
+
+logger = logging.getLogger(__name__)
+
+# What a shared (Redis) cache raises when it is down or slow, or holds an entry this code cannot
+# read (written by an older release): all mean "compile instead".
+SHARED_CACHE_ERRORS = (
+    RedisError, OSError, pickle.UnpicklingError, AttributeError, ImportError, TypeError, ValueError,
+)  # fmt: skip
 
 
 @dataclass(frozen=True)
@@ -299,22 +311,31 @@ def marginal_cost(
 
 
 class PlanCache:
-    """Compiled plans per (depot-day, version), kept in this process.
+    """Compiled plans per (depot-day, version): in this process, and optionally shared (Redis).
 
     A depot-day's compiled plan changes only when its version is bumped (every write does) or
     when a hold in it lapses (time passes, no write). An entry is therefore valid for its
     version until the earliest expiry among the holds it counted. The key is read from the
-    DepotDay row the caller already has, so a hit costs no query.
+    DepotDay row the caller already has, so a hit in this process costs no query.
+
+    With a shared cache (``shared``, Django's ``"plans"`` cache when ``CACHE_URL`` is set), a
+    process that misses looks there before compiling, and every compile or write is published
+    there: with several app processes, the one that wrote a day's latest version usually is not
+    the one that serves its next offer. The shared copy carries no travel metric (configuration,
+    rebuilt from settings) and no derived arrays. Correctness never depends on it: an entry is
+    used only when its stamp equals the row's, and any Redis failure falls back to compiling.
     """
 
-    def __init__(self, max_entries: int = 64):
+    def __init__(self, max_entries: int = 64, shared=None):
         import threading
         from collections import OrderedDict
 
         self.max_entries = max_entries
+        self.shared = shared
         self._entries: OrderedDict[int, tuple[tuple, dt.datetime | None, CompiledPlan]] = OrderedDict()
         self._lock = threading.Lock()
         self.hits = 0
+        self.shared_hits = 0
         self.misses = 0
 
     def get(
@@ -322,26 +343,35 @@ class PlanCache:
     ) -> CompiledPlan:
         if depot_day is None:
             return compile_plan(depot=depot, depot_day=None, date=date, now=now)
+        stamp = self.stamp(depot_day)
         with self._lock:
             entry = self._entries.get(depot_day.id)
-            if entry is not None:
-                stamp, valid_until, compiled = entry
-                if stamp == self.stamp(depot_day) and (valid_until is None or now < valid_until):
-                    self._entries.move_to_end(depot_day.id)
-                    self.hits += 1
-                    return compiled
+            if entry is not None and entry[0] == stamp and (entry[1] is None or now < entry[1]):
+                self._entries.move_to_end(depot_day.id)
+                self.hits += 1
+                return entry[2]
+        compiled = self._shared_get(depot=depot, stamp=stamp, depot_day_id=depot_day.id, now=now)
+        if compiled is not None:
+            self.shared_hits += 1
+            self._keep(stamp, compiled)
+            return compiled
         self.misses += 1
         compiled = compile_plan(depot=depot, depot_day=depot_day, date=date, now=now)
-        self.put(stamp=self.stamp(depot_day), compiled=compiled)
+        self.put(stamp=stamp, compiled=compiled)
         return compiled
 
     def put(self, *, stamp: tuple, compiled: CompiledPlan) -> None:
-        """Keep ``compiled`` as the plan of its depot-day for rows with ``stamp`` (``PlanCache.stamp``).
+        """Keep ``compiled`` as the plan of its depot-day for rows with ``stamp`` (``PlanCache.stamp``),
+        here and in the shared cache.
 
         Writers call this after commit with the plan they wrote, stamped as they left the row.
         """
         if compiled.depot_day_id is None or stamp[0] != compiled.version:
             raise ValueError("Expected a stored depot-day's plan, stamped with the plan's own version.")
+        self._keep(stamp, compiled)
+        self._shared_put(stamp=stamp, compiled=compiled)
+
+    def _keep(self, stamp: tuple, compiled: CompiledPlan) -> None:
         with self._lock:
             self._entries[compiled.depot_day_id] = (stamp, compiled.valid_until, compiled)
             self._entries.move_to_end(compiled.depot_day_id)
@@ -353,10 +383,54 @@ class PlanCache:
         # The version identifies the plan; the date and update time guard against a reused id.
         return (depot_day.version, depot_day.depot_id, depot_day.date, depot_day.updated_at)
 
+    @staticmethod
+    def shared_key(depot_day_id: int) -> str:
+        # One key per depot-day (the latest plan written wins): old versions take no memory.
+        return f"plan:{depot_day_id}"
+
+    def _shared_get(
+        self, *, depot: Depot, stamp: tuple, depot_day_id: int, now: dt.datetime
+    ) -> CompiledPlan | None:
+        if self.shared is None:
+            return None
+        try:
+            entry = self.shared.get(self.shared_key(depot_day_id))
+            if entry is None:
+                return None
+            shared_stamp, valid_until, compiled = entry
+            if shared_stamp != stamp or (valid_until is not None and now >= valid_until):
+                return None
+            plan = dataclasses.replace(compiled.plan, metric=travel_metric(depot), derived={})
+            return dataclasses.replace(compiled, plan=plan)
+        except SHARED_CACHE_ERRORS as exc:
+            logger.warning("Shared plan cache unavailable or unreadable (%s); compiling instead.", exc)
+            return None
+
+    def _shared_put(self, *, stamp: tuple, compiled: CompiledPlan) -> None:
+        if self.shared is None:
+            return
+        portable = dataclasses.replace(
+            compiled, plan=dataclasses.replace(compiled.plan, metric=None, derived={})
+        )
+        try:
+            self.shared.set(self.shared_key(compiled.depot_day_id), (stamp, compiled.valid_until, portable))
+        except SHARED_CACHE_ERRORS as exc:
+            logger.warning("Shared plan cache unavailable (%s); not publishing the plan.", exc)
+
     def clear(self) -> None:
         with self._lock:
             self._entries.clear()
-            self.hits = self.misses = 0
+            self.hits = self.shared_hits = self.misses = 0
 
 
-plan_cache = PlanCache(max_entries=int(getattr(settings, "GREENSLOT", {}).get("PLAN_CACHE_ENTRIES", 64)))
+def shared_plan_cache():
+    """Django's ``"plans"`` cache when one is configured (``CACHE_URL``), else ``None``."""
+    from django.core.cache import caches
+
+    return caches["plans"] if "plans" in settings.CACHES else None
+
+
+plan_cache = PlanCache(
+    max_entries=int(getattr(settings, "GREENSLOT", {}).get("PLAN_CACHE_ENTRIES", 64)),
+    shared=shared_plan_cache(),
+)

@@ -2,7 +2,8 @@
 
 Everything that differs between a laptop demo and production comes from the environment:
 ``DATABASE_URL`` (SQLite file by default), ``SECRET_KEY``, ``DEBUG``, ``ALLOWED_HOSTS``,
-``CELERY_BROKER_URL`` (no broker by default: background work runs in-process).
+``CELERY_BROKER_URL`` (no broker by default: background work runs in-process), ``CACHE_URL``
+(a Redis URL; without it each process keeps its own cache).
 """
 
 import os
@@ -165,6 +166,30 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
 }
+
+# Caches. Without CACHE_URL each process has its own (the embedded default). With several app
+# processes set CACHE_URL to Redis, so throttles and the re-optimisation debounce are shared, and
+# compiled plans ("plans") are shared too: a process that has not seen a depot-day's latest
+# version takes it from Redis instead of compiling it. Short socket timeouts: a Redis outage
+# costs each request a moment, never its answer (the plan cache falls back to compiling).
+CACHE_URL = os.environ.get("CACHE_URL", "")
+if CACHE_URL:
+    _redis_options = {"socket_connect_timeout": 0.5, "socket_timeout": 0.5}
+    CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": CACHE_URL,
+            "KEY_PREFIX": "greenslot",
+            "OPTIONS": _redis_options,
+        },
+        "plans": {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": CACHE_URL,
+            "KEY_PREFIX": "greenslot-plans",
+            "TIMEOUT": 6 * 3600,
+            "OPTIONS": _redis_options,
+        },
+    }
 
 # Celery: with no broker configured the tasks run in-process (eagerly), so the embedded demo
 # needs nothing but Python. Correctness never depends on a worker.

@@ -8,10 +8,15 @@ the browser-borne publishable keys are also limited per IP.
 
 from __future__ import annotations
 
+import logging
+
+from redis.exceptions import RedisError
 from rest_framework.settings import api_settings
 from rest_framework.throttling import SimpleRateThrottle
 
 from .authentication import caller
+
+logger = logging.getLogger(__name__)
 
 
 class _ScopedThrottle(SimpleRateThrottle):
@@ -30,7 +35,13 @@ class _ScopedThrottle(SimpleRateThrottle):
         if self.rate is None:
             return True
         self.num_requests, self.duration = self.parse_rate(self.rate)
-        return super().allow_request(request, view)
+        try:
+            return super().allow_request(request, view)
+        except (RedisError, OSError) as exc:
+            # A shared cache (CACHE_URL) that is down must not stop checkouts: the limits lapse
+            # until it is back, and the outage is logged.
+            logger.warning("Rate limits not applied: the cache is unavailable (%s).", exc)
+            return True
 
 
 class KeyRateThrottle(_ScopedThrottle):

@@ -13,6 +13,7 @@ from greenslot.errors import Conflict
 from routing.insertion import evaluate_insertion
 from tests.factories import make_world
 from tests.plan_check import plan_violations
+from tests.plan_compare import by_stop_id
 
 pytestmark = pytest.mark.django_db
 
@@ -25,21 +26,6 @@ def first_window_offer(world, now, date, point, size_units=1):
         service_minutes=3, from_date=date, days=1, now=now,
     )  # fmt: skip
     return offer.days[0].windows[0]
-
-
-def by_stop_id(compiled):
-    """The plan keyed by stop ids, so two compiles that number their locations differently compare."""
-    plan = compiled.plan
-    stops = {
-        int(plan.keys[j]): (float(plan.lat[j]), float(plan.lon[j]), int(plan.early[j]), int(plan.late[j]),
-                            int(plan.service[j]), int(plan.demand[j]))
-        for j in range(1, plan.num_locations)
-    }  # fmt: skip
-    routes = [
-        (route.key, tuple(int(plan.keys[v]) for v in route.visits), tuple(legs.metres), tuple(legs.seconds))
-        for route, legs in zip(plan.routes, plan.legs, strict=True)
-    ]
-    return stops, routes
 
 
 def test_a_committed_hold_caches_the_plan_it_wrote_equal_to_a_fresh_compile(

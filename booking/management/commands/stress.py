@@ -57,6 +57,12 @@ class Command(BaseCommand):
         parser.add_argument(
             "--keep-database", action="store_true", help="Leave the stress database for inspection."
         )
+        parser.add_argument(
+            "--cache-url",
+            default=None,
+            help="Shared cache of the server (Redis URL) as CACHE_URL. Default: CACHE_URL, else "
+            "redis://127.0.0.1:6379/13 if Redis answers there; '' for per-process caches.",
+        )
         parser.add_argument("--no-progress", action="store_true", help="No progress bar on stderr.")
         # Internal: the steps that run in a child process on the stress database.
         parser.add_argument("--step", choices=["prepare", "check"], help=argparse.SUPPRESS)
@@ -95,6 +101,9 @@ class Command(BaseCommand):
                 cancel_share=options["cancel_share"],
                 seed=options["seed"],
                 keep_database=options["keep_database"],
+                cache_url=stress.default_cache_url()
+                if options["cache_url"] is None
+                else options["cache_url"],
             )
             runs.append(
                 stress.stress_run(
