@@ -388,6 +388,43 @@ def server_stop(process: subprocess.Popen) -> None:
         log.close()
 
 
+def process_cpu_seconds(pid: int) -> float:
+    """User + system CPU seconds a live process has used (Linux ``/proc``); 0 if it is gone."""
+    try:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    except OSError:
+        return 0.0
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+def child_pids(pid: int) -> list[int]:
+    """The live children of ``pid`` (gunicorn's workers of its master)."""
+    children = []
+    for task in Path(f"/proc/{pid}/task").glob("*/children"):
+        try:
+            children += [int(child) for child in task.read_text().split()]
+        except OSError:
+            continue
+    return children
+
+
+def server_cpu_seconds(server: subprocess.Popen) -> float:
+    """CPU seconds of gunicorn's master and its workers so far."""
+    return sum(process_cpu_seconds(pid) for pid in [server.pid, *child_pids(server.pid)])
+
+
+def database_cpu_seconds(url: str) -> float:
+    """CPU seconds of the PostgreSQL backends serving the stress database (same machine only)."""
+    with _maintenance_connection(url) as connection:
+        pids = [
+            row[0]
+            for row in connection.execute(
+                "SELECT pid FROM pg_stat_activity WHERE datname = %s", [database_name(url)]
+            ).fetchall()
+        ]
+    return sum(process_cpu_seconds(pid) for pid in pids)
+
+
 # ---------------------------------------------------------------------------------------------
 # A client: shoppers one after another
 # ---------------------------------------------------------------------------------------------
@@ -437,6 +474,7 @@ def client_run(plan: ClientPlan, counter, holds_counter, full_days, results, rea
         ready.value += 1
     start.wait()
     deadline = time.monotonic() + plan.seconds
+    cpu_started = time.process_time()
     dates = list(plan.world.dates)
     empty_in_a_row = Counter()
     outcome = Counter()
@@ -510,7 +548,14 @@ def client_run(plan: ClientPlan, counter, holds_counter, full_days, results, rea
         if rng.random() < plan.cancel_share and take_budget():
             status, _ = shopper.call("cancel", "POST", f"/api/v1/bookings/{hold['id']}/cancel", {})
             outcome["cancelled" if status == 200 else "cancel_failed"] += 1
-    results.put({"index": plan.index, "calls": shopper.calls, "outcome": dict(outcome)})
+    results.put(
+        {
+            "index": plan.index,
+            "calls": shopper.calls,
+            "outcome": dict(outcome),
+            "cpu_seconds": time.process_time() - cpu_started,
+        }
+    )
 
 
 # ---------------------------------------------------------------------------------------------
@@ -666,6 +711,8 @@ def stress_run(*, options: RunOptions, database_url: str, progress=None, log_dir
             if any(not process.is_alive() for process in processes):
                 raise RuntimeError("A stress client died before the run started.")
             time.sleep(0.05)
+        server_cpu_before = server_cpu_seconds(server)
+        database_cpu_before = database_cpu_seconds(database_url)
         started = time.monotonic()
         deadline = started + options.max_seconds
         start.set()
@@ -679,6 +726,11 @@ def stress_run(*, options: RunOptions, database_url: str, progress=None, log_dir
             if progress is not None:
                 progress(counter.value, holds_counter.value)
         elapsed = time.monotonic() - started
+        cpu = {
+            "server": server_cpu_seconds(server) - server_cpu_before,
+            "database": database_cpu_seconds(database_url) - database_cpu_before,
+            "clients": sum(report.get("cpu_seconds", 0.0) for report in reports),
+        }
         for process in processes:
             process.join(timeout=5)
             if process.is_alive():
@@ -689,6 +741,7 @@ def stress_run(*, options: RunOptions, database_url: str, progress=None, log_dir
         summary = run_summary(
             reports=reports, elapsed=elapsed, workers=options.workers, clients=options.clients, check=check
         )
+        summary["cpu"] = cpu_summary(cpu=cpu, holds=summary["holds"], requests=summary["requests"])
         summary["clients_reported"] = len(reports)
         summary["depot_days"] = len(world.dates)
         summary["days_marked_full"] = int(sum(full_days[:]))
@@ -701,6 +754,26 @@ def stress_run(*, options: RunOptions, database_url: str, progress=None, log_dir
             server_stop(server)
         if not options.keep_database:
             database_drop(database_url)
+
+
+def cpu_summary(*, cpu: dict[str, float], holds: int, requests: int) -> dict:
+    """Where the machine's CPU went during the run, per successful hold and per request.
+
+    Throughput on a shared machine depends on what else runs; CPU per hold does much less. With
+    every part of the run on ``os.cpu_count()`` cores, ``holds_per_second_cpu_bound`` is the
+    ceiling that CPU cost allows: cores / (CPU seconds per hold of server, database and clients).
+    """
+    total = sum(cpu.values())
+    per_hold = {f"{part}_ms_per_hold": round(seconds / holds * 1000, 2) if holds else None
+                for part, seconds in cpu.items()}  # fmt: skip
+    return {
+        "seconds": {part: round(seconds, 2) for part, seconds in cpu.items()},
+        **per_hold,
+        "server_ms_per_request": round(cpu["server"] / requests * 1000, 2) if requests else None,
+        "database_ms_per_request": round(cpu["database"] / requests * 1000, 2) if requests else None,
+        "cores": os.cpu_count(),
+        "holds_per_second_cpu_bound": round(os.cpu_count() * holds / total, 1) if total and holds else None,
+    }
 
 
 def scaling_summary(runs: list[dict]) -> dict:

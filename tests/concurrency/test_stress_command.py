@@ -62,3 +62,8 @@ def test_a_short_stress_run_has_no_overbooking_and_no_server_error():
     assert result["clients_reported"] == 4
     assert result["lost_or_phantom_bookings"] == 0, result
     assert set(result["latency_ms"]) >= {"offer", "hold", "confirm"}
+    # Where the CPU went: every part of the run did measurable work for the holds it made.
+    cpu = result["cpu"]
+    assert cpu["seconds"]["server"] > 0 and cpu["seconds"]["database"] > 0 and cpu["seconds"]["clients"] > 0
+    assert cpu["server_ms_per_hold"] > cpu["server_ms_per_request"] > 0
+    assert cpu["holds_per_second_cpu_bound"] > 0
