@@ -64,7 +64,10 @@ def api_key_find(*, plaintext: object) -> ApiKey | None:
     """The key (active or revoked) whose plaintext this is, with its retailer; None if unknown."""
     if not isinstance(plaintext, str) or len(plaintext) > MAX_KEY_LENGTH or key_kind(plaintext) is None:
         return None
-    key = ApiKey.objects.select_related("retailer").filter(hashed=key_hash(plaintext)).first()
+    # Every API request runs this: no ORDER BY (the hash is unique; the model's ordering would
+    # join and sort for nothing), one indexed row with its retailer.
+    rows = list(ApiKey.objects.select_related("retailer").filter(hashed=key_hash(plaintext)).order_by()[:1])
+    key = rows[0] if rows else None
     if key is None or key_kind(plaintext) != key.kind:
         return None
     return key
