@@ -360,6 +360,14 @@ class PlanCache:
         self.put(stamp=stamp, compiled=compiled)
         return compiled
 
+    def peek(self, *, stamp: tuple, depot_day_id: int, now: dt.datetime) -> CompiledPlan | None:
+        """This process's plan for rows with ``stamp``, if it has one (no compile, no shared look-up)."""
+        with self._lock:
+            entry = self._entries.get(depot_day_id)
+        if entry is not None and entry[0] == stamp and (entry[1] is None or now < entry[1]):
+            return entry[2]
+        return None
+
     def put(self, *, stamp: tuple, compiled: CompiledPlan) -> None:
         """Keep ``compiled`` as the plan of its depot-day for rows with ``stamp`` (``PlanCache.stamp``),
         here and in the shared cache.

@@ -115,6 +115,23 @@ def stop_insert(
     return created
 
 
+def depot_day_bump_same_plan(*, depot_day: DepotDay, now: dt.datetime) -> None:
+    """Bump the version for a write that leaves the routes as they are (a hold confirmed).
+
+    Every write bumps, so a reader never mistakes one state for another; but the stops and routes
+    did not change, so a plan this process holds for the old version serves the new one too. Its
+    ``valid_until`` (the earliest expiry of the holds it counted) may now be earlier than needed,
+    which only brings its recompile forward.
+    """
+    before = plan_cache.stamp(depot_day)
+    depot_day_bump(depot_day=depot_day)
+    compiled = plan_cache.peek(stamp=before, depot_day_id=depot_day.id, now=now)
+    if compiled is not None:
+        _keep_written_plan(
+            depot_day=depot_day, compiled=dataclasses.replace(compiled, version=depot_day.version)
+        )
+
+
 def _keep_written_plan(*, depot_day: DepotDay, compiled: CompiledPlan) -> None:
     """Once the transaction commits, cache the plan this writer just wrote under the version it
     bumped to, so this process's next offer or hold on the day compiles nothing.
@@ -134,14 +151,21 @@ def stops_remove(*, depot_day: DepotDay, stop_ids: list[int], now: dt.datetime) 
         Stop.objects.filter(depot_day=depot_day, id__in=stop_ids).values_list("shift_id", flat=True)
     )
     deleted, _ = Stop.objects.filter(depot_day=depot_day, id__in=stop_ids).delete()
-    if shift_ids:
-        routes_retime(depot_day=depot_day, shift_ids=shift_ids, now=now)
+    compiled = routes_retime(depot_day=depot_day, shift_ids=shift_ids, now=now) if shift_ids else None
     depot_day_bump(depot_day=depot_day)
+    if compiled is not None:
+        # The plan routes_retime read is the plan without the removed stops: the new version's.
+        _keep_written_plan(
+            depot_day=depot_day, compiled=dataclasses.replace(compiled, version=depot_day.version)
+        )
     return deleted
 
 
-def routes_retime(*, depot_day: DepotDay, shift_ids: set[int], now: dt.datetime) -> None:
-    """Recompute sequences and earliest planned starts of some routes from their active stops."""
+def routes_retime(*, depot_day: DepotDay, shift_ids: set[int], now: dt.datetime) -> CompiledPlan:
+    """Recompute sequences and earliest planned starts of some routes from their active stops.
+
+    Returns the plan it read (sequences renumbered, visits in the same order).
+    """
     compiled = compile_plan(depot=depot_day.depot, depot_day=depot_day, date=depot_day.date, now=now)
     for route_index, route in enumerate(compiled.plan.routes):
         if route.key not in shift_ids:
@@ -154,6 +178,7 @@ def routes_retime(*, depot_day: DepotDay, shift_ids: set[int], now: dt.datetime)
                 for sequence, (stop_id, start) in enumerate(zip(stop_ids, schedule.starts, strict=True))
             ]
         )
+    return compiled
 
 
 def _resequence(*, changes: list[tuple[int, int, dt.datetime]]) -> None:

@@ -17,7 +17,13 @@ from django.utils import timezone
 
 from fleet.adapter import plan_cache, travel_backend_guard
 from fleet.models import DepotDay, Stop
-from fleet.services import depot_day_bump, depot_day_lock, depot_days_lock, stop_insert, stops_remove
+from fleet.services import (
+    depot_day_bump_same_plan,
+    depot_day_lock,
+    depot_days_lock,
+    stop_insert,
+    stops_remove,
+)
 from fleet.tasks import reoptimisation_request
 from greenslot.errors import Conflict, InvalidInput, NotFound
 from routing.insertion import evaluate_insertion
@@ -335,7 +341,7 @@ def hold_confirm(
             booking.idempotency_key = idempotency_key
             booking.save(update_fields=["status", "confirmed_at", "external_ref", "idempotency_key"])
             Stop.objects.filter(pk=booking.stop_id).update(expires_at=None)
-            depot_day_bump(depot_day=depot_day)
+            depot_day_bump_same_plan(depot_day=depot_day, now=now)
             booking_event_record(booking=booking, at=now, actor=actor, from_status=BookingStatus.HELD)
             transaction.on_commit(lambda: reoptimisation_request(depot_day_id=depot_day.id), robust=True)
     if expired:

@@ -5,7 +5,7 @@ plan it wrote is cached under the new version and equals a fresh compile of the 
 import numpy as np
 import pytest
 
-from booking.services.holds import hold_create
+from booking.services.holds import hold_confirm, hold_create, hold_release
 from booking.services.offers import offer_create
 from fleet.adapter import compile_plan, plan_cache
 from fleet.models import DepotDay
@@ -77,3 +77,30 @@ def test_a_hold_never_reuses_a_cached_plan_of_an_older_version(now, tomorrow):
     assert refused.value.code == "window_unavailable"
     assert plan_cache.misses > cached_before, "the second hold must have compiled the new version"
     assert plan_violations(now=now) == []
+
+
+def test_a_confirm_or_a_release_leaves_the_next_reader_a_cached_plan_equal_to_a_fresh_compile(
+    now, tomorrow, django_capture_on_commit_callbacks
+):
+    world = make_world(dates=[tomorrow], vehicles=2, capacity=20)
+    holds = []
+    for point in POINTS[:4]:
+        window = first_window_offer(world, now, tomorrow, point)
+        with django_capture_on_commit_callbacks(execute=True):
+            holds.append(hold_create(retailer=world.retailer, quote=window.quote, now=now))
+
+    for write in (
+        lambda: hold_confirm(retailer=world.retailer, booking_id=holds[0].id, now=now),
+        lambda: hold_release(retailer=world.retailer, booking_id=holds[1].id, now=now),
+    ):
+        with django_capture_on_commit_callbacks(execute=True):
+            write()
+        depot_day = DepotDay.objects.get(depot=world.depot, date=tomorrow)
+        misses = plan_cache.misses
+        cached = plan_cache.get(depot=world.depot, depot_day=depot_day, date=tomorrow, now=now)
+        assert plan_cache.misses == misses, "the writer should have left the new version's plan"
+        fresh = compile_plan(depot=world.depot, depot_day=depot_day, date=tomorrow, now=now)
+        assert by_stop_id(cached) == by_stop_id(fresh)
+        assert cached.version == fresh.version
+        # A confirmed hold no longer lapses: the cached plan may expire earlier, never later.
+        assert fresh.valid_until is not None and cached.valid_until <= fresh.valid_until
