@@ -2,10 +2,14 @@
 
 from __future__ import annotations
 
+import copy
 import datetime as dt
+import threading
 from dataclasses import dataclass
 
+import shapely
 from shapely.geometry import Point, shape
+from shapely.geometry.base import BaseGeometry
 
 from .adapter import CompiledPlan, compile_plan, plan_cache
 from .models import Depot, DepotDay, ServiceZone
@@ -14,18 +18,51 @@ from .models import Depot, DepotDay, ServiceZone
 def depot_for_point(*, lat: float, lon: float) -> Depot | None:
     """The depot whose service zone contains the point (the first by id when zones overlap).
 
-    One query on the offer path: zones come with their depot.
+    One query on the offer path: zones come with their depot. Each zone's prepared geometry is
+    kept in this process (``_zone_covers``), so a request only tests the point.
     """
     point = Point(lon, lat)  # GeoJSON order
-    zones = ServiceZone.objects.filter(is_active=True).select_related("depot").order_by("depot_id", "id")
+    # Sorted here, not by the database: an ORDER BY costs more to compile than a few rows to sort.
+    zones = sorted(
+        ServiceZone.objects.filter(is_active=True).select_related("depot").order_by(),
+        key=lambda zone: (zone.depot_id, zone.id),
+    )
     for zone in zones:
-        if shape(zone.polygon).covers(point):
+        if _zone_covers(zone, point):
             return zone.depot
     return None
 
 
+# Zone id -> (its GeoJSON, the prepared shapely geometry of it).
+_prepared_zones: dict[int, tuple[dict, BaseGeometry]] = {}
+# GEOS builds a prepared geometry's index lazily, on its first test: one test at a time.
+_prepared_zones_lock = threading.Lock()
+PREPARED_ZONES_MAX = 1024
+
+
+def _zone_covers(zone: ServiceZone, point: Point) -> bool:
+    """Whether the zone's polygon covers ``point``, tested on a prepared geometry built once per
+    distinct GeoJSON.
+
+    Parsing GeoJSON and preparing it costs far more than the test itself. The cache is keyed on
+    the zone's id *and* checked against the GeoJSON the query just read (a deep comparison of
+    lists of numbers, in C), so an edited or re-created zone never meets a stale geometry.
+    """
+    with _prepared_zones_lock:
+        cached = _prepared_zones.get(zone.id)
+        if cached is None or cached[0] != zone.polygon:
+            geometry = shape(zone.polygon)
+            shapely.prepare(geometry)
+            if len(_prepared_zones) >= PREPARED_ZONES_MAX:
+                _prepared_zones.clear()
+            cached = _prepared_zones[zone.id] = (copy.deepcopy(zone.polygon), geometry)
+        return cached[1].covers(point)
+
+
 def depot_days_in_range(*, depot: Depot, first: dt.date, last: dt.date) -> dict[dt.date, DepotDay]:
-    return {d.date: d for d in DepotDay.objects.filter(depot=depot, date__gte=first, date__lte=last)}
+    # No ordering: the model's ("depot", "date") would join the depot table to sort by its code.
+    days = DepotDay.objects.filter(depot=depot, date__gte=first, date__lte=last).order_by()
+    return {d.date: d for d in days}
 
 
 def depot_day_plan(

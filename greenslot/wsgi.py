@@ -7,10 +7,17 @@ For more information on this file, see
 https://docs.djangoproject.com/en/5.2/howto/deployment/wsgi/
 """
 
+import gc
 import os
 
 from django.core.wsgi import get_wsgi_application
 
-os.environ.setdefault('DJANGO_SETTINGS_MODULE', 'greenslot.settings')
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "greenslot.settings")
 
 application = get_wsgi_application()
+
+# Everything loaded so far (Django, the apps, numpy, shapely, PyVRP) lives as long as the process.
+# Freezing it takes it out of the collector's way, so a full collection walks only what requests
+# allocate: unfrozen, a full collection of the ~100k long-lived objects paused an unlucky offer
+# for 75-110 ms (about 1 in 100 requests). See gc.freeze in the Python documentation.
+gc.freeze()

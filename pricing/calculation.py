@@ -8,13 +8,16 @@ ever reaches a price: every money input must already be a ``Decimal``.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Hashable, Mapping, Sequence
+import threading
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from decimal import ROUND_CEILING, ROUND_FLOOR, ROUND_HALF_UP, Decimal, InvalidOperation
+from functools import cached_property
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
     from .models import IncentiveRuleSet
+    from .windows import WindowPriceMemo
 
 CENT = Decimal("0.01")
 ONE_HOUR = Decimal(1)
@@ -189,6 +192,25 @@ MONEY_TERMS = (
     "rounding_step",
 )
 RATIO_TERMS = ("cost_passthrough", "consolidation_max_km", "green_relative")
+# The rule set fields ``RuleTerms.from_rule_set`` reads, which together key its cache.
+RULE_SET_FIELDS = (
+    "version",
+    "currency",
+    *MONEY_TERMS,
+    *RATIO_TERMS,
+    "green_max_grams",
+    "peak_surcharges",
+    "free_delivery_threshold",
+    "consolidation_by",
+    "consolidation_radius_m",
+    "consolidation_min_stops",
+)
+TERMS_CACHE_ENTRIES = 64
+
+
+# RuleTerms by the content of the rule set they came from (see ``RuleTerms.from_rule_set``).
+_terms_by_content: dict[tuple[str, ...], RuleTerms] = {}
+_terms_lock = threading.Lock()
 
 
 @dataclass(frozen=True)
@@ -244,6 +266,25 @@ class RuleTerms:
 
     @classmethod
     def from_rule_set(cls, rule_set: IncentiveRuleSet) -> RuleTerms:
+        """The terms of a rule set (saved or not), shared by every rule set with the same terms.
+
+        Terms are immutable values, so one instance per distinct content is kept in this process
+        (with the pricing memo it carries, see ``window_memo``). The key is the ``repr`` of every
+        field read, so any edit, even an unsaved draft in the preview, gets terms of its own, and a
+        value of the wrong type (a float fee) is never served the terms of the right one.
+        """
+        key = tuple(repr(getattr(rule_set, name)) for name in RULE_SET_FIELDS)
+        terms = _terms_by_content.get(key)
+        if terms is None:
+            terms = cls._from_rule_set(rule_set)
+            with _terms_lock:
+                if len(_terms_by_content) >= TERMS_CACHE_ENTRIES:
+                    _terms_by_content.pop(next(iter(_terms_by_content)))
+                _terms_by_content[key] = terms
+        return terms
+
+    @classmethod
+    def _from_rule_set(cls, rule_set: IncentiveRuleSet) -> RuleTerms:
         return cls(
             version=rule_set.version,
             currency=rule_set.currency,
@@ -265,9 +306,17 @@ class RuleTerms:
             consolidation_min_stops=rule_set.consolidation_min_stops,
         )
 
+    @cached_property
+    def window_memo(self) -> WindowPriceMemo:
+        """Sub-results of pricing under these terms, kept with them (``pricing.windows.WindowPriceMemo``)."""
+        from .windows import WindowPriceMemo  # pricing.windows builds on this module
+
+        return WindowPriceMemo(self)
+
     def nearby_stops(self, nearby_metres: Sequence[int]) -> int:
         """How many of the recorded booked stops lie within ``consolidation_radius_m`` (inclusive)."""
-        return sum(1 for metres in nearby_metres if metres <= self.consolidation_radius_m)
+        radius = self.consolidation_radius_m
+        return len([metres for metres in nearby_metres if metres <= radius])
 
     def consolidates(self, marginal_km: Decimal, nearby_stops: int | None = None) -> bool:
         """Whether a window's delivery joins stops already nearby.
@@ -329,14 +378,24 @@ class WindowPrice:
         if total != self.amount:
             raise ValueError(f"Breakdown sums to {total}, not to the price {self.amount}.")
 
-    @property
+    # Cached: one WindowPrice serves many windows and offers (``WindowPriceMemo``), and is immutable.
+    @cached_property
     def list_amount(self) -> Decimal:
         """The price before free delivery: what the window costs to serve, as the rules see it."""
         return self.amount - sum((ln.amount for ln in self.lines if ln.code == FREE_DELIVERY), Decimal(0))
 
     def breakdown(self) -> list[dict[str, str]]:
-        """The lines as JSON-ready dicts; amounts are strings so no float ever carries them."""
-        return [{"code": line.code, "label": line.label, "amount": str(line.amount)} for line in self.lines]
+        """The lines as JSON-ready dicts; amounts are strings so no float ever carries them.
+
+        Fresh dicts on every call, so a caller may change them without touching the cache.
+        """
+        return [dict(line) for line in self._breakdown]
+
+    @cached_property
+    def _breakdown(self) -> tuple[dict[str, str], ...]:
+        return tuple(
+            {"code": line.code, "label": line.label, "amount": str(line.amount)} for line in self.lines
+        )
 
 
 def _line(code: str, amount: Decimal) -> PriceLine:
@@ -412,7 +471,7 @@ def window_price(
     _require_decimal("peak_surcharge", peak_surcharge, non_negative=True)
     lines = [
         _line(BASE_FEE, _cents(terms.base_fee)),
-        _line(ROUTE_COST, _cents(terms.cost_passthrough * marginal_cost)),
+        _line(ROUTE_COST, route_cost_line(terms=terms, marginal_cost=marginal_cost)),
     ]
     if peak_surcharge:
         lines.append(_line(PEAK_SURCHARGE, _cents(peak_surcharge)))
@@ -438,54 +497,6 @@ def window_price(
     return WindowPrice(amount=amount, currency=terms.currency, lines=tuple(lines))
 
 
-@dataclass(frozen=True)
-class LabelInput:
-    """What labelling needs to know about one window of an offer.
-
-    ``grams`` is the marginal CO2e of the delivery in grams; ``day_key`` groups the windows of one
-    delivery day (any hashable, typically the local date).
-    """
-
-    available: bool
-    price: Decimal
-    grams: int
-    window_hours: Decimal
-    consolidates: bool
-    day_key: Hashable
-
-
-def offer_labels(*, terms: RuleTerms, windows: Sequence[LabelInput]) -> list[tuple[str, ...]]:
-    """Labels of each window of one offer, in the input order; unavailable windows get none.
-
-    A window is ``green`` when its grams are at most ``green_max_grams`` or at most
-    ``green_relative`` above the lowest grams among the available windows; ``wide`` when it is at
-    least four hours wide; ``consolidated`` when it joins nearby stops; ``best_value`` when it is
-    (one of) the cheapest available windows of its day. Labels come in ``LABEL_ORDER``.
-    """
-    available = [window for window in windows if window.available]
-    if not available:
-        return [() for _ in windows]
-    for window in available:
-        _require_decimal("price", window.price)
-        _require_decimal("window_hours", window.window_hours)
-    lowest_grams = min(window.grams for window in available)
-    relative_limit = Decimal(lowest_grams) * (1 + terms.green_relative)
-    cheapest_by_day: dict[Hashable, Decimal] = {}
-    for window in available:
-        cheapest = cheapest_by_day.get(window.day_key)
-        if cheapest is None or window.price < cheapest:
-            cheapest_by_day[window.day_key] = window.price
-
-    labels: list[tuple[str, ...]] = []
-    for window in windows:
-        if not window.available:
-            labels.append(())
-            continue
-        earned = {
-            GREEN: window.grams <= terms.green_max_grams or Decimal(window.grams) <= relative_limit,
-            WIDE: window.window_hours >= WIDE_WINDOW_HOURS,
-            CONSOLIDATED: window.consolidates,
-            BEST_VALUE: window.price == cheapest_by_day[window.day_key],
-        }
-        labels.append(tuple(label for label in LABEL_ORDER if earned[label]))
-    return labels
+def route_cost_line(*, terms: RuleTerms, marginal_cost: Decimal) -> Decimal:
+    """The route cost line of a price: ``cost_passthrough`` x the marginal cost, in cents (half up)."""
+    return _cents(terms.cost_passthrough * marginal_cost)

@@ -55,12 +55,13 @@ def nearby_metres_by_window(
     close = metres <= max_metres
     if not close.any():
         return [() for _ in range(len(window_early))]
-    metres = metres[close]
-    early = np.asarray(stop_early, dtype=np.int64)[close]
-    late = np.asarray(stop_late, dtype=np.int64)[close]
+    # The close stops, nearest first: each window's stops are then a prefix-preserving subset,
+    # so no per-window sort is needed.
+    order = np.flatnonzero(close)
+    order = order[np.argsort(metres[order], kind="stable")]
+    metres = metres[order]
+    early = np.asarray(stop_early, dtype=np.int64)[order]
+    late = np.asarray(stop_late, dtype=np.int64)[order]
     # overlaps[w, s]: stop s's window shares some time with window w.
     overlaps = (early[None, :] < window_late[:, None]) & (late[None, :] > window_early[:, None])
-    result = []
-    for row in overlaps:
-        result.append(tuple(int(m) for m in np.sort(metres[row])[:max_stops]))
-    return result
+    return [tuple(metres[row][:max_stops].tolist()) for row in overlaps]

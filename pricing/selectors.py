@@ -9,19 +9,26 @@ from greenslot.errors import Conflict
 from .models import IncentiveRuleSet, RuleSetChange, RuleSetStatus
 
 
-def rule_set_for_depot(*, retailer, depot) -> IncentiveRuleSet | None:
+def rule_set_for_depot(*, retailer, depot, with_depot: bool = True) -> IncentiveRuleSet | None:
     """The published rules pricing ``retailer``'s offers at ``depot``: the depot's own, else the
-    retailer-wide ones; ``None`` if neither is published. One query."""
+    retailer-wide ones; ``None`` if neither is published. One query (with the rule set's depot
+    unless ``with_depot`` is false)."""
+    # At most one published version per scope (a constraint), so no ordering is needed.
     candidates = IncentiveRuleSet.objects.filter(
         Q(depot=depot) | Q(depot__isnull=True), retailer=retailer, status=RuleSetStatus.PUBLISHED
-    ).select_related("depot")
+    ).order_by()
+    if with_depot:
+        candidates = candidates.select_related("depot")
     by_scope = {rule_set.depot_id: rule_set for rule_set in candidates}
     return by_scope.get(getattr(depot, "pk", depot)) or by_scope.get(None)
 
 
 def rule_set_for_offer(*, retailer, depot) -> IncentiveRuleSet:
-    """``rule_set_for_depot``, or 409 ``pricing_not_configured`` when nothing is published."""
-    rule_set = rule_set_for_depot(retailer=retailer, depot=depot)
+    """``rule_set_for_depot``, or 409 ``pricing_not_configured`` when nothing is published.
+
+    Without the rule set's depot: an offer needs only the terms and the row to refer to.
+    """
+    rule_set = rule_set_for_depot(retailer=retailer, depot=depot, with_depot=False)
     if rule_set is None:
         raise Conflict(
             "pricing_not_configured",

@@ -10,12 +10,57 @@ windows. One function, so the three can never disagree.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Mapping, Sequence
+import functools
+from collections.abc import Hashable, Mapping, Sequence
 from dataclasses import dataclass
 from decimal import Decimal
-from typing import Any
+from typing import Any, Protocol
 
-from .calculation import LabelInput, RuleTerms, WindowPrice, offer_labels, window_price
+from .calculation import (
+    RuleTerms,
+    WindowPrice,
+    _require_decimal,
+    route_cost_line,
+    width_discount,
+    window_price,
+)
+from .labels import window_labels
+
+
+def window_hours(*, start: dt.datetime, end: dt.datetime) -> Decimal:
+    """Width of a window in hours: ``end - start``, which for datetimes of one time zone is
+    wall-clock time (a 10:00-11:00 window is 1 hour on a DST day too)."""
+    return _hours(end - start)
+
+
+@functools.lru_cache(maxsize=256)
+def _hours(width: dt.timedelta) -> Decimal:
+    # An offer asks this of 160+ windows of a handful of widths.
+    return Decimal(width.total_seconds()) / Decimal(3600)
+
+
+class CostedWindow(Protocol):
+    """What ``price_windows`` reads of a window (``WindowCost`` has it, and the offers
+    service's ``WindowOffer`` too)."""
+
+    @property
+    def day(self) -> Hashable: ...
+    @property
+    def start(self) -> dt.datetime: ...
+    @property
+    def end(self) -> dt.datetime: ...
+    @property
+    def available(self) -> bool: ...
+    @property
+    def marginal_cost(self) -> Decimal | None: ...
+    @property
+    def marginal_km(self) -> Decimal | None: ...
+    @property
+    def grams(self) -> int | None: ...
+    @property
+    def nearby_metres(self) -> tuple[int, ...]: ...
+    @property
+    def hours(self) -> Decimal: ...
 
 
 @dataclass(frozen=True)
@@ -43,11 +88,11 @@ class WindowCost:
 
     @property
     def hours(self) -> Decimal:
-        return Decimal((self.end - self.start).total_seconds()) / Decimal(3600)
+        return window_hours(start=self.start, end=self.end)
 
     @classmethod
     def from_record(cls, record: Mapping[str, Any]) -> WindowCost:
-        """From a window as kept on an ``Offer`` (``booking.services.offers.window_record``)."""
+        """From a window as kept on an ``Offer`` (``booking.services.offer_records.window_record``)."""
         start = dt.datetime.fromisoformat(record["start"])
         available = bool(record.get("available"))
         return cls(
@@ -73,61 +118,134 @@ class PricedWindow:
 
 
 def price_windows(
-    *, terms: RuleTerms, windows: Sequence[WindowCost], basket_value: Decimal | None = None
+    *, terms: RuleTerms, windows: Sequence[CostedWindow], basket_value: Decimal | None = None
 ) -> list[PricedWindow]:
     """Price and label every window of one offer, in the input order.
+
+    ``windows`` are ``WindowCost`` values or anything with the same attributes (``CostedWindow``);
+    an available window has its marginal cost, km and grams.
 
     Labels are relative to the other windows of the same offer (green against the lowest grams,
     best value against the day's cheapest), so they are computed over the whole offer at once.
     Best value compares prices before free delivery: when a basket earns free delivery every
     window costs 0.00, and the label still points at the window that is cheapest to serve.
     """
+    memo = terms.window_memo
+    # Whether the basket earns free delivery is one answer for the whole offer (asked once, and
+    # only when some window is for sale, as ``window_price`` asks it only of a priced window).
+    free_delivery: bool | None = None
     prices: list[WindowPrice | None] = []
     consolidating: list[bool] = []
     nearby: list[int] = []
-    # Windows of one day often share their cheapest insertion, so many (cost, width, km) repeat:
-    # price each distinct set of inputs once (an offer has 160+ windows and ~40 distinct inputs).
-    priced: dict[tuple, WindowPrice] = {}
+    hours: list[Decimal] = []
     for window in windows:
+        width = window.hours
+        hours.append(width)
         if not window.available:
             prices.append(None)
             consolidating.append(False)
             nearby.append(0)
             continue
+        if free_delivery is None:
+            free_delivery = terms.free_delivery(basket_value)
         stops = terms.nearby_stops(window.nearby_metres)
-        hours = window.hours
-        peak = terms.peak_surcharge(start=window.start, end=window.end)
-        key = (window.marginal_cost, hours, window.marginal_km, stops, peak)
-        if key not in priced:
-            priced[key] = window_price(
-                terms=terms,
+        consolidates = terms.consolidates(window.marginal_km, stops)
+        # Windows share few distinct prices (an offer has 160+ windows, every offer of a retailer
+        # the same terms): the memo prices each distinct set of price parts once per terms.
+        prices.append(
+            memo.window_price(
                 marginal_cost=window.marginal_cost,
-                window_hours=hours,
+                window_hours=width,
                 marginal_km=window.marginal_km,
                 nearby_stops=stops,
-                peak_surcharge=peak,
-                basket_value=basket_value,
-            )
-        prices.append(priced[key])
-        consolidating.append(terms.consolidates(window.marginal_km, stops))
-        nearby.append(stops)
-    labels = offer_labels(
-        terms=terms,
-        windows=[
-            LabelInput(
-                available=window.available,
-                price=price.list_amount if price else Decimal(0),
-                grams=window.grams or 0,
-                window_hours=window.hours,
                 consolidates=consolidates,
-                day_key=window.day,
+                peak_surcharge=memo.peak_surcharge(start=window.start, end=window.end),
+                free_delivery=free_delivery,
             )
-            for window, price, consolidates in zip(windows, prices, consolidating, strict=True)
-        ],
+        )
+        consolidating.append(consolidates)
+        nearby.append(stops)
+    labels = window_labels(
+        terms=terms,
+        available=[window.available for window in windows],
+        prices=[price.list_amount if price else Decimal(0) for price in prices],
+        grams=[window.grams or 0 for window in windows],
+        hours=hours,
+        consolidates=consolidating,
+        day_keys=[window.day for window in windows],
     )
     return [
-        PricedWindow(price=price, labels=tuple(window_labels), consolidates=consolidates, nearby_stops=stops)
-        for price, window_labels, consolidates, stops in zip(
-            prices, labels, consolidating, nearby, strict=True
-        )
+        PricedWindow(price=price, labels=tuple(earned), consolidates=consolidates, nearby_stops=stops)
+        for price, earned, consolidates, stops in zip(prices, labels, consolidating, nearby, strict=True)
     ]
+
+
+class WindowPriceMemo:
+    """Sub-results of pricing windows under one ``RuleTerms``, kept for the life of the terms.
+
+    An offer prices 160+ windows and every offer of a retailer uses the same terms, but its windows
+    take few distinct values: a handful of (weekday, start, end) for the peak surcharge, a few
+    widths, and prices in whole cents. Each entry is a pure function of the terms and its key, so
+    it can never be stale; the sizes are bounded because route costs in cents are not.
+    """
+
+    MAX_PRICES = 20_000
+
+    def __init__(self, terms: RuleTerms):
+        self.terms = terms
+        self._peaks: dict[tuple[int, dt.time, dt.time], Decimal] = {}
+        self._widths: dict[Decimal, Decimal] = {}
+        self._prices: dict[tuple[Decimal, Decimal, Decimal, bool, bool], WindowPrice] = {}
+
+    def peak_surcharge(self, *, start: dt.datetime, end: dt.datetime) -> Decimal:
+        """``RuleTerms.peak_surcharge``, keyed on exactly what it reads: local weekday and clock times."""
+        key = (start.isoweekday(), start.time(), end.time())
+        peak = self._peaks.get(key)
+        if peak is None:
+            peak = self._peaks[key] = self.terms.peak_surcharge(start=start, end=end)
+        return peak
+
+    def width_discount(self, window_hours: Decimal) -> Decimal:
+        width = self._widths.get(window_hours)
+        if width is None:
+            width = self._widths[window_hours] = width_discount(terms=self.terms, window_hours=window_hours)
+        return width
+
+    def window_price(
+        self,
+        *,
+        marginal_cost: Decimal,
+        window_hours: Decimal,
+        marginal_km: Decimal,
+        nearby_stops: int | None,
+        consolidates: bool,
+        peak_surcharge: Decimal,
+        free_delivery: bool,
+    ) -> WindowPrice:
+        """``window_price`` under the memo's terms, for a basket that earns free delivery or not.
+
+        ``consolidates`` is ``terms.consolidates(marginal_km, nearby_stops)`` and
+        ``peak_surcharge`` comes from ``peak_surcharge`` above (callers have both at hand).
+        ``window_price`` reads its inputs only through the parts of the key: the route cost line
+        (cents), the peak surcharge (cents), the width discount, whether the window consolidates,
+        and whether the basket earns free delivery. A miss prices the first window with that key;
+        ``tests/pricing`` checks the equality on random windows.
+        """
+        _require_decimal("marginal_cost", marginal_cost)
+        route_cost = route_cost_line(terms=self.terms, marginal_cost=marginal_cost)
+        width = self.width_discount(window_hours)
+        key = (route_cost, peak_surcharge, width, consolidates, free_delivery)
+        price = self._prices.get(key)
+        if price is None:
+            if len(self._prices) >= self.MAX_PRICES:
+                self._prices.clear()
+            price = self._prices[key] = window_price(
+                terms=self.terms,
+                marginal_cost=marginal_cost,
+                window_hours=window_hours,
+                marginal_km=marginal_km,
+                nearby_stops=nearby_stops,
+                peak_surcharge=peak_surcharge,
+                basket_value=self.terms.free_delivery_threshold if free_delivery else None,
+            )
+        return price

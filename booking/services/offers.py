@@ -5,15 +5,15 @@ from __future__ import annotations
 import datetime as dt
 import math
 import uuid
-from dataclasses import dataclass, field, replace
+from collections.abc import Sequence
+from dataclasses import dataclass, field
 from decimal import Decimal
 
-import numpy as np
 from django.conf import settings
 from django.utils import timezone
 
 from emissions.calculation import marginal_grams
-from fleet.adapter import CompiledPlan, local_moment, marginal_cost, plan_cache, travel_backend_guard
+from fleet.adapter import CompiledPlan, marginal_cost, plan_cache, travel_backend_guard
 from fleet.models import Depot, VehicleType
 from fleet.selectors import depot_days_in_range, depot_for_point
 from greenslot.errors import InvalidInput, Unprocessable
@@ -21,11 +21,13 @@ from pricing.calculation import RuleTerms, WindowPrice
 from pricing.consolidation import nearby_metres_by_window
 from pricing.models import IncentiveRuleSet
 from pricing.selectors import rule_set_for_offer
-from pricing.windows import WindowCost, price_windows
+from pricing.windows import WindowCost, price_windows, window_hours
 from routing.insertion import evaluate_insertion
 
-from ..models import Offer, Retailer, WindowTemplate
-from ..quotes import Quote, quote_sign
+from ..models import Offer, Retailer
+from ..quotes import QuoteSigner, quote_signer
+from .day_windows import DayWindows, TemplateRow, day_windows_cache, window_templates
+from .offer_records import offer_window_records
 
 # Reasons a window is not sold, in the words the API uses.
 REASON_CUTOFF = "cutoff_passed"
@@ -61,7 +63,16 @@ class WindowOffer:
 
     @property
     def hours(self) -> Decimal:
-        return Decimal((self.end - self.start).total_seconds()) / Decimal(3600)
+        return window_hours(start=self.start, end=self.end)
+
+    # With ``day`` and ``grams`` a WindowOffer is a ``pricing.windows.CostedWindow`` itself.
+    @property
+    def day(self) -> dt.date:
+        return self.date
+
+    @property
+    def grams(self) -> int | None:
+        return self.co2e_grams
 
     def cost(self) -> WindowCost:
         """What pricing needs to know about this window."""
@@ -82,6 +93,26 @@ class WindowOffer:
         if hours >= 8:
             return "all day"
         return f"{hours:g} h"
+
+    def priced(self, *, price: WindowPrice | None, labels: tuple[str, ...], quote: str = "") -> WindowOffer:
+        """This window with its price, labels and quote: ``dataclasses.replace`` without its
+        per-field introspection (an offer does this for 160+ windows)."""
+        return WindowOffer(
+            self.date,
+            self.start,
+            self.end,
+            self.cutoff,
+            self.available,
+            self.reason,
+            price,
+            self.co2e_grams,
+            self.marginal_km,
+            self.marginal_cost,
+            labels,
+            quote,
+            self.vehicle_type,
+            self.nearby_metres,
+        )
 
 
 @dataclass(frozen=True)
@@ -151,8 +182,11 @@ def validate_basket(basket_value: Decimal | None) -> Decimal | None:
 
 
 def largest_capacity(*, depot: Depot) -> int:
-    capacities = VehicleType.objects.filter(vehicles__depot=depot, vehicles__is_active=True).values_list(
-        "capacity_units", flat=True
+    """The most size units any active vehicle of ``depot`` carries (0 without vehicles). One query."""
+    capacities = (
+        VehicleType.objects.filter(vehicles__depot=depot, vehicles__is_active=True)
+        .order_by()  # the model's ordering by name would only sort rows ``max`` reads anyway
+        .values_list("capacity_units", flat=True)
     )
     return max(capacities, default=0)
 
@@ -219,58 +253,80 @@ def offer_request_validate(
 RawDays = list[tuple[dt.date, list[WindowOffer]]]
 
 
+@dataclass(frozen=True)
+class EvaluatedDay:
+    """One day of an offer, evaluated and not yet priced: ``windows[k]`` is ``day_windows.windows[k]``."""
+
+    date: dt.date
+    day_windows: DayWindows
+    windows: list[WindowOffer]
+
+
 def offer_evaluate(*, request: OfferRequest, now: dt.datetime) -> tuple[RawDays, int]:
     """Every window of the request's horizon against the route plans, not yet priced; records nothing.
 
     Returns the windows by day and the number of engine cells evaluated.
     """
-    depot, from_date, days = request.depot, request.from_date, request.days
-    templates = list(
-        WindowTemplate.objects.filter(depot=depot, is_active=True).order_by("start_time", "end_time")
-    )
-    last = from_date + dt.timedelta(days=days - 1)
-    depot_days = depot_days_in_range(depot=depot, first=from_date, last=last)
+    days, cells = offer_evaluate_days(request=request, now=now)
+    return [(day.date, day.windows) for day in days], cells
 
-    raw_days: RawDays = []
+
+def offer_evaluate_days(*, request: OfferRequest, now: dt.datetime) -> tuple[list[EvaluatedDay], int]:
+    """``offer_evaluate``, with each day's ``DayWindows`` (what the offer's quotes are made of)."""
+    depot, from_date = request.depot, request.from_date
+    templates = window_templates(depot=depot)
+    last = from_date + dt.timedelta(days=request.days - 1)
+    depot_days = depot_days_in_range(depot=depot, first=from_date, last=last)
+    evaluated: list[EvaluatedDay] = []
     cells = 0
     with travel_backend_guard():
-        raw_days, cells = _evaluate_days(request=request, templates=templates, depot_days=depot_days, now=now)
-    return raw_days, cells
+        for offset in range(request.days):
+            date = from_date + dt.timedelta(days=offset)
+            compiled = plan_cache.get(depot=depot, depot_day=depot_days.get(date), date=date, now=now)
+            day, day_cells = evaluate_day(
+                compiled=compiled,
+                depot=depot,
+                date=date,
+                templates=templates,
+                lat=request.lat,
+                lon=request.lon,
+                parcel=request.parcel,
+                now=now,
+            )
+            evaluated.append(day)
+            cells += day_cells
+    return evaluated, cells
 
 
-def _evaluate_days(*, request: OfferRequest, templates, depot_days, now: dt.datetime) -> tuple[RawDays, int]:
-    depot, from_date, days = request.depot, request.from_date, request.days
-    raw_days: RawDays = []
-    cells = 0
-    for offset in range(days):
-        date = from_date + dt.timedelta(days=offset)
-        compiled = plan_cache.get(depot=depot, depot_day=depot_days.get(date), date=date, now=now)
-        windows, day_cells = evaluate_day(
-            compiled=compiled,
-            depot=depot,
-            date=date,
-            templates=[t for t in templates if t.runs_on(date.isoweekday())],
-            lat=request.lat,
-            lon=request.lon,
-            parcel=request.parcel,
-            now=now,
-        )
-        cells += day_cells
-        raw_days.append((date, windows))
-    return raw_days, cells
+def offer_price(
+    *,
+    days: Sequence[EvaluatedDay],
+    terms: RuleTerms,
+    basket_value: Decimal | None = None,
+    sign: QuoteSigner | None = None,
+) -> list[DayOffer]:
+    """The evaluated windows priced and labelled under ``terms`` (pure: no query, no write).
 
-
-def offer_price(*, raw_days: RawDays, terms: RuleTerms, basket_value: Decimal | None = None) -> RawDays:
-    """The evaluated windows priced and labelled under ``terms`` (pure: no query, no write)."""
-    flat = [w for _, day in raw_days for w in day]
-    priced = iter(price_windows(terms=terms, windows=[w.cost() for w in flat], basket_value=basket_value))
-    out: RawDays = []
-    for date, day_windows in raw_days:
-        out_day = []
-        for w in day_windows:
+    With ``sign`` (``booking.quotes.quote_signer`` of the offer), every available window also
+    gets its signed quote.
+    """
+    flat = [w for day in days for w in day.windows]
+    priced = iter(price_windows(terms=terms, windows=flat, basket_value=basket_value))
+    out = []
+    for day in days:
+        windows = []
+        for w, slot in zip(day.windows, day.day_windows.windows, strict=True):
             p = next(priced)
-            out_day.append(replace(w, price=p.price, labels=p.labels))
-        out.append((date, out_day))
+            quote = ""
+            if sign is not None and w.available:
+                quote = sign(
+                    window_fields=slot.quote_fields,
+                    amount=p.price.amount,
+                    currency=p.price.currency,
+                    co2e_grams=w.co2e_grams,
+                )
+            windows.append(w.priced(price=p.price, labels=p.labels, quote=quote))
+        out.append(DayOffer(date=day.date, windows=tuple(windows)))
     return out
 
 
@@ -307,32 +363,13 @@ def offer_create(
     rule_set = published_rules(retailer=retailer, depot=depot)
     terms = RuleTerms.from_rule_set(rule_set)
     expires_at = now + dt.timedelta(minutes=settings.GREENSLOT["OFFER_MINUTES"])
-    raw_days, cells = offer_evaluate(request=request, now=now)
+    evaluated, cells = offer_evaluate_days(request=request, now=now)
 
     offer_id = uuid.uuid4()
-    final_days = []
-    for date, day_windows in offer_price(raw_days=raw_days, terms=terms, basket_value=basket):
-        final = []
-        for w in day_windows:
-            quote = ""
-            if w.available:
-                quote = quote_sign(
-                    Quote(
-                        offer_id=str(offer_id),
-                        retailer_id=retailer.id,
-                        date=w.date,
-                        start=w.start,
-                        end=w.end,
-                        cutoff=w.cutoff,
-                        amount=w.price.amount,
-                        currency=w.price.currency,
-                        co2e_grams=w.co2e_grams,
-                        rule_version=terms.version,
-                        expires_at=expires_at,
-                    )
-                )
-            final.append(replace(w, quote=quote) if quote else w)
-        final_days.append(DayOffer(date=date, windows=tuple(final)))
+    sign = quote_signer(
+        offer_id=str(offer_id), retailer_id=retailer.id, rule_version=terms.version, expires_at=expires_at
+    )
+    final_days = offer_price(days=evaluated, terms=terms, basket_value=basket, sign=sign)
     offer = Offer.objects.create(
         id=offer_id,
         retailer=retailer,
@@ -343,7 +380,7 @@ def offer_create(
         address=address or {},
         size_units=parcel.size_units,
         service_seconds=parcel.service_minutes * 60,
-        windows=[window_record(w, basket_value=basket) for day in final_days for w in day.windows],
+        windows=offer_window_records(days=final_days, evaluated=evaluated, basket_value=basket),
         created_at=now,
         expires_at=expires_at,
     )
@@ -352,51 +389,31 @@ def offer_create(
     )
 
 
-def window_record(w: WindowOffer, basket_value: Decimal | None = None) -> dict:
-    """The window as kept on the offer, for replay and analytics (``pricing.windows.WindowCost``)."""
-    return {
-        "date": w.date.isoformat(),
-        "start": w.start.isoformat(),
-        "end": w.end.isoformat(),
-        "available": w.available,
-        "reason": w.reason,
-        "price": str(w.price.amount) if w.price else None,
-        "breakdown": w.price.breakdown() if w.price else [],
-        "co2e_grams": w.co2e_grams,
-        "marginal_km": str(w.marginal_km) if w.marginal_km is not None else None,
-        "marginal_cost": str(w.marginal_cost) if w.marginal_cost is not None else None,
-        "labels": list(w.labels),
-        "nearby_m": list(w.nearby_metres),
-        "basket_value": str(basket_value) if basket_value is not None else None,
-    }
-
-
-def day_windows(*, depot: Depot, date: dt.date, templates: list[WindowTemplate]):
-    for template in templates:
-        start = local_moment(depot, date, template.start_time)
-        end = local_moment(depot, date, template.end_time)
-        yield template, start, end, start - dt.timedelta(minutes=template.cutoff_minutes)
-
-
 def evaluate_day(
     *,
     compiled: CompiledPlan,
     depot: Depot,
     date: dt.date,
-    templates: list[WindowTemplate],
+    templates: tuple[TemplateRow, ...],
     lat: float,
     lon: float,
     parcel: ParcelInput,
     now: dt.datetime,
-) -> tuple[list[WindowOffer], int]:
-    """All windows of one depot-day in a single engine call, with their costs (not yet priced)."""
-    windows = list(day_windows(depot=depot, date=date, templates=templates))
-    open_indices = [i for i, (_, _, _, cutoff) in enumerate(windows) if now < cutoff]
-    results: dict[int, WindowOffer] = {}
+) -> tuple[EvaluatedDay, int]:
+    """All windows of one depot-day in a single engine call, with their costs (not yet priced).
+
+    Returns the day and the number of engine cells evaluated.
+    """
+    day_windows = day_windows_cache.get(depot=depot, date=date, epoch=compiled.epoch, templates=templates)
+    slots = day_windows.windows
+    open_indices = [i for i, slot in enumerate(slots) if now < slot.cutoff_utc]
+    evaluated: dict[int, WindowOffer] = {}
     cells = 0
     if open_indices and compiled.plan.routes:
-        early = np.array([compiled.seconds(windows[i][1]) for i in open_indices], dtype=np.int64)
-        late = np.array([compiled.seconds(windows[i][2]) for i in open_indices], dtype=np.int64)
+        if len(open_indices) == len(slots):
+            early, late = day_windows.early, day_windows.late
+        else:
+            early, late = day_windows.early[open_indices], day_windows.late[open_indices]
         service = parcel.service_minutes * 60
         insertion = evaluate_insertion(
             compiled.plan,
@@ -419,40 +436,76 @@ def evaluate_day(
             window_early=early,
             window_late=late,
         )
+        # Python lists: reading numpy scalars one by one costs more than converting once.
+        feasible, reasons = insertion.feasible.tolist(), insertion.reason.tolist()
+        routes, deltas_m, deltas_s = (
+            insertion.route.tolist(),
+            insertion.delta_m.tolist(),
+            insertion.delta_s.tolist(),
+        )
+        # The windows of a day mostly share their cheapest insertion (23 windows, ~8 distinct):
+        # cost each distinct one once.
+        costs: dict[tuple[int, int, int], InsertionCost] = {}
         for k, i in enumerate(open_indices):
-            _, start, end, cutoff = windows[i]
-            if not insertion.feasible[k]:
-                results[i] = WindowOffer(date, start, end, cutoff, False, str(insertion.reason[k]))
+            slot = slots[i]
+            if not feasible[k]:
+                evaluated[i] = WindowOffer(date, slot.start, slot.end, slot.cutoff, False, str(reasons[k]))
                 continue
-            route_index = int(insertion.route[k])
-            vehicle = compiled.vehicles[route_index]
-            delta_m = int(insertion.delta_m[k])
-            cost = marginal_cost(
-                vehicle,
-                delta_m=delta_m,
-                delta_s=int(insertion.delta_s[k]),
-                service_s=service,
-                opens_route=not compiled.plan.routes[route_index].visits,
-            )
-            km = (Decimal(delta_m) / Decimal(1000)).quantize(Decimal("0.001"))
-            results[i] = WindowOffer(
+            key = (routes[k], deltas_m[k], deltas_s[k])
+            cost = costs.get(key)
+            if cost is None:
+                cost = costs[key] = insertion_cost(
+                    compiled, route_index=key[0], delta_m=key[1], delta_s=key[2], service_s=service
+                )
+            evaluated[i] = WindowOffer(
                 date,
-                start,
-                end,
-                cutoff,
+                slot.start,
+                slot.end,
+                slot.cutoff,
                 True,
-                co2e_grams=marginal_grams(metres=delta_m, grams_per_km=vehicle.grams_per_km),
-                marginal_km=km,
-                marginal_cost=cost.quantize(Decimal("0.0001")),
-                vehicle_type=vehicle.vehicle_type,
+                co2e_grams=cost.grams,
+                marginal_km=cost.km,
+                marginal_cost=cost.money,
+                vehicle_type=cost.vehicle_type,
                 nearby_metres=nearby[k],
             )
-    out = []
-    for i, (_, start, end, cutoff) in enumerate(windows):
-        if i in results:
-            out.append(results[i])
-        elif now >= cutoff:
-            out.append(WindowOffer(date, start, end, cutoff, False, REASON_CUTOFF))
-        else:
-            out.append(WindowOffer(date, start, end, cutoff, False, REASON_NO_SHIFT))
-    return out, cells
+    windows = []
+    for i, slot in enumerate(slots):
+        window = evaluated.get(i)
+        if window is None:
+            reason = REASON_CUTOFF if now >= slot.cutoff_utc else REASON_NO_SHIFT
+            window = WindowOffer(date, slot.start, slot.end, slot.cutoff, False, reason)
+        windows.append(window)
+    return EvaluatedDay(date=date, day_windows=day_windows, windows=windows), cells
+
+
+@dataclass(frozen=True)
+class InsertionCost:
+    """What one insertion adds: ``money`` in the vehicle's currency (4 places), ``km`` vehicle-km
+    (3 places), ``grams`` CO2e, on a vehicle of type ``vehicle_type``."""
+
+    money: Decimal
+    km: Decimal
+    grams: int
+    vehicle_type: str
+
+
+def insertion_cost(
+    compiled: CompiledPlan, *, route_index: int, delta_m: int, delta_s: int, service_s: int
+) -> InsertionCost:
+    """The cost of inserting a stop into route ``route_index`` (``delta_m`` metres and ``delta_s``
+    seconds more driving, ``service_s`` seconds at the door)."""
+    vehicle = compiled.vehicles[route_index]
+    money = marginal_cost(
+        vehicle,
+        delta_m=delta_m,
+        delta_s=delta_s,
+        service_s=service_s,
+        opens_route=not compiled.plan.routes[route_index].visits,
+    )
+    return InsertionCost(
+        money=money.quantize(Decimal("0.0001")),
+        km=(Decimal(delta_m) / Decimal(1000)).quantize(Decimal("0.001")),
+        grams=marginal_grams(metres=delta_m, grams_per_km=vehicle.grams_per_km),
+        vehicle_type=vehicle.vehicle_type,
+    )

@@ -6,10 +6,13 @@ import datetime as dt
 from decimal import Decimal
 
 import pytest
+from rest_framework.renderers import JSONRenderer
 
+from booking.api.views.offers import OfferSerializer, offer_representation
 from booking.models import Offer
+from booking.services.offers import offer_create
 from tests.api.support import ORIGIN, Api, ApiWorld, assert_error, local_today, offer_body
-from tests.factories import OUTSIDE
+from tests.factories import INSIDE, OUTSIDE
 
 pytestmark = pytest.mark.django_db
 
@@ -163,3 +166,53 @@ def test_it_tells_a_retailer_without_published_rules_so(api: Api, api_world: Api
         409,
         "pricing_not_configured",
     )
+
+
+def test_the_response_is_what_the_offer_serializer_makes_of_the_offer(api_world: ApiWorld):
+    # The view builds its JSON directly (160+ windows through nested serializers were slow);
+    # OfferSerializer stays the documented schema, so both must agree to the byte.
+    result = offer_create(
+        retailer=api_world.retailer,
+        lat=INSIDE[0],
+        lon=INSIDE[1],
+        size_units=1,
+        service_minutes=3,
+        from_date=api_world.day1,
+        days=3,  # the third day has no shifts: unavailable windows too
+    )
+    native = {
+        "offer_id": result.offer.id,
+        "expires_at": result.offer.expires_at,
+        "currency": result.offer.rule_set.currency,
+        "days": [
+            {
+                "date": day.date,
+                "windows": [
+                    {
+                        "start": w.start,
+                        "end": w.end,
+                        "available": w.available,
+                        "reason": None if w.available else w.reason,
+                        "price": {
+                            "amount": f"{w.price.amount:.2f}",
+                            "currency": w.price.currency,
+                            "breakdown": w.price.breakdown(),
+                        }
+                        if w.available
+                        else None,
+                        "co2e_grams": w.co2e_grams if w.available else None,
+                        "labels": list(w.labels),
+                        "quote": w.quote or None,
+                    }
+                    for w in day.windows
+                ],
+            }
+            for day in result.days
+        ],
+    }
+    assert {w.available for day in result.days for w in day.windows} == {True, False}
+
+    built = offer_representation(result)
+
+    assert built == OfferSerializer(native).data
+    assert JSONRenderer().render(built) == JSONRenderer().render(OfferSerializer(native).data)

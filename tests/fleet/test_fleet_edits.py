@@ -16,8 +16,14 @@ pytestmark = pytest.mark.django_db
 def loaded(now, tomorrow):
     world = make_world(dates=[tomorrow], vehicles=1, capacity=10)
     offer = offer_create(
-        retailer=world.retailer, lat=INSIDE[0], lon=INSIDE[1], size_units=6, service_minutes=3,
-        from_date=tomorrow, days=1, now=now,
+        retailer=world.retailer,
+        lat=INSIDE[0],
+        lon=INSIDE[1],
+        size_units=6,
+        service_minutes=3,
+        from_date=tomorrow,
+        days=1,
+        now=now,
     )
     hold = hold_create(retailer=world.retailer, quote=offer.days[0].windows[0].quote, now=now)
     hold_confirm(retailer=world.retailer, booking_id=hold.id, now=now)
@@ -54,7 +60,8 @@ def test_it_applies_a_safe_change_and_bumps_the_plan(admin_client, loaded):
     vtype = loaded.vehicle_type
     version = DepotDay.objects.get().version
     response = admin_client.post(
-        reverse("admin:fleet_vehicletype_change", args=[vtype.pk]), vehicle_type_form(vtype, cost_per_km="0.50")
+        reverse("admin:fleet_vehicletype_change", args=[vtype.pk]),
+        vehicle_type_form(vtype, cost_per_km="0.50"),
     )
     assert response.status_code == 302
     assert str(VehicleType.objects.get().cost_per_km) == "0.5000"

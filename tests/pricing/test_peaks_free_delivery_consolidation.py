@@ -18,6 +18,7 @@ from pricing.calculation import (
 )
 from pricing.consolidation import nearby_metres_by_window
 from pricing.windows import WindowCost, price_windows
+from routing.travel import haversine_m
 
 D = Decimal
 TZ = ZoneInfo("Europe/Amsterdam")
@@ -278,6 +279,57 @@ def test_it_keeps_only_the_nearest_stops_within_the_radius():
 
     assert len(nearby[0]) == 10
     assert list(nearby[0]) == sorted(nearby[0])
+
+
+@given(
+    stops=st.lists(
+        st.tuples(
+            st.integers(-300, 300), st.integers(-300, 300), st.integers(6, 20), st.integers(1, 4)
+        ),  # 0.0001-degree steps from the address (~11 m), and a booked window of whole hours
+        max_size=60,
+    ),
+    windows=st.lists(st.tuples(st.integers(6, 20), st.integers(1, 13)), min_size=1, max_size=8),
+    max_stops=st.integers(1, 10),
+)
+def test_nearby_stops_per_window_are_the_nearest_overlapping_ones_within_the_radius(
+    stops, windows, max_stops
+):
+    lat, lon = 52.10, 5.10
+    stop_lat = np.array([lat + dy * 1e-4 for dy, _, _, _ in stops])
+    stop_lon = np.array([lon + dx * 1e-4 for _, dx, _, _ in stops])
+    stop_early = np.array([h * 3600 for _, _, h, _ in stops], dtype=np.int64)
+    stop_late = np.array([(h + w) * 3600 for _, _, h, w in stops], dtype=np.int64)
+    window_early = np.array([h * 3600 for h, _ in windows], dtype=np.int64)
+    window_late = np.array([(h + w) * 3600 for h, w in windows], dtype=np.int64)
+
+    nearby = nearby_metres_by_window(
+        lat=lat,
+        lon=lon,
+        stop_lat=stop_lat,
+        stop_lon=stop_lon,
+        stop_early=stop_early,
+        stop_late=stop_late,
+        window_early=window_early,
+        window_late=window_late,
+        max_metres=2_000,
+        max_stops=max_stops,
+    )
+
+    # The definition, stop by stop: whole metres (rounded down) within the radius, the stop's
+    # window strictly overlapping, nearest first, at most max_stops.
+    metres = [int(m) for m in np.floor(haversine_m(lat, lon, stop_lat, stop_lon))]
+    expected = [
+        tuple(
+            sorted(
+                m
+                for m, early, late in zip(metres, stop_early, stop_late, strict=True)
+                if m <= 2_000 and early < w_late and late > w_early
+            )[:max_stops]
+        )
+        for w_early, w_late in zip(window_early, window_late, strict=True)
+    ]
+    assert nearby == expected
+    assert all(type(m) is int for window in nearby for m in window)
 
 
 @pytest.mark.parametrize(

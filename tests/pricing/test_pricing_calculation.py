@@ -9,13 +9,12 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from pricing.calculation import (
-    LabelInput,
     PriceLine,
     RuleTerms,
     WindowPrice,
-    offer_labels,
     window_price,
 )
+from pricing.labels import LabelInput, offer_labels
 from pricing.models import IncentiveRuleSet
 
 D = Decimal

@@ -64,17 +64,25 @@ class OfferSerializer(serializers.Serializer):
     days = OfferDaySerializer(many=True)
 
 
-def window_offer_representation(window: WindowOffer) -> dict:
+# Renders ``expires_at`` exactly as the ``OfferSerializer`` field does (current time zone, "Z").
+_EXPIRES_AT_FIELD = serializers.DateTimeField()
+
+
+def window_offer_representation(window: WindowOffer, *, breakdown: list[dict] | None = None) -> dict:
+    """One window as ``OfferWindowSerializer`` lays it out, as JSON-ready values.
+
+    ``breakdown`` is ``window.price.breakdown()`` if the caller has it already.
+    """
     price = None
     if window.available and window.price is not None:
         price = {
             "amount": f"{window.price.amount:.2f}",
             "currency": window.price.currency,
-            "breakdown": window.price.breakdown(),
+            "breakdown": window.price.breakdown() if breakdown is None else breakdown,
         }
     return {
-        "start": window.start,
-        "end": window.end,
+        "start": window.start.isoformat(),
+        "end": window.end.isoformat(),
         "available": window.available,
         "reason": None if window.available else window.reason,
         "price": price,
@@ -85,13 +93,29 @@ def window_offer_representation(window: WindowOffer) -> dict:
 
 
 def offer_representation(result: OfferResult) -> dict:
+    """The response body: what ``OfferSerializer`` would output, built directly.
+
+    An offer has 160+ windows, and DRF's nested serializers cost more per window than pricing
+    it. ``OfferSerializer`` stays the documented schema; ``tests/api/test_offers.py`` checks that
+    this gives exactly its output. Windows with the same price share one breakdown list (the
+    body is rendered once, right away).
+    """
+    breakdowns: dict[int, list[dict]] = {}  # id of a WindowPrice of this offer -> its lines
+
+    def window(w: WindowOffer) -> dict:
+        breakdown = None
+        if w.price is not None:
+            breakdown = breakdowns.get(id(w.price))
+            if breakdown is None:
+                breakdown = breakdowns[id(w.price)] = w.price.breakdown()
+        return window_offer_representation(w, breakdown=breakdown)
+
     return {
-        "offer_id": result.offer.id,
-        "expires_at": result.offer.expires_at,
+        "offer_id": str(result.offer.id),
+        "expires_at": _EXPIRES_AT_FIELD.to_representation(result.offer.expires_at),
         "currency": result.offer.rule_set.currency,
         "days": [
-            {"date": day.date, "windows": [window_offer_representation(w) for w in day.windows]}
-            for day in result.days
+            {"date": day.date.isoformat(), "windows": [window(w) for w in day.windows]} for day in result.days
         ],
     }
 
@@ -151,6 +175,5 @@ class OfferCreateApi(ApiView):
             from_date=data.validated_data.get("from_date"),
             days=data.validated_data.get("days"),
         )
-        return Response(
-            self.OutputSerializer(offer_representation(result)).data, status=status.HTTP_201_CREATED
-        )
+        # Plain JSON-ready data, not ``self.OutputSerializer(...).data``: see ``offer_representation``.
+        return Response(offer_representation(result), status=status.HTTP_201_CREATED)

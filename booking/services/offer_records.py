@@ -1,0 +1,75 @@
+"""The windows of an offer as its ``Offer`` row keeps them (``Offer.windows``).
+
+One JSON record per window, read back by the hold path (the quoted window's price, breakdown and
+labels), the what-if replay (``pricing.windows.WindowCost.from_record``) and the dashboards.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from decimal import Decimal
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from .offers import DayOffer, EvaluatedDay, WindowOffer
+
+
+def window_record(w: WindowOffer, basket_value: Decimal | None = None) -> dict:
+    """The window as kept on the offer, for replay and analytics (``pricing.windows.WindowCost``)."""
+    return _record(
+        w,
+        date=w.date.isoformat(),
+        start=w.start.isoformat(),
+        end=w.end.isoformat(),
+        breakdown=w.price.breakdown() if w.price else [],
+        basket=str(basket_value) if basket_value is not None else None,
+    )
+
+
+def offer_window_records(
+    *, days: Sequence[DayOffer], evaluated: Sequence[EvaluatedDay], basket_value: Decimal | None
+) -> list[dict]:
+    """``window_record`` of every window of an offer (``days``, as ``evaluated``), built with less work.
+
+    The texts of each window's start and end come from its ``DayWindow``, and the windows of the
+    offer with the same price share one breakdown list (the lines are the same): an offer has
+    160+ windows and a few dozen distinct prices.
+    """
+    basket = str(basket_value) if basket_value is not None else None
+    breakdowns: dict[int, list[dict[str, str]]] = {}  # id of a WindowPrice of this offer -> lines
+    records = []
+    for day, evaluated_day in zip(days, evaluated, strict=True):
+        date = day.date.isoformat()
+        for w, slot in zip(day.windows, evaluated_day.day_windows.windows, strict=True):
+            breakdown: list[dict[str, str]] = []
+            if w.price is not None:
+                shared = breakdowns.get(id(w.price))
+                if shared is None:
+                    shared = breakdowns[id(w.price)] = w.price.breakdown()
+                breakdown = shared
+            records.append(
+                _record(
+                    w, date=date, start=slot.start_text, end=slot.end_text, breakdown=breakdown, basket=basket
+                )
+            )
+    return records
+
+
+def _record(
+    w: WindowOffer, *, date: str, start: str, end: str, breakdown: list[dict[str, str]], basket: str | None
+) -> dict:
+    return {
+        "date": date,
+        "start": start,
+        "end": end,
+        "available": w.available,
+        "reason": w.reason,
+        "price": str(w.price.amount) if w.price else None,
+        "breakdown": breakdown,
+        "co2e_grams": w.co2e_grams,
+        "marginal_km": str(w.marginal_km) if w.marginal_km is not None else None,
+        "marginal_cost": str(w.marginal_cost) if w.marginal_cost is not None else None,
+        "labels": list(w.labels),
+        "nearby_m": list(w.nearby_metres),
+        "basket_value": basket,
+    }
