@@ -7,7 +7,7 @@
     depot-day plan, ``routing.insertion``) with one flat price for every window.
 (c) ``IncentivePolicy``: exact feasibility priced by the incentive rules
     (``pricing.calculation.window_price`` on the marginal cost) and labelled by
-    ``pricing.calculation.offer_labels`` (green included), exactly as ``booking.services.offers``.
+    ``pricing.labels.offer_labels`` (green included), exactly as ``booking.services.offers``.
 """
 
 from __future__ import annotations
