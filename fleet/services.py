@@ -23,11 +23,10 @@ def depot_day_lock(*, depot: Depot, date: dt.date) -> DepotDay | None:
     """
     if not transaction.get_connection().in_atomic_block:
         raise RuntimeError("depot_day_lock must run inside transaction.atomic().")
-    # of=("self",): lock the depot-day row only. `.first()` orders by the model's ordering, which
-    # joins fleet_depot, and a bare FOR UPDATE would lock that shared depot row too: every write of
-    # the depot would queue on it, and a statement that got its depot-day row but waits for the
-    # depot row deadlocks with a two-day reschedule holding the depot row and waiting for that day.
-    # No ORDER BY: (depot, date) is unique, and the model's ordering would join the depot row.
+    # The depot-day row only, never the shared depot row: a FOR UPDATE over a join with fleet_depot
+    # (the model's ordering joins it) would make every write of the depot queue on that row, and a
+    # statement holding its depot-day but waiting for the depot row deadlocks with a two-day
+    # reschedule holding the depot row. So: of=("self",), and no ORDER BY ((depot, date) is unique).
     rows = list(
         DepotDay.objects.select_for_update(of=("self",)).filter(depot=depot, date=date).order_by()[:1]
     )
