@@ -415,8 +415,14 @@ def server_cpu_seconds(server: subprocess.Popen) -> float:
     return sum(process_cpu_seconds(pid) for pid in [server.pid, *child_pids(server.pid)])
 
 
-def database_cpu_seconds(url: str) -> float:
-    """CPU seconds of the PostgreSQL backends serving the stress database (same machine only)."""
+LOCAL_HOSTS = {None, "", "127.0.0.1", "localhost", "::1"}
+
+
+def database_cpu_seconds(url: str) -> float | None:
+    """CPU seconds of the PostgreSQL backends serving the stress database; ``None`` when the server
+    is not on this machine (its backends' process ids mean nothing here)."""
+    if urlsplit(url).hostname not in LOCAL_HOSTS:
+        return None
     with _maintenance_connection(url) as connection:
         pids = [
             row[0]
@@ -728,11 +734,13 @@ def stress_run(*, options: RunOptions, database_url: str, progress=None, log_dir
             if progress is not None:
                 progress(counter.value, holds_counter.value)
         elapsed = time.monotonic() - started
+        database_cpu_after = database_cpu_seconds(database_url)
         cpu = {
             "server": server_cpu_seconds(server) - server_cpu_before,
-            "database": database_cpu_seconds(database_url) - database_cpu_before,
             "clients": sum(report.get("cpu_seconds", 0.0) for report in reports),
         }
+        if database_cpu_before is not None and database_cpu_after is not None:
+            cpu["database"] = database_cpu_after - database_cpu_before
         for process in processes:
             process.join(timeout=5)
             if process.is_alive():
@@ -764,6 +772,7 @@ def cpu_summary(*, cpu: dict[str, float], holds: int, requests: int) -> dict:
     Throughput on a shared machine depends on what else runs; CPU per hold does much less. With
     every part of the run on ``os.cpu_count()`` cores, ``holds_per_second_cpu_bound`` is the
     ceiling that CPU cost allows: cores / (CPU seconds per hold of server, database and clients).
+    Without a local database (no ``database`` part) the database's CPU is not counted.
     """
     total = sum(cpu.values())
     per_hold = {f"{part}_ms_per_hold": round(seconds / holds * 1000, 2) if holds else None
@@ -772,7 +781,9 @@ def cpu_summary(*, cpu: dict[str, float], holds: int, requests: int) -> dict:
         "seconds": {part: round(seconds, 2) for part, seconds in cpu.items()},
         **per_hold,
         "server_ms_per_request": round(cpu["server"] / requests * 1000, 2) if requests else None,
-        "database_ms_per_request": round(cpu["database"] / requests * 1000, 2) if requests else None,
+        "database_ms_per_request": (
+            round(cpu["database"] / requests * 1000, 2) if requests and "database" in cpu else None
+        ),
         "cores": os.cpu_count(),
         "holds_per_second_cpu_bound": round(os.cpu_count() * holds / total, 1) if total and holds else None,
     }

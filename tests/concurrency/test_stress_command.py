@@ -12,7 +12,7 @@ from urllib.parse import urlsplit, urlunsplit
 
 import pytest
 
-from booking.stress import stress_database_url
+from booking.stress import cpu_summary, database_cpu_seconds, stress_database_url
 
 BASE_DIR = Path(__file__).resolve().parents[2]
 
@@ -25,6 +25,29 @@ def test_the_stress_database_is_never_one_without_stress_in_its_name():
         stress_database_url(requested="postgres://u@db:5432/greenslot", environment_url=None)
     with pytest.raises(ValueError, match="PostgreSQL"):
         stress_database_url(requested="sqlite:///stress.sqlite3", environment_url=None)
+
+
+def test_cpu_per_hold_and_the_ceiling_it_allows():
+    summary = cpu_summary(cpu={"server": 2.0, "database": 0.5, "clients": 0.5}, holds=100, requests=300)
+    assert (
+        summary["server_ms_per_hold"],
+        summary["database_ms_per_hold"],
+        summary["clients_ms_per_hold"],
+    ) == (
+        20.0,
+        5.0,
+        5.0,
+    )
+    assert summary["server_ms_per_request"] == 6.67
+    # 3 CPU seconds made 100 holds: the machine's cores allow cores x 100 / 3 holds a second.
+    assert summary["holds_per_second_cpu_bound"] == round(os.cpu_count() * 100 / 3.0, 1)
+
+
+def test_a_database_on_another_machine_has_no_cpu_figure_here():
+    # Its backends' process ids would name unrelated local processes: no figure, and no connection.
+    assert database_cpu_seconds("postgres://u@db.example.invalid:5432/greenslot_stress") is None
+    summary = cpu_summary(cpu={"server": 1.0, "clients": 1.0}, holds=10, requests=30)
+    assert "database_ms_per_hold" not in summary and summary["database_ms_per_request"] is None
 
 
 @pytest.mark.postgres
