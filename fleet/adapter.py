@@ -220,7 +220,7 @@ def compile_rows(*, depot, depot_day, date, epoch, shifts: list[ShiftRow], stops
     """The plan of ``shifts`` (``ShiftRow``) and ``stops`` (rows of ``STOP_COLUMNS``)."""
     model = travel_model()
     tz = depot.tz
-    epoch_s = epoch.timestamp()
+    epoch_s = epoch.timestamp()  # elapsed_seconds(epoch, t) for every stop, the epoch read once
     stop_specs: list[StopSpec] = []
     stop_ids: list[int] = []
     valid_until: dt.datetime | None = None
