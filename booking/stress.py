@@ -143,15 +143,15 @@ def default_cache_url() -> str:
     Redis answers there, else none (each gunicorn worker keeps its own cache)."""
     if os.environ.get("CACHE_URL"):
         return os.environ["CACHE_URL"]
+    from redis import Redis
+    from redis.exceptions import RedisError
+
     url = "redis://127.0.0.1:6379/13"
     try:
-        with socket.create_connection(("127.0.0.1", 6379), timeout=0.5) as probe:
-            probe.sendall(b"PING\r\n")
-            if probe.recv(16).startswith(b"+PONG"):
-                return url
-    except OSError:
-        pass
-    return ""
+        Redis.from_url(url, socket_connect_timeout=0.5, socket_timeout=0.5).ping()
+    except (RedisError, OSError):
+        return ""
+    return url
 
 
 def cache_label(url: str) -> str | None:

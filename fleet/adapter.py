@@ -339,17 +339,27 @@ class PlanCache:
         self.misses = 0
 
     def get(
-        self, *, depot: Depot, depot_day: DepotDay | None, date: dt.date, now: dt.datetime
+        self,
+        *,
+        depot: Depot,
+        depot_day: DepotDay | None,
+        date: dt.date,
+        now: dt.datetime,
+        publish: bool = True,
     ) -> CompiledPlan:
+        """The plan of ``depot_day`` as its row stands: from this process, the shared cache, or
+        compiled (and then kept, and published to the shared cache unless ``publish`` is false).
+
+        A writer inside its lock passes ``publish=False``: it will publish the plan it writes once
+        it commits, and the plan it read would be replaced at once.
+        """
         if depot_day is None:
             return compile_plan(depot=depot, depot_day=None, date=date, now=now)
         stamp = self.stamp(depot_day)
-        with self._lock:
-            entry = self._entries.get(depot_day.id)
-            if entry is not None and entry[0] == stamp and (entry[1] is None or now < entry[1]):
-                self._entries.move_to_end(depot_day.id)
-                self.hits += 1
-                return entry[2]
+        compiled = self.peek(stamp=stamp, depot_day_id=depot_day.id, now=now)
+        if compiled is not None:
+            self.hits += 1
+            return compiled
         compiled = self._shared_get(depot=depot, stamp=stamp, depot_day_id=depot_day.id, now=now)
         if compiled is not None:
             self.shared_hits += 1
@@ -357,16 +367,20 @@ class PlanCache:
             return compiled
         self.misses += 1
         compiled = compile_plan(depot=depot, depot_day=depot_day, date=date, now=now)
-        self.put(stamp=stamp, compiled=compiled)
+        if publish:
+            self.put(stamp=stamp, compiled=compiled)
+        else:
+            self._keep(stamp, compiled)
         return compiled
 
     def peek(self, *, stamp: tuple, depot_day_id: int, now: dt.datetime) -> CompiledPlan | None:
         """This process's plan for rows with ``stamp``, if it has one (no compile, no shared look-up)."""
         with self._lock:
             entry = self._entries.get(depot_day_id)
-        if entry is not None and entry[0] == stamp and (entry[1] is None or now < entry[1]):
+            if entry is None or entry[0] != stamp or (entry[1] is not None and now >= entry[1]):
+                return None
+            self._entries.move_to_end(depot_day_id)
             return entry[2]
-        return None
 
     def put(self, *, stamp: tuple, compiled: CompiledPlan) -> None:
         """Keep ``compiled`` as the plan of its depot-day for rows with ``stamp`` (``PlanCache.stamp``),

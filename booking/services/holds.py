@@ -164,7 +164,9 @@ def _place_stop_locked(*, depot_day, offer, verified, now, expires_at) -> Stop:
     holds_expire_locked(depot_day=depot_day, now=now)
     # The row is locked and read after the lock, so a cached compile stamped with its version (and
     # update time) is exactly what the database holds now; lapsed holds are purged just above.
-    compiled = plan_cache.get(depot=offer.depot, depot_day=depot_day, date=verified.date, now=now)
+    compiled = plan_cache.get(
+        depot=offer.depot, depot_day=depot_day, date=verified.date, now=now, publish=False
+    )
     stop = StopSpec(
         lat=offer.lat,
         lon=offer.lon,
