@@ -7,7 +7,7 @@ PY := $(VENV)/bin/python
 PORT ?= 8000
 HOST ?= 127.0.0.1
 
-.PHONY: setup demo test lint serve clean-db
+.PHONY: setup demo test test-shifted lint serve clean-db
 
 $(VENV)/.installed: requirements.lock pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -37,6 +37,13 @@ demo: setup
 test: setup
 	$(PY) -m pytest -m "not faults" $(PYTEST_ARGS)
 	$(PY) -m pytest -m faults $(PYTEST_ARGS)
+
+# The suite again with the machine's clock a year or more ahead (libfaketime): a test that still
+# passes only because of today's date fails here. Browser and fault tests sit this run out.
+SHIFT ?= +400d
+test-shifted: setup
+	@command -v faketime >/dev/null || { echo "test-shifted needs libfaketime (apt-get install faketime)"; exit 2; }
+	faketime -f "$(SHIFT)" $(PY) -m pytest -m "not faults and not browser" -p no:cacheprovider $(PYTEST_ARGS)
 
 lint: setup
 	$(VENV)/bin/ruff check .

@@ -2,5 +2,5 @@ from django.apps import AppConfig
 
 
 class BookingConfig(AppConfig):
-    default_auto_field = 'django.db.models.BigAutoField'
-    name = 'booking'
+    default_auto_field = "django.db.models.BigAutoField"
+    name = "booking"

@@ -12,7 +12,7 @@ import datetime as dt
 import hashlib
 import secrets
 
-from django.utils import timezone
+from greenslot import clock
 
 from .models import ApiKey, ApiKeyKind, Retailer
 
@@ -54,7 +54,7 @@ def api_key_create(*, retailer: Retailer, kind: str, label: str = "") -> tuple[A
 
 def api_key_revoke(*, key: ApiKey, now: dt.datetime | None = None) -> ApiKey:
     """Revoke ``key`` at once (idempotent: a revoked key keeps its first revocation time)."""
-    now = now or timezone.now()
+    now = now or clock.now()
     ApiKey.objects.filter(pk=key.pk, revoked_at__isnull=True).update(revoked_at=now)
     key.refresh_from_db(fields=["revoked_at"])
     return key

@@ -9,7 +9,9 @@ class Retailer(models.Model):
     name = models.CharField(max_length=120)
     slug = models.SlugField(max_length=64, unique=True)
     currency = models.CharField(max_length=3, default="EUR")
-    allowed_origins = models.JSONField(default=list, blank=True, help_text="Origins allowed to embed the widget.")
+    allowed_origins = models.JSONField(
+        default=list, blank=True, help_text="Origins allowed to embed the widget."
+    )
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
@@ -59,15 +61,20 @@ class WindowTemplate(models.Model):
     cutoff_minutes = models.PositiveIntegerField(
         default=120, help_text="Orders close this many minutes before the window starts."
     )
-    weekdays = models.JSONField(default=list, blank=True, help_text="ISO weekdays 1–7; empty means every day.")
+    weekdays = models.JSONField(
+        default=list, blank=True, help_text="ISO weekdays 1–7; empty means every day."
+    )
     is_active = models.BooleanField(default=True)
 
     class Meta:
         ordering = ["depot", "start_time", "end_time"]
         constraints = [
-            models.UniqueConstraint(fields=["depot", "start_time", "end_time"], name="window_template_unique"),
+            models.UniqueConstraint(
+                fields=["depot", "start_time", "end_time"], name="window_template_unique"
+            ),
             models.CheckConstraint(
-                condition=models.Q(end_time__gt=models.F("start_time")), name="window_template_end_after_start"
+                condition=models.Q(end_time__gt=models.F("start_time")),
+                name="window_template_end_after_start",
             ),
         ]
 

@@ -11,6 +11,7 @@ from django.shortcuts import get_object_or_404, render
 from django.utils import timezone
 
 from fleet.models import Depot, DepotDay
+from greenslot import clock
 from pricing.models import IncentiveRuleSet, RuleSetStatus
 from pricing.replay import rule_set_replay
 
@@ -44,7 +45,7 @@ def dashboard_index(request):
 @staff_member_required
 def depot_detail(request, depot_code: str):
     depot = get_object_or_404(Depot, code=depot_code)
-    now = timezone.now()
+    now = clock.now()
     default_first, default_last = dashboard_range(depot=depot, today=timezone.localtime(now, depot.tz).date())
     first = _date(request.GET.get("from"), default_first)
     last = _date(request.GET.get("to"), default_last)
@@ -64,7 +65,7 @@ def depot_day_emissions(request, depot_code: str, date: str):
     depot = get_object_or_404(Depot, code=depot_code)
     day = _date(date, None)
     depot_day = get_object_or_404(DepotDay, depot=depot, date=day)
-    footprint = day_footprint(depot=depot, depot_day=depot_day, now=timezone.now())
+    footprint = day_footprint(depot=depot, depot_day=depot_day, now=clock.now())
     return render(
         request, "dashboards/emissions.html", {"depot": depot, "footprint": footprint, "tz": depot.tz}
     )
@@ -83,7 +84,7 @@ def rule_set_replay_page(request, rule_set_id: int):
     except ValueError:
         days = 28
     days = min(max(days, 1), 365)
-    report = rule_set_replay(rule_set=rule_set, now=timezone.now(), days=days)
+    report = rule_set_replay(rule_set=rule_set, now=clock.now(), days=days)
     choices_chart, labels_chart = replay_charts(report)
     context = {
         "report": report,

@@ -80,7 +80,7 @@ class CompiledPlan:
 
 
 def travel_model() -> TravelModel:
-    profile = settings.GREENSLOT.get("SPEED_KMH_BY_HOUR")
+    profile = settings.GREENSLOT["SPEED_KMH_BY_HOUR"]
     return TravelModel(speed_kmh_by_hour=tuple(profile)) if profile else TravelModel()
 
 
@@ -109,7 +109,7 @@ def travel_backend_guard():
 def travel_metric(depot: Depot) -> TravelMetric:
     """The configured travel backend (``GREENSLOT["TRAVEL_BACKEND"]``; haversine by default),
     with the depot's own circuity."""
-    return metric_from_config(settings.GREENSLOT.get("TRAVEL_BACKEND"), circuity=depot.circuity)
+    return metric_from_config(settings.GREENSLOT["TRAVEL_BACKEND"], circuity=depot.circuity)
 
 
 def local_midnight(depot: Depot, date: dt.date) -> dt.datetime:
@@ -326,17 +326,22 @@ class PlanCache:
     used only when its stamp equals the row's, and any Redis failure falls back to compiling.
     """
 
-    def __init__(self, max_entries: int = 64, shared=None):
+    def __init__(self, max_entries: int | None = None, shared=None):
         import threading
         from collections import OrderedDict
 
-        self.max_entries = max_entries
+        self._max_entries = max_entries
         self.shared = shared
         self._entries: OrderedDict[int, tuple[tuple, dt.datetime | None, CompiledPlan]] = OrderedDict()
         self._lock = threading.Lock()
         self.hits = 0
         self.shared_hits = 0
         self.misses = 0
+
+    @property
+    def max_entries(self) -> int:
+        """The size given, else ``GREENSLOT["PLAN_CACHE_ENTRIES"]`` (read when used, not at import)."""
+        return self._max_entries or int(settings.GREENSLOT["PLAN_CACHE_ENTRIES"])
 
     def get(
         self,
@@ -452,7 +457,4 @@ def shared_plan_cache():
     return caches["plans"] if "plans" in settings.CACHES else None
 
 
-plan_cache = PlanCache(
-    max_entries=int(getattr(settings, "GREENSLOT", {}).get("PLAN_CACHE_ENTRIES", 64)),
-    shared=shared_plan_cache(),
-)
+plan_cache = PlanCache(shared=shared_plan_cache())

@@ -19,6 +19,7 @@ from dataclasses import dataclass
 from django.db import transaction
 from django.utils import timezone
 
+from greenslot import clock
 from routing.plan import route_schedule
 from routing.problem import PlanData
 from routing.reoptimise import reoptimise
@@ -123,7 +124,7 @@ def depot_day_reoptimise(
                 NO_PLAN, 0.0, 0.0, None, None, time.perf_counter() - started, attempts=attempt
             )
         compiled = compile_plan(
-            depot=depot_day.depot, depot_day=depot_day, date=depot_day.date, now=now or timezone.now()
+            depot=depot_day.depot, depot_day=depot_day, date=depot_day.date, now=now or clock.now()
         )
         if not compiled.plan.routes:
             version = compiled.version

@@ -7,8 +7,8 @@ import datetime as dt
 
 import numpy as np
 from django.db import transaction
-from django.utils import timezone
 
+from greenslot import clock
 from routing.plan import insert_visit, route_schedule
 from routing.problem import StopSpec
 
@@ -45,7 +45,7 @@ def depot_days_lock(*, keys: list[tuple[Depot, dt.date]]) -> list[DepotDay | Non
 def depot_day_bump(*, depot_day: DepotDay) -> None:
     """Bump the plan's version (every cached compile of it is then stale), in one round trip."""
     connection = transaction.get_connection()
-    now = timezone.now()
+    now = clock.now()
     with connection.cursor() as cursor:
         cursor.execute(
             f"UPDATE {DepotDay._meta.db_table} SET version = version + 1, updated_at = %s "
@@ -225,7 +225,7 @@ def fleet_change_apply(
     """
     from routing.checker import check_plan
 
-    now = now or timezone.now()
+    now = now or clock.now()
     problems: list[str] = []
     with transaction.atomic():
         ordered = sorted(depot_days, key=lambda d: (d.depot_id, d.date))
@@ -243,7 +243,7 @@ def fleet_change_apply(
 
 def depot_days_using(*, vehicle_ids=None, vehicle_type_ids=None, from_date: dt.date | None = None):
     """Depot-days from ``from_date`` on (default: yesterday, for late shifts) whose shifts use these vehicles."""
-    from_date = from_date or (timezone.now().date() - dt.timedelta(days=1))
+    from_date = from_date or (clock.now().date() - dt.timedelta(days=1))
     days = DepotDay.objects.filter(date__gte=from_date).select_related("depot")
     if vehicle_ids is not None:
         days = days.filter(shifts__vehicle_id__in=list(vehicle_ids))

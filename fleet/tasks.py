@@ -12,17 +12,14 @@ from django.core.cache import cache
 
 from .reoptimisation import depot_day_reoptimise
 
-DEFAULT_REOPT_SECONDS = 2.0
-DEFAULT_DEBOUNCE_SECONDS = 30
-
 
 def reoptimisation_seconds() -> float:
     """PyVRP's wall-clock budget per background run (``GREENSLOT["REOPT_SECONDS"]``)."""
-    return float(settings.GREENSLOT.get("REOPT_SECONDS", DEFAULT_REOPT_SECONDS))
+    return float(settings.GREENSLOT["REOPT_SECONDS"])
 
 
 def debounce_seconds() -> int:
-    return int(settings.GREENSLOT.get("REOPT_DEBOUNCE_SECONDS", DEFAULT_DEBOUNCE_SECONDS))
+    return int(settings.GREENSLOT["REOPT_DEBOUNCE_SECONDS"])
 
 
 def auto_reoptimisation() -> bool:
@@ -31,7 +28,7 @@ def auto_reoptimisation() -> bool:
     Off by default without a broker: tasks would then run eagerly, inside the shopper's request,
     and make it seconds slower. The embedded demo runs ``manage.py reoptimise`` instead.
     """
-    return bool(settings.GREENSLOT.get("REOPT_AUTO", bool(settings.CELERY_BROKER_URL)))
+    return bool(settings.GREENSLOT["REOPT_AUTO"])
 
 
 def debounce_key(depot_day_id: int) -> str:

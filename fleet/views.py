@@ -7,6 +7,8 @@ from django.http import Http404
 from django.shortcuts import get_object_or_404, render
 from django.utils import timezone
 
+from greenslot import clock
+
 from .maps import route_map
 from .models import Depot, DepotDay
 from .selectors import plan_view
@@ -30,7 +32,7 @@ def plan_detail(request, depot_code: str, date: str):
         day = dt.date.fromisoformat(date)
     except ValueError as exc:
         raise Http404("Not a date.") from exc
-    now = timezone.now()
+    now = clock.now()
     plan = plan_view(depot=depot, date=day, now=now)
     days = DepotDay.objects.filter(depot=depot).order_by("date").values_list("date", flat=True)
     context = {
@@ -47,4 +49,6 @@ def plan_detail(request, depot_code: str, date: str):
 @staff_member_required
 def plan_index(request):
     depots = Depot.objects.prefetch_related("days").order_by("code")
-    return render(request, "fleet/plan_index.html", {"depots": depots, "today": timezone.localdate()})
+    return render(
+        request, "fleet/plan_index.html", {"depots": depots, "today": timezone.localdate(clock.now())}
+    )

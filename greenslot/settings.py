@@ -209,6 +209,21 @@ GREENSLOT = {
     "MAX_HORIZON_DAYS": 14,
     # The retailer whose shopper page is served at "/" (the demo's).
     "SHOPPER_RETAILER": os.environ.get("GREENSLOT_SHOPPER_RETAILER", "demo-grocer"),
+    # Travel model: None is great-circle distance x the depot's circuity; an OSRM-compatible table
+    # server is {"BACKEND": "osrm", "BASE_URL": "http://osrm:5000", "TIMEOUT": 2}.
+    "TRAVEL_BACKEND": None,
+    # Van speed (km/h) for each hour 0-23 of the local day; None is routing.travel's default profile.
+    "SPEED_KMH_BY_HOUR": None,
+    # Compiled depot-day plans each app process keeps (least recently used go first).
+    "PLAN_CACHE_ENTRIES": int(os.environ.get("GREENSLOT_PLAN_CACHE_ENTRIES", "64")),
+    # Background re-optimisation: PyVRP's wall-clock budget per depot-day, the quiet time after a
+    # booking before a run, and whether bookings trigger runs at all (by default only when a broker
+    # is configured: eager tasks would run inside the shopper's request).
+    "REOPT_SECONDS": float(os.environ.get("GREENSLOT_REOPT_SECONDS", "2.0")),
+    "REOPT_DEBOUNCE_SECONDS": int(os.environ.get("GREENSLOT_REOPT_DEBOUNCE_SECONDS", "30")),
+    "REOPT_AUTO": env_bool("GREENSLOT_REOPT_AUTO", bool(CELERY_BROKER_URL)),
+    # Where `manage.py widget_demo_key` keeps the demo page's publishable key (None: instance/).
+    "WIDGET_DEMO_KEY_FILE": os.environ.get("GREENSLOT_WIDGET_DEMO_KEY_FILE") or None,
 }
 
 LOGGING = {

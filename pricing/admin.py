@@ -1,8 +1,8 @@
 from django.contrib import admin, messages
 from django.urls import path, reverse
-from django.utils import timezone
 from django.utils.html import format_html
 
+from greenslot import clock
 from greenslot.errors import GreenslotError
 
 from . import views
@@ -150,7 +150,7 @@ class IncentiveRuleSetAdmin(admin.ModelAdmin):
         return actions
 
     def save_model(self, request, obj, form, change):
-        now = timezone.now()
+        now = clock.now()
         if change:
             changes = {name: form.cleaned_data[name] for name in form.changed_data if name in EDITABLE_FIELDS}
             rule_set_update(rule_set=obj, changes=changes, actor=request.user, now=now)
@@ -180,7 +180,7 @@ class IncentiveRuleSetAdmin(admin.ModelAdmin):
             return
         for draft in drafts:
             try:
-                rule_set_publish(rule_set=draft, now=timezone.now(), actor=request.user)
+                rule_set_publish(rule_set=draft, now=clock.now(), actor=request.user)
             except GreenslotError as error:
                 self.message_user(request, error.message, messages.ERROR)
             else:

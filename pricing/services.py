@@ -12,8 +12,8 @@ from typing import Any
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import Max
-from django.utils import timezone
 
+from greenslot import clock
 from greenslot.errors import Conflict, InvalidInput
 
 from .calculation import RuleTerms
@@ -153,7 +153,7 @@ def rule_set_create(
         depot_id=getattr(depot, "pk", None),
         name=name,
         actor=actor,
-        now=now or timezone.now(),
+        now=now or clock.now(),
         terms=terms,
     )
 
@@ -167,7 +167,7 @@ def rule_set_draft_from(
         depot_id=rule_set.depot_id,
         name=rule_set.name,
         actor=created_by,
-        now=now or timezone.now(),
+        now=now or clock.now(),
         terms={name: getattr(rule_set, name) for name in TERM_FIELDS},
         note=f"Copied from version {rule_set.version}.",
     )
@@ -177,7 +177,7 @@ def rule_set_update(
     *, rule_set: IncentiveRuleSet, changes: dict[str, Any], actor=None, now: dt.datetime | None = None
 ) -> IncentiveRuleSet:
     """Change a draft's terms and record what changed. Published and retired versions are refused."""
-    now = now or timezone.now()
+    now = now or clock.now()
     unknown = set(changes) - set(EDITABLE_FIELDS)
     if unknown:
         raise InvalidInput("unknown_terms", f"These fields cannot be edited: {', '.join(sorted(unknown))}.")

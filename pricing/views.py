@@ -12,6 +12,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
+from greenslot import clock
 from greenslot.errors import GreenslotError
 
 from .forms import PreviewOrderForm, RuleSetTermsForm, preview_order_initial
@@ -36,7 +37,7 @@ def rule_set_preview(request: HttpRequest, object_id, admin_context: dict) -> Ht
     rule_set = rule_set_for_staff(request, object_id, perm=VIEW)
     editable = rule_set.status == RuleSetStatus.DRAFT and request.user.has_perm(CHANGE)
     addresses = preview_addresses(retailer=rule_set.retailer, depot=rule_set.depot)
-    today = timezone.localdate()
+    today = timezone.localdate(clock.now())
     url = reverse("admin:pricing_incentiveruleset_preview", args=[rule_set.pk])
 
     if request.method == "POST" and editable:
@@ -51,7 +52,7 @@ def rule_set_preview(request: HttpRequest, object_id, admin_context: dict) -> Ht
 
     if request.method == "POST" and "_save" in request.POST and editable and terms_form.is_valid():
         changes = {name: terms_form.cleaned_data[name] for name in terms_form.changed_data}
-        rule_set_update(rule_set=rule_set, changes=changes, actor=request.user, now=timezone.now())
+        rule_set_update(rule_set=rule_set, changes=changes, actor=request.user, now=clock.now())
         messages.success(
             request, f"Saved draft version {rule_set.version}." if changes else "Nothing changed."
         )
@@ -71,7 +72,7 @@ def rule_set_preview(request: HttpRequest, object_id, admin_context: dict) -> Ht
                 from_date=order["date"],
                 days=order["days"],
                 basket_value=order["basket_value"],
-                now=timezone.now(),
+                now=clock.now(),
             )
         except GreenslotError as exc:
             error = exc.message
@@ -98,7 +99,7 @@ def rule_set_preview(request: HttpRequest, object_id, admin_context: dict) -> Ht
 def rule_set_publish_view(request: HttpRequest, object_id) -> HttpResponse:
     rule_set = rule_set_for_staff(request, object_id, perm=CHANGE)
     try:
-        rule_set_publish(rule_set=rule_set, now=timezone.now(), actor=request.user)
+        rule_set_publish(rule_set=rule_set, now=clock.now(), actor=request.user)
     except GreenslotError as exc:
         messages.error(request, exc.message)
     else:

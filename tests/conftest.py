@@ -1,13 +1,47 @@
 import datetime as dt
 
 import pytest
+import time_machine
 from django.utils import timezone
+
+# A weekday morning, well before tomorrow's cut-offs. Every test runs with the wall clock frozen
+# here (ticking on from it), so a test's fixed dates and whatever the product reads from the clock
+# agree, whatever today's date is.
+FIXED_NOW = dt.datetime(2026, 12, 1, 7, 0, tzinfo=dt.UTC)
+
+
+def pytest_configure(config):
+    from django.conf import settings
+
+    # Tests create many users; PBKDF2's deliberate slowness is for production, not for them.
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+    config.addinivalue_line(
+        "markers",
+        "real_clock: runs on the real wall clock (the test's world spans processes the frozen clock "
+        "cannot reach: gunicorn, Celery workers, tool commands); it builds its dates from "
+        "greenslot.clock.now() and cannot take the fixed `now` fixture",
+    )
+
+
+@pytest.fixture(autouse=True)
+def frozen_clock(request):
+    """The wall clock at ``FIXED_NOW``, moving on in real time (sleeps and timeouts still work)."""
+    if request.node.get_closest_marker("real_clock"):
+        yield None
+        return
+    with time_machine.travel(FIXED_NOW, tick=True) as traveller:
+        yield traveller
 
 
 @pytest.fixture
-def now() -> dt.datetime:
-    """A fixed 'now' on a weekday morning, well before tomorrow's cut-offs."""
-    return dt.datetime(2026, 12, 1, 7, 0, tzinfo=dt.UTC)
+def now(request) -> dt.datetime:
+    """The fixed 'now' the wall clock is frozen at."""
+    if request.node.get_closest_marker("real_clock"):
+        raise pytest.UsageError(
+            f"{request.node.nodeid} runs on the real clock and cannot take the fixed `now`; "
+            "use greenslot.clock.now()"
+        )
+    return FIXED_NOW
 
 
 @pytest.fixture

@@ -11,10 +11,9 @@ from __future__ import annotations
 
 import datetime as dt
 
-from django.utils import timezone
-
 from fleet.models import Depot
 from fleet.selectors import PlannedRoute, plan_view
+from greenslot import clock
 from greenslot.errors import NotFound
 
 from ..models import Booking, Retailer
@@ -73,7 +72,7 @@ def plan_for_retailer(
     *, retailer: Retailer, depot_code: str, date: dt.date, now: dt.datetime | None = None
 ) -> dict:
     """The depot-day's routes for ``retailer`` (see the module docstring); 404 for an unknown depot."""
-    now = now or timezone.now()
+    now = now or clock.now()
     depot = Depot.objects.filter(code=depot_code).first()
     if depot is None:
         raise NotFound("not_found", "No such depot.", details={"depot": depot_code})

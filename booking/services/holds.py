@@ -13,7 +13,6 @@ import numpy as np
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.utils import timezone
 
 from fleet.adapter import plan_cache, travel_backend_guard
 from fleet.models import DepotDay, Stop
@@ -25,6 +24,7 @@ from fleet.services import (
     stops_remove,
 )
 from fleet.tasks import reoptimisation_request
+from greenslot import clock
 from greenslot.errors import Conflict, InvalidInput, NotFound
 from routing.insertion import evaluate_insertion
 from routing.problem import StopSpec
@@ -44,7 +44,7 @@ def clock_under_lock(requested: dt.datetime | None) -> dt.datetime:
     after the lock orders every writer's clock with the locks. An explicit ``now`` (tests, replays)
     is kept as given.
     """
-    return requested or timezone.now()
+    return requested or clock.now()
 
 
 def booking_event_record(
@@ -99,7 +99,7 @@ def holds_expire_locked(*, depot_day: DepotDay, now: dt.datetime, actor: str = "
 
 def holds_expire(*, now: dt.datetime | None = None) -> int:
     """Purge lapsed holds everywhere, one depot-day transaction at a time."""
-    now = now or timezone.now()
+    now = now or clock.now()
     day_ids = (
         Booking.objects.filter(status=BookingStatus.HELD, hold_expires_at__lte=now)
         .values_list("depot_day_id", flat=True)
@@ -239,7 +239,7 @@ def hold_create(
     *, retailer: Retailer, quote: object, now: dt.datetime | None = None, actor: str = "api"
 ) -> Booking:
     """Hold the quoted window for the offer's address if the plan still has room for it."""
-    requested_now, now = now, now or timezone.now()
+    requested_now, now = now, now or clock.now()
     verified, offer, entry = quoted_offer(retailer=retailer, quote=quote, now=now)
     limit = settings.GREENSLOT["MAX_HOLDS_PER_ADDRESS"]
     with transaction.atomic():
@@ -424,7 +424,7 @@ def booking_reschedule(
 
     Both depot-days are locked in the global order before anything changes.
     """
-    requested_now, now = now, now or timezone.now()
+    requested_now, now = now, now or clock.now()
     verified, offer, entry = quoted_offer(retailer=retailer, quote=quote, now=now)
     current = booking_get(retailer=retailer, booking_id=booking_id)
     if address_key(offer.lat, offer.lon) != address_key(current.lat, current.lon) or (
@@ -490,7 +490,7 @@ def booking_reschedule(
 
 def booking_effective_status(*, booking: Booking, now: dt.datetime | None = None) -> str:
     """The status as it stands at ``now``: a lapsed hold is expired even before the purge marks it."""
-    now = now or timezone.now()
+    now = now or clock.now()
     if booking.status == BookingStatus.HELD and booking.hold_expires_at <= now:
         return BookingStatus.EXPIRED
     return booking.status

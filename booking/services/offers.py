@@ -16,6 +16,7 @@ from emissions.calculation import marginal_grams
 from fleet.adapter import CompiledPlan, marginal_cost, plan_cache, travel_backend_guard
 from fleet.models import Depot, VehicleType
 from fleet.selectors import depot_days_in_range, depot_for_point
+from greenslot import clock
 from greenslot.errors import InvalidInput, Unprocessable
 from pricing.calculation import RuleTerms, WindowPrice
 from pricing.consolidation import nearby_metres_by_window
@@ -348,7 +349,7 @@ def offer_create(
     ``basket_value`` (currency units, optional) is the shopper's basket, for the rules'
     free-delivery threshold.
     """
-    now = now or timezone.now()
+    now = now or clock.now()
     request = offer_request_validate(
         lat=lat,
         lon=lon,

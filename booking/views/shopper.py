@@ -14,7 +14,6 @@ from django.conf import settings
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import redirect, render
 from django.urls import reverse
-from django.utils import timezone
 from django.utils.cache import patch_vary_headers
 from django.views.decorators.http import require_POST, require_safe
 from django_htmx.http import HttpResponseClientRedirect
@@ -28,6 +27,7 @@ from booking.services.holds import (
     hold_release,
 )
 from booking.services.offers import offer_create
+from greenslot import clock
 from greenslot.errors import GreenslotError, NotFound
 
 from .forms import AddressForm
@@ -148,7 +148,7 @@ def render_hold(
     failure: GreenslotError | None = None,
     status: int = 200,
 ) -> HttpResponse:
-    now = timezone.now()
+    now = clock.now()
     window = held_window(hold, status=booking_effective_status(booking=hold, now=now), now=now)
     context = {"retailer": retailer, "window": window, "errors": [failure.message] if failure else []}
     return render(request, "booking/hold.html", context, status=status)
@@ -202,6 +202,6 @@ def booking_page(request: HttpRequest, retailer: Retailer, booking_id: UUID) -> 
     booking = own_booking(request, retailer, booking_id)
     if booking.status not in (BookingStatus.CONFIRMED, BookingStatus.CANCELLED):
         return redirect("booking:hold", hold_id=booking.id)
-    now = timezone.now()
+    now = clock.now()
     window = held_window(booking, status=booking_effective_status(booking=booking, now=now), now=now)
     return render(request, "booking/booking.html", {"retailer": retailer, "window": window})

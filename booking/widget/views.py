@@ -19,13 +19,13 @@ from django.contrib.staticfiles import finders
 from django.http import HttpRequest, HttpResponse, QueryDict
 from django.shortcuts import render
 from django.urls import reverse
-from django.utils import timezone
 from django.utils.cache import get_conditional_response, patch_cache_control, patch_vary_headers
 from django.views.decorators.clickjacking import xframe_options_exempt
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_POST, require_safe
 from django_htmx.http import reswap, retarget
 
+from greenslot import clock
 from greenslot.errors import GreenslotError
 
 from ..models import Booking
@@ -259,7 +259,7 @@ def render_frame(
 
 def render_held(request: HttpRequest, access: FrameAccess, hold: Booking) -> HttpResponse:
     """The held window, and the message that hands it to the host page."""
-    now = timezone.now()
+    now = clock.now()
     context = frame_context(request, access)
     context |= {
         "held": held_window(hold, status=booking_effective_status(booking=hold, now=now), now=now),

@@ -24,8 +24,14 @@ def closed_port() -> int:
 
 def offer(world, now, date):
     return offer_create(
-        retailer=world.retailer, lat=INSIDE[0], lon=INSIDE[1], size_units=1, service_minutes=3,
-        from_date=date, days=1, now=now,
+        retailer=world.retailer,
+        lat=INSIDE[0],
+        lon=INSIDE[1],
+        size_units=1,
+        service_minutes=3,
+        from_date=date,
+        days=1,
+        now=now,
     )
 
 

@@ -14,6 +14,9 @@ import pytest
 
 from booking.stress import cpu_summary, database_cpu_seconds, stress_database_url
 
+# The tool runs on the real clock, like an operator running it; so does the test.
+pytestmark = pytest.mark.real_clock
+
 BASE_DIR = Path(__file__).resolve().parents[2]
 
 

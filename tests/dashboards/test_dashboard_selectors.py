@@ -37,7 +37,7 @@ def test_a_window_that_fills_up_shows_the_share_of_offers_it_turned_away(db):
     book(world, date, (52.11, 5.11), (9, 10), now)  # offer 1: on sale, then booked: the van is full
     from booking.services.offers import offer_create
 
-    offer_create(
+    offer_create(  # offer 2, a minute later: full
         retailer=world.retailer,
         lat=52.12,
         lon=5.11,
@@ -45,7 +45,7 @@ def test_a_window_that_fills_up_shows_the_share_of_offers_it_turned_away(db):
         service_minutes=3,
         from_date=date,
         days=1,
-        now=now,
+        now=now + dt.timedelta(minutes=1),
     )
 
     cell = demand_summary(depot=world.depot, first=date, last=date).grid.cell(

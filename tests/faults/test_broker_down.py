@@ -26,7 +26,7 @@ from tests.api.support import ApiWorld, local_today
 from tests.factories import make_world
 from tests.plan_check import plan_violations
 
-pytestmark = [pytest.mark.faults, pytest.mark.django_db(transaction=True)]
+pytestmark = [pytest.mark.faults, pytest.mark.real_clock, pytest.mark.django_db(transaction=True)]
 
 
 @pytest.fixture

@@ -31,7 +31,12 @@ from tests.faults.support import (
 )
 from tests.plan_check import plan_violations
 
-pytestmark = [pytest.mark.faults, pytest.mark.postgres, pytest.mark.django_db(transaction=True)]
+pytestmark = [
+    pytest.mark.faults,
+    pytest.mark.real_clock,
+    pytest.mark.postgres,
+    pytest.mark.django_db(transaction=True),
+]
 
 OUTAGE_REQUESTS = 3
 

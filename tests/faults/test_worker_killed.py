@@ -28,7 +28,12 @@ from tests.faults.support import (
 )
 from tests.plan_check import plan_violations
 
-pytestmark = [pytest.mark.faults, pytest.mark.postgres, pytest.mark.django_db(transaction=True)]
+pytestmark = [
+    pytest.mark.faults,
+    pytest.mark.real_clock,
+    pytest.mark.postgres,
+    pytest.mark.django_db(transaction=True),
+]
 
 # The last statement of each transaction before COMMIT: everything is written, nothing committed.
 LAST_STATEMENT = 'INSERT INTO "booking_bookingevent"'

@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import os
 import subprocess
-import sys
 import tempfile
 import time
 import uuid
@@ -25,6 +24,7 @@ from django.db import connection
 from fleet.models import DepotDay
 from fleet.tasks import reoptimise_depot_day
 from greenslot.celery import app
+from tests.frozen_process import frozen_python
 from tests.plan_check import plan_violations
 from tests.reoptimisation.support import bad_plan_world, day_cost
 
@@ -77,7 +77,7 @@ def start_worker(*, queue: str, database_url: str, log) -> subprocess.Popen:
         "DJANGO_SETTINGS_MODULE": "greenslot.settings",
     }
     command = [
-        sys.executable, "-m", "celery", "-A", "greenslot", "worker", "--pool=solo", "--concurrency=1",
+        *frozen_python("-m", "celery", "-A", "greenslot", "worker", "--pool=solo", "--concurrency=1"),
         "-Q", queue, "-n", f"{queue}@%h", "--without-gossip", "--without-mingle", "--without-heartbeat",
         "--loglevel=INFO",
     ]  # fmt: skip

@@ -10,11 +10,11 @@ from urllib.parse import urlsplit
 
 from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
-from django.utils import timezone
 from django.utils.text import slugify
 
 from booking.keys import api_key_create
 from booking.models import ApiKeyKind, Retailer
+from greenslot import clock
 from pricing.models import IncentiveRuleSet, RuleSetStatus
 
 
@@ -69,7 +69,7 @@ class Command(BaseCommand):
                 status=RuleSetStatus.PUBLISHED,
                 name="Default rules",
                 currency=currency,
-                published_at=timezone.now(),
+                published_at=clock.now(),
             )
             _, secret = api_key_create(
                 retailer=retailer, kind=ApiKeyKind.SECRET, label="created with the retailer"

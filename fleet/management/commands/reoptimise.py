@@ -4,12 +4,12 @@ import datetime as dt
 import sys
 
 from django.core.management.base import BaseCommand, CommandError
-from django.utils import timezone
 from tqdm import tqdm
 
 from fleet.models import Depot
 from fleet.reoptimisation import IMPROVED, depot_day_reoptimise, depot_days_to_reoptimise
 from fleet.tasks import reoptimisation_seconds
+from greenslot import clock
 
 
 class Command(BaseCommand):
@@ -44,7 +44,7 @@ class Command(BaseCommand):
             if iterations is not None
             else {"max_runtime": seconds or reoptimisation_seconds()}
         )
-        days = depot_days_to_reoptimise(now=timezone.now(), depot_code=depot, date=date)
+        days = depot_days_to_reoptimise(now=clock.now(), depot_code=depot, date=date)
         if not days:
             self.stdout.write("No depot-day with stops to re-optimise.")
             return

@@ -7,6 +7,7 @@ from decimal import Decimal
 from django.core.management.base import BaseCommand, CommandError
 from django.utils import timezone
 
+from greenslot import clock
 from greenslot.errors import GreenslotError
 from pricing.models import IncentiveRuleSet
 from pricing.preview import offer_preview
@@ -36,7 +37,7 @@ class Command(BaseCommand):
             )
         except IncentiveRuleSet.DoesNotExist as exc:
             raise CommandError(f"No version {version} for retailer {retailer!r}.") from exc
-        now = timezone.now()
+        now = clock.now()
         try:
             preview = offer_preview(
                 draft=rule_set,
@@ -44,7 +45,7 @@ class Command(BaseCommand):
                 lon=lon,
                 size_units=size_units,
                 service_minutes=service_minutes,
-                from_date=date or timezone.localdate() + dt.timedelta(days=1),
+                from_date=date or timezone.localdate(clock.now()) + dt.timedelta(days=1),
                 days=days,
                 basket_value=basket,
                 now=now,

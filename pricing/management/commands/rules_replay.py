@@ -3,8 +3,8 @@
 import json
 
 from django.core.management.base import BaseCommand, CommandError
-from django.utils import timezone
 
+from greenslot import clock
 from pricing.models import IncentiveRuleSet
 from pricing.replay import rule_set_replay
 
@@ -24,7 +24,7 @@ class Command(BaseCommand):
             )
         except IncentiveRuleSet.DoesNotExist as exc:
             raise CommandError(f"No version {version} for retailer {retailer!r}.") from exc
-        report = rule_set_replay(rule_set=rule_set, now=timezone.now(), days=days)
+        report = rule_set_replay(rule_set=rule_set, now=clock.now(), days=days)
         metrics = {
             m.name: {
                 "recorded": _round(m.recorded, m.decimals),
