@@ -46,6 +46,7 @@ INSTALLED_APPS = [
     "pricing",
     "booking",
     "dashboards",
+    "lab",  # tools: benchmarks, stress, demo city, simulation; the product never imports it
 ]
 
 MIDDLEWARE = [

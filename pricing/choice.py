@@ -1,6 +1,6 @@
 """How shoppers choose among offered windows: a multinomial logit with a no-purchase option.
 
-The defaults are the ones issue 7's booking-season simulator uses (``simulation.choice.ChoiceModel``
+The defaults are the ones issue 7's booking-season simulator uses (``lab.simulation.choice.ChoiceModel``
 has the same values, with the sources and assumptions behind each); they are kept here, where the
 what-if replay needs them, so that the two can share one definition. They are assumptions, not
 estimates from this deployment's data: the replay reports the *difference* between two rule sets

@@ -77,7 +77,7 @@ def test_the_default_coefficients_are_the_documented_ones():
 
 
 def test_they_match_the_booking_season_simulators_defaults():
-    simulation = pytest.importorskip("simulation.choice")
+    simulation = pytest.importorskip("lab.simulation.choice")
     model = simulation.ChoiceModel()
     c = DEFAULT_COEFFICIENTS
 

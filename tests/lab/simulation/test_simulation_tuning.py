@@ -2,7 +2,7 @@
 
 import pytest
 
-from simulation.tuning import coordinate_search
+from lab.simulation.tuning import coordinate_search
 
 
 def test_it_finds_the_best_point_of_a_separable_objective_and_scores_each_point_once():

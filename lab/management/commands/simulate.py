@@ -1,6 +1,6 @@
 """``python manage.py simulate``: the booking-season simulator (DESIGN §8, issue 7); JSON on the last line.
 
-The work is in the Django-free ``simulation`` package; this command picks the mode, runs the
+The work is in the Django-free ``lab.simulation`` package; this command picks the mode, runs the
 experiment, writes the report when asked and prints the result.
 """
 
@@ -12,7 +12,7 @@ from pathlib import Path
 from django.conf import settings as django_settings
 from django.core.management.base import BaseCommand, CommandError
 
-from simulation.experiment import ExperimentResult, experiment_run, settings_for
+from lab.simulation.experiment import ExperimentResult, experiment_run, settings_for
 
 
 class Command(BaseCommand):
@@ -82,7 +82,7 @@ class Command(BaseCommand):
             )
         output = result.as_json()
         if report_dir and not no_report:
-            from simulation.report import write_report
+            from lab.simulation.report import write_report
 
             written = write_report(result, Path(report_dir), command=command, rendered_by=rendered_by)
             if not report_from:

@@ -5,14 +5,14 @@ import subprocess
 import sys
 from pathlib import Path
 
-import simulation
+from lab import simulation
 
-REPO = Path(simulation.__file__).resolve().parent.parent
+REPO = Path(simulation.__file__).resolve().parents[2]
 
 
 def test_every_simulation_module_imports_without_django():
-    modules = sorted(f"simulation.{m.name}" for m in pkgutil.iter_modules(simulation.__path__))
-    assert "simulation.season" in modules and "simulation.experiment" in modules
+    modules = sorted(f"lab.simulation.{m.name}" for m in pkgutil.iter_modules(simulation.__path__))
+    assert "lab.simulation.season" in modules and "lab.simulation.experiment" in modules
     script = "import importlib, sys\n"
     script += "".join(f"importlib.import_module({name!r})\n" for name in modules)
     script += "loaded = sorted(m for m in sys.modules if m == 'django' or m.startswith('django.'))\n"

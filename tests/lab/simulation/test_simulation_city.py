@@ -11,10 +11,10 @@ import pytest
 
 from fleet import demo_city
 from fleet.adapter import RouteVehicle, marginal_cost
+from lab.simulation import city as sim_city
+from lab.simulation.policies import PRODUCT_DEFAULT_TERMS, window_quotas
+from lab.simulation.season import _marginal_cost
 from pricing.models import IncentiveRuleSet
-from simulation import city as sim_city
-from simulation.policies import PRODUCT_DEFAULT_TERMS, window_quotas
-from simulation.season import _marginal_cost
 
 
 def seconds(clock) -> int:

@@ -12,14 +12,14 @@ from decimal import Decimal
 import numpy as np
 import pytest
 
+from lab.simulation.choice import ChoiceModel
+from lab.simulation.city import CARGO_BIKE, HOUR, Depot, Vehicle, utrecht
+from lab.simulation.demand import DemandParams, season_generate
+from lab.simulation.policies import Economics, FlatPolicy, IncentivePolicy, QuotaPolicy, rule_terms
+from lab.simulation.runner import SeasonTask, run_task, season_digest
+from lab.simulation.season import RoutingBudget, season_run
 from pricing.calculation import PeakPeriod
 from routing.checker import check_plan
-from simulation.choice import ChoiceModel
-from simulation.city import CARGO_BIKE, HOUR, Depot, Vehicle, utrecht
-from simulation.demand import DemandParams, season_generate
-from simulation.policies import Economics, FlatPolicy, IncentivePolicy, QuotaPolicy, rule_terms
-from simulation.runner import SeasonTask, run_task, season_digest
-from simulation.season import RoutingBudget, season_run
 
 DEMAND = DemandParams(shoppers_per_day=12.0)
 BUDGET = RoutingBudget(max_iterations=20, seed=1)

@@ -7,7 +7,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from simulation.choice import COEFFICIENTS, ChoiceModel, choice_probabilities, choose
+from lab.simulation.choice import COEFFICIENTS, ChoiceModel, choice_probabilities, choose
 
 
 def test_the_defaults_are_the_ones_fixed_in_the_issue():

@@ -6,10 +6,10 @@ Stops lie on the meridian 4.0 E north of a depot at 52.0 N: point k is 0.01 * k 
 
 import pytest
 
+from lab.simulation.final_routing import route_day
 from routing.checker import check_plan
 from routing.plan import build_plan, plan_cost
 from routing.problem import RouteSpec, StopSpec
-from simulation.final_routing import route_day
 
 
 def stop(k, *, key, early=0, late=100_000, demand=1):

@@ -2,7 +2,7 @@
 
 The figures mirror ``fleet.demo_city`` (and the default emission factors of migration
 ``emissions/0002``) so the simulator runs the demo's city without importing Django;
-``tests/simulation/test_simulation_city.py`` pins them to the originals.
+``tests/lab/simulation/test_simulation_city.py`` pins them to the originals.
 """
 
 from __future__ import annotations
