@@ -6,7 +6,7 @@ world (``world_prepare``) in child processes pointed at it with ``DATABASE_URL``
 gunicorn on a free loopback port, and runs client processes that each loop as shoppers do:
 offer -> pick an available window -> hold -> confirm (a share release the hold, or cancel the
 booking). Every loop is bounded by a shared request budget and a deadline. Afterwards the
-independent plan checker (``tests/plan_check.py``: routes rebuilt from the rows, walked without the
+independent plan audit (``booking/audit.py``: routes rebuilt from the rows, walked without the
 insertion code) counts overbookings over every depot-day, and the bookings are counted against what
 the clients were told.
 
@@ -287,13 +287,11 @@ def world_check(*, now: dt.datetime | None = None) -> dict:
     from django.db.models import Count
     from django.utils import timezone
 
+    # The same independent audit the tests use: routes rebuilt from Shift/Stop rows and walked
+    # by routing.checker, plus every live booking cross-checked against its stop.
+    from booking.audit import plan_violations
     from booking.models import Booking
     from fleet.models import DepotDay, Stop
-
-    # The same independent checker the tests use: routes rebuilt from Shift/Stop rows and walked
-    # by routing.checker, plus every live booking cross-checked against its stop.
-    sys.path.insert(0, str(BASE_DIR))
-    from tests.plan_check import plan_violations
 
     now = now or timezone.now()
     violations = plan_violations(now=now)

@@ -6,10 +6,10 @@ import datetime as dt
 
 import pytest
 
+from booking.audit import plan_violations
 from booking.models import Booking, BookingEvent, BookingStatus
 from fleet.models import Stop
 from tests.api.support import Api, ApiWorld, assert_error
-from tests.plan_check import plan_violations
 
 pytestmark = pytest.mark.django_db
 

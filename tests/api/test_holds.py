@@ -6,13 +6,13 @@ import datetime as dt
 
 import pytest
 
+from booking.audit import plan_violations
 from booking.keys import api_key_create
 from booking.models import Booking, BookingEvent, BookingStatus
 from booking.services.offers import offer_create
 from fleet.models import Stop
 from tests.api.support import ORIGIN, Api, ApiWorld, assert_error, local_today
 from tests.factories import make_world
-from tests.plan_check import plan_violations
 
 pytestmark = pytest.mark.django_db
 

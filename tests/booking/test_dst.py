@@ -4,11 +4,11 @@ import datetime as dt
 
 import pytest
 
+from booking.audit import plan_violations
 from booking.services.holds import hold_confirm, hold_create
 from booking.services.offers import offer_create
 from fleet.selectors import depot_day_plan
 from tests.factories import INSIDE, make_world
-from tests.plan_check import plan_violations
 
 pytestmark = pytest.mark.django_db
 

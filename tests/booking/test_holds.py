@@ -5,6 +5,7 @@ import datetime as dt
 
 import pytest
 
+from booking.audit import plan_violations
 from booking.models import Booking, BookingEvent, BookingStatus
 from booking.services.holds import (
     booking_cancel,
@@ -20,7 +21,6 @@ from booking.services.offers import offer_create
 from fleet.models import DepotDay, Stop
 from greenslot.errors import GreenslotError
 from tests.factories import INSIDE, make_world, retailer_with_rules
-from tests.plan_check import plan_violations
 
 pytestmark = pytest.mark.django_db
 

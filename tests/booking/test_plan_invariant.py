@@ -8,13 +8,13 @@ from hypothesis import HealthCheck, event, given, settings
 from hypothesis import strategies as st
 from hypothesis.extra.django import TestCase
 
+from booking.audit import plan_violations
 from booking.models import Booking
 from booking.services.holds import booking_cancel, hold_confirm, hold_create, hold_release, holds_expire
 from booking.services.offers import offer_create
 from fleet.adapter import plan_cache
 from greenslot.errors import GreenslotError
 from tests.factories import make_world
-from tests.plan_check import plan_violations
 
 START = dt.datetime(2026, 12, 1, 6, 0, tzinfo=dt.UTC)
 DAY = dt.date(2026, 12, 2)

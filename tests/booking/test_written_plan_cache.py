@@ -5,6 +5,7 @@ plan it wrote is cached under the new version and equals a fresh compile of the 
 import numpy as np
 import pytest
 
+from booking.audit import plan_violations
 from booking.services.holds import hold_confirm, hold_create, hold_release
 from booking.services.offers import offer_create
 from fleet.adapter import compile_plan, plan_cache
@@ -12,7 +13,6 @@ from fleet.models import DepotDay
 from greenslot.errors import Conflict
 from routing.insertion import evaluate_insertion
 from tests.factories import make_world
-from tests.plan_check import plan_violations
 from tests.plan_compare import by_stop_id
 
 pytestmark = pytest.mark.django_db

@@ -2,7 +2,7 @@
 
 Each worker is a thread with its own database connection calling the services, as gunicorn
 workers do. A barrier releases them together. The independent plan checker
-(``tests/plan_check.py``) then walks every route from the rows, and the booking rows are counted
+(``booking/audit.py``) then walks every route from the rows, and the booking rows are counted
 against what the callers were told.
 """
 
@@ -16,6 +16,7 @@ from collections import Counter
 import pytest
 from django.utils import timezone
 
+from booking.audit import plan_violations
 from booking.models import Booking, BookingEvent, BookingStatus
 from booking.services.holds import booking_cancel, booking_reschedule, hold_confirm, hold_create, hold_release
 from booking.services.offers import offer_create
@@ -23,7 +24,6 @@ from greenslot.errors import Conflict
 from tests.api.support import local_today
 from tests.concurrency.support import Worker, require_postgres, run_all
 from tests.factories import make_world
-from tests.plan_check import plan_violations
 
 pytestmark = [pytest.mark.postgres, pytest.mark.django_db(transaction=True)]
 

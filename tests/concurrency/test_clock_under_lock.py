@@ -18,6 +18,7 @@ from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 
+from booking.audit import plan_violations
 from booking.models import Booking, BookingStatus
 from booking.services.holds import booking_cancel, hold_confirm, hold_create
 from fleet.models import DepotDay
@@ -25,7 +26,6 @@ from greenslot.errors import Conflict
 from tests.api.support import local_today
 from tests.concurrency.support import Worker, require_postgres, window_quote
 from tests.factories import make_world
-from tests.plan_check import plan_violations
 
 pytestmark = [pytest.mark.postgres, pytest.mark.django_db(transaction=True)]
 

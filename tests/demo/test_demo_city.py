@@ -9,6 +9,7 @@ from collections import Counter
 import pytest
 from shapely.geometry import Point, shape
 
+from booking.audit import plan_violations
 from booking.models import Booking, BookingEvent, BookingStatus, Offer, Retailer
 from booking.services.offers import REASON_FULL, REASON_NO_SHIFT, offer_create
 from fleet.demo_city import (
@@ -28,7 +29,6 @@ from fleet.models import Depot, DepotDay, Shift
 from fleet.selectors import depot_for_point
 from greenslot.errors import Unprocessable
 from tests.demo.demo_week import NOW, SMALL_DEMAND, WEDNESDAY, at, fingerprint, local
-from tests.plan_check import plan_violations
 
 SATURDAY = WEDNESDAY + dt.timedelta(days=3)
 SUNDAY = WEDNESDAY + dt.timedelta(days=4)  # 29 March 2026: clocks go forward at 02:00

@@ -19,12 +19,12 @@ from django.core.cache import cache
 from django.utils import timezone
 from kombu.exceptions import OperationalError as KombuOperationalError
 
+from booking.audit import plan_violations
 from booking.models import BookingStatus
 from booking.services.holds import hold_confirm
 from fleet import tasks
 from tests.api.support import ApiWorld, local_today
 from tests.factories import make_world
-from tests.plan_check import plan_violations
 
 pytestmark = [pytest.mark.faults, pytest.mark.real_clock, pytest.mark.django_db(transaction=True)]
 

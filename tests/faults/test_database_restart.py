@@ -18,6 +18,7 @@ import pytest
 from django.db import connections
 from django.utils import timezone
 
+from booking.audit import plan_violations
 from booking.models import Booking
 from tests.faults.support import (
     call,
@@ -29,7 +30,6 @@ from tests.faults.support import (
     pg_cluster,
     require_postgres,
 )
-from tests.plan_check import plan_violations
 
 pytestmark = [
     pytest.mark.faults,

@@ -13,6 +13,7 @@ from collections import Counter
 import pytest
 from django.conf import settings
 
+from booking.audit import plan_violations
 from booking.models import Booking, BookingStatus
 from booking.services.holds import hold_create
 from booking.services.offers import offer_create
@@ -20,7 +21,6 @@ from greenslot.errors import Conflict
 from tests.api.support import local_today
 from tests.concurrency.support import Worker, require_postgres, run_all
 from tests.factories import INSIDE, make_world
-from tests.plan_check import plan_violations
 
 pytestmark = [pytest.mark.faults, pytest.mark.postgres, pytest.mark.django_db(transaction=True)]
 

@@ -15,6 +15,7 @@ from pathlib import Path
 import pytest
 from django.utils import timezone
 
+from booking.audit import plan_violations
 from booking.models import Booking, BookingEvent, BookingStatus
 from fleet.models import DepotDay, Stop
 from tests.faults.support import (
@@ -26,7 +27,6 @@ from tests.faults.support import (
     offer_body,
     require_postgres,
 )
-from tests.plan_check import plan_violations
 
 pytestmark = [
     pytest.mark.faults,

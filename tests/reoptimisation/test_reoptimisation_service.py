@@ -5,6 +5,7 @@ import datetime as dt
 import pytest
 
 import fleet.reoptimisation
+from booking.audit import plan_violations
 from booking.models import Booking
 from booking.services.holds import hold_create
 from booking.services.offers import offer_create
@@ -22,7 +23,6 @@ from fleet.reoptimisation import (
 from fleet.services import depot_day_get_or_create
 from routing.reoptimise import reoptimise
 from tests.factories import make_world
-from tests.plan_check import plan_violations
 from tests.reoptimisation.support import POINTS, bad_plan_world, book, day_cost, stop_windows
 
 pytestmark = pytest.mark.django_db

@@ -3,11 +3,11 @@
 import pytest
 from django.core.cache import cache
 
+from booking.audit import plan_violations
 from booking.services.holds import hold_confirm, hold_create
 from booking.services.offers import offer_create
 from fleet.models import DepotDay
 from fleet.tasks import debounce_key, reoptimisation_request, reoptimise_depot_day
-from tests.plan_check import plan_violations
 from tests.reoptimisation.support import bad_plan_world, day_cost
 
 pytestmark = pytest.mark.django_db

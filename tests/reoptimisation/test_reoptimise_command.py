@@ -7,9 +7,9 @@ import pytest
 from django.core.management import CommandError, call_command
 from django.utils import timezone
 
+from booking.audit import plan_violations
 from fleet.models import DepotDay
 from fleet.reoptimisation import depot_days_to_reoptimise
-from tests.plan_check import plan_violations
 from tests.reoptimisation.support import bad_plan_world, book, day_cost
 
 pytestmark = pytest.mark.django_db

@@ -21,11 +21,11 @@ import redis
 from django.conf import settings
 from django.db import connection
 
+from booking.audit import plan_violations
 from fleet.models import DepotDay
 from fleet.tasks import reoptimise_depot_day
 from greenslot.celery import app
 from tests.frozen_process import frozen_python
-from tests.plan_check import plan_violations
 from tests.reoptimisation.support import bad_plan_world, day_cost
 
 pytestmark = pytest.mark.django_db(transaction=True)
