@@ -2,7 +2,7 @@ from django.contrib import admin, messages
 
 from greenslot.errors import GreenslotError
 
-from .models import Booking, BookingEvent, BookingStatus, Offer, Retailer, WindowTemplate
+from .models import Booking, BookingEvent, BookingStatus, Offer, PresetAddress, Retailer, WindowTemplate
 from .services.holds import booking_cancel
 
 
@@ -26,6 +26,17 @@ class RetailerAdmin(admin.ModelAdmin):
     list_filter = ("currency",)
     prepopulated_fields = {"slug": ("name",)}
     readonly_fields = ("created_at",)
+
+
+@admin.register(PresetAddress)
+class PresetAddressAdmin(admin.ModelAdmin):
+    """The addresses a retailer's shopper page lists by name."""
+
+    list_display = ("label", "street", "slug", "retailer", "position", "lat", "lon")
+    list_filter = ("retailer",)
+    search_fields = ("label", "street", "slug")
+    list_select_related = ("retailer",)
+    prepopulated_fields = {"slug": ("label",)}
 
 
 @admin.register(WindowTemplate)

@@ -2,6 +2,8 @@ import uuid
 
 from django.db import models
 
+from fleet.models import latitude_validators, longitude_validators
+
 
 class Retailer(models.Model):
     """A tenant: its keys, bookings, settings and rules are its own."""
@@ -19,6 +21,28 @@ class Retailer(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+
+class PresetAddress(models.Model):
+    """A named address the retailer's shopper page lists, so a shopper can search by choosing it
+    instead of typing a point (the demo city lists Utrecht's neighbourhoods). Degrees."""
+
+    retailer = models.ForeignKey(Retailer, on_delete=models.CASCADE, related_name="preset_addresses")
+    slug = models.SlugField(max_length=64, help_text="Its name in the shopper page's URL: /?address=slug.")
+    label = models.CharField(max_length=120)
+    street = models.CharField(max_length=120, blank=True)
+    lat = models.FloatField(validators=latitude_validators)
+    lon = models.FloatField(validators=longitude_validators)
+    position = models.PositiveSmallIntegerField(default=0, help_text="Listed by position, then by age.")
+
+    class Meta:
+        ordering = ["retailer", "position", "id"]
+        constraints = [
+            models.UniqueConstraint(fields=["retailer", "slug"], name="preset_address_unique_slug")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.label} — {self.street}" if self.street else self.label
 
 
 class ApiKeyKind(models.TextChoices):

@@ -26,7 +26,7 @@ from shapely.geometry import Point, shape
 from shapely.prepared import prep
 from tqdm import tqdm
 
-from booking.models import Booking, Retailer, WindowTemplate
+from booking.models import Booking, PresetAddress, Retailer, WindowTemplate
 from booking.services.holds import hold_confirm, hold_create
 from booking.services.offers import REASON_FULL, WindowOffer, offer_create
 from emissions.models import EmissionFactor
@@ -94,7 +94,8 @@ SERVICE_ZONE = {
 
 @dataclass(frozen=True)
 class DemoAddress:
-    """A named address for the shopper page: a real neighbourhood centre (degrees)."""
+    """A named address: a real neighbourhood centre (degrees). The shopper page lists them (as the
+    demo retailer's preset addresses) and the simulated shoppers live around those inside the zone."""
 
     slug: str
     label: str
@@ -227,6 +228,22 @@ def demo_retailer_ensure(*, now: dt.datetime) -> Retailer:
             published_at=now,
         )
     return retailer
+
+
+def demo_presets_ensure(*, retailer: Retailer) -> None:
+    """The demo addresses as the retailer's preset addresses on the shopper page, in their order."""
+    for position, address in enumerate(DEMO_ADDRESSES):
+        PresetAddress.objects.get_or_create(
+            retailer=retailer,
+            slug=address.slug,
+            defaults={
+                "label": address.label,
+                "street": address.street,
+                "lat": address.lat,
+                "lon": address.lon,
+                "position": position,
+            },
+        )
 
 
 def demo_admin_ensure() -> bool:
@@ -593,6 +610,7 @@ def demo_city_load(
     now = clock()
     with transaction.atomic():
         retailer = demo_retailer_ensure(now=now)
+        demo_presets_ensure(retailer=retailer)
         admin_created = demo_admin_ensure() if admin else False
         depot = demo_depot_ensure()
         vehicles = demo_fleet_ensure(depot=depot)

@@ -2,32 +2,27 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 from django import forms
 from django.http import QueryDict
 
-from fleet.demo_city import DEMO_ADDRESSES
+from booking.models import PresetAddress
 
 DEFAULT_SIZE_UNITS = 2
 DEFAULT_SERVICE_MINUTES = 3
 # The picker sells small-parcel deliveries; larger loads go through the retailer's API.
 MAX_SIZE_UNITS = 60
 
-DEMO_ADDRESS_BY_SLUG = {address.slug: address for address in DEMO_ADDRESSES}
-
 
 class AddressForm(forms.Form):
-    """A demo address or a point, and the parcel.
+    """One of the retailer's preset addresses or a point, and the parcel.
 
     Coordinates are passed on as typed: the offer service validates them, so its error
     messages are the only ones a shopper sees for a bad point.
     """
 
-    address = forms.ChoiceField(
-        label="Address",
-        required=False,
-        choices=[("", "Choose an address…")]
-        + [(address.slug, f"{address.label} — {address.street}") for address in DEMO_ADDRESSES],
-    )
+    address = forms.ChoiceField(label="Address", required=False)
     lat = forms.CharField(
         label="Latitude",
         required=False,
@@ -52,7 +47,7 @@ class AddressForm(forms.Form):
     )
 
     @classmethod
-    def from_query(cls, query: QueryDict) -> AddressForm:
+    def from_query(cls, query: QueryDict, *, presets: Sequence[PresetAddress] = ()) -> AddressForm:
         """Bound to the query, with the parcel defaults filled in: ``/?address=slug`` is a whole search."""
         data = query.copy()
         for name, default in (
@@ -61,18 +56,22 @@ class AddressForm(forms.Form):
         ):
             if not data.get(name):
                 data[name] = str(default)
-        return cls(data)
+        return cls(data, presets=presets)
 
-    def __init__(self, *args, **kwargs) -> None:
+    def __init__(self, *args, presets: Sequence[PresetAddress] = (), **kwargs) -> None:
         kwargs.setdefault("label_suffix", "")
         super().__init__(*args, **kwargs)
+        self.presets = {preset.slug: preset for preset in presets}
+        self.fields["address"].choices = [("", "Choose an address…")] + [
+            (preset.slug, str(preset)) for preset in presets
+        ]
 
     def clean(self) -> dict:
         cleaned = super().clean()
-        demo = DEMO_ADDRESS_BY_SLUG.get(cleaned.get("address") or "")
-        if demo is not None:
-            cleaned["point"] = (demo.lat, demo.lon)
-            cleaned["address_record"] = {"slug": demo.slug, "label": demo.label, "street": demo.street}
+        preset = self.presets.get(cleaned.get("address") or "")
+        if preset is not None:
+            cleaned["point"] = (preset.lat, preset.lon)
+            cleaned["address_record"] = {"slug": preset.slug, "label": preset.label, "street": preset.street}
         elif cleaned.get("lat") and cleaned.get("lon"):
             cleaned["point"] = (cleaned["lat"], cleaned["lon"])
             cleaned["address_record"] = {}

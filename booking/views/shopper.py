@@ -81,7 +81,8 @@ def render_picker(
     """The picker for the search in the query string, with a fresh offer and any failure to report."""
     errors = [failure.message] if failure else []
     searched = any(request.GET.get(name) for name in SEARCH_FIELDS)
-    form = AddressForm.from_query(request.GET) if searched else AddressForm()
+    presets = list(retailer.preset_addresses.all())
+    form = AddressForm.from_query(request.GET, presets=presets) if searched else AddressForm(presets=presets)
     grid = None
     search_query = ""
     if searched:

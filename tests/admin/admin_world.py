@@ -8,7 +8,15 @@ from decimal import Decimal
 from html.parser import HTMLParser
 from zoneinfo import ZoneInfo
 
-from booking.models import Booking, BookingEvent, BookingStatus, Offer, Retailer, WindowTemplate
+from booking.models import (
+    Booking,
+    BookingEvent,
+    BookingStatus,
+    Offer,
+    PresetAddress,
+    Retailer,
+    WindowTemplate,
+)
 from emissions.models import EmissionFactor
 from fleet.models import Depot, DepotDay, ServiceZone, Shift, Stop, Vehicle, VehicleType
 from pricing.models import IncentiveRuleSet, RuleSetStatus
@@ -38,6 +46,7 @@ class AdminWorld:
     idle_shift: Shift
     stops: list[Stop]
     retailer: Retailer
+    preset: PresetAddress
     template: WindowTemplate
     published: IncentiveRuleSet
     draft: IncentiveRuleSet
@@ -57,6 +66,7 @@ class AdminWorld:
             Shift: self.busy_shift,
             Stop: self.stops[0],
             Retailer: self.retailer,
+            PresetAddress: self.preset,
             WindowTemplate: self.template,
             IncentiveRuleSet: self.published,
             Offer: self.offer,
@@ -100,6 +110,9 @@ def make_admin_world() -> AdminWorld:
         for sequence in (1, 0)  # created out of order: the page must show them by sequence
     ]
     retailer = Retailer.objects.create(name="Green Grocer", slug="green-grocer")
+    preset = PresetAddress.objects.create(
+        retailer=retailer, slug="dam", label="Centre", street="Dam", lat=52.11, lon=5.11
+    )
     template = WindowTemplate.objects.create(depot=depot, start_time=dt.time(10), end_time=dt.time(11))
     published = IncentiveRuleSet.objects.create(
         retailer=retailer, version=1, status=RuleSetStatus.PUBLISHED, name="launch", published_at=NOW
@@ -158,6 +171,7 @@ def make_admin_world() -> AdminWorld:
         idle_shift=idle_shift,
         stops=stops,
         retailer=retailer,
+        preset=preset,
         template=template,
         published=published,
         draft=draft,

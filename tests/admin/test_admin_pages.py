@@ -6,7 +6,15 @@ import pytest
 from django.contrib import admin
 from django.urls import reverse
 
-from booking.models import Booking, BookingEvent, BookingStatus, Offer, Retailer, WindowTemplate
+from booking.models import (
+    Booking,
+    BookingEvent,
+    BookingStatus,
+    Offer,
+    PresetAddress,
+    Retailer,
+    WindowTemplate,
+)
 from emissions.models import EmissionFactor
 from fleet.models import Depot, DepotDay, ServiceZone, Shift, Stop, Vehicle, VehicleType
 from pricing.models import IncentiveRuleSet, RuleSetStatus
@@ -24,6 +32,7 @@ REGISTERED = [
     Shift,
     Stop,
     Retailer,
+    PresetAddress,
     WindowTemplate,
     IncentiveRuleSet,
     Offer,

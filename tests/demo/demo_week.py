@@ -7,7 +7,7 @@ from zoneinfo import ZoneInfo
 
 from django.contrib.auth import get_user_model
 
-from booking.models import Booking, BookingEvent, Offer, Retailer, WindowTemplate
+from booking.models import Booking, BookingEvent, Offer, PresetAddress, Retailer, WindowTemplate
 from fleet.demo_city import DEPOT_TIME_ZONE
 from fleet.models import Depot, DepotDay, ServiceZone, Shift, Stop, Vehicle, VehicleType
 from pricing.models import IncentiveRuleSet
@@ -21,6 +21,7 @@ SMALL_DEMAND = 8
 
 MODELS = (
     Retailer,
+    PresetAddress,
     IncentiveRuleSet,
     Depot,
     ServiceZone,

@@ -88,6 +88,12 @@ def test_the_depot_serves_the_inside_addresses_and_refuses_the_outside_one(loade
     assert refused.value.code == "outside_service_area"
 
 
+def test_the_shopper_page_lists_the_demo_addresses_in_their_order(loaded):
+    retailer = Retailer.objects.get(slug=RETAILER_SLUG)
+    presets = list(retailer.preset_addresses.values_list("slug", "label", "street", "lat", "lon"))
+    assert presets == [(a.slug, a.label, a.street, a.lat, a.lon) for a in DEMO_ADDRESSES]
+
+
 def test_it_books_every_working_day_of_the_week_through_the_services(loaded):
     per_day = Counter(Booking.objects.values_list("depot_day__date", flat=True))
     working_days = [WEDNESDAY + dt.timedelta(days=i) for i in range(7) if i != 4]

@@ -2,7 +2,7 @@
 
 One depot in Amsterdam time with a square zone, one van (10 units) working 08:00-18:00 tomorrow,
 five window templates (1 h, 2 h, 4 h, all day, and 19:00-20:00 after the shift ends) and the
-shopper retailer with published rules. Dates are relative to the real clock because the pages
+shopper retailer with published rules and two preset addresses, one inside the zone. Dates are relative to the real clock because the pages
 ask the services for "now" themselves.
 """
 
@@ -16,23 +16,25 @@ from zoneinfo import ZoneInfo
 import pytest
 from django.conf import settings
 from django.utils import timezone
-from shapely.geometry import Point, shape
 
-from booking.models import Retailer, WindowTemplate
+from booking.models import PresetAddress, Retailer, WindowTemplate
 from emissions.models import EmissionFactor, EnergyType
-from fleet.demo_city import DEMO_ADDRESSES
 from fleet.models import Depot, DepotDay, ServiceZone, Shift, Vehicle, VehicleType
 from pricing.models import IncentiveRuleSet, RuleSetStatus
 
 TZ = ZoneInfo("Europe/Amsterdam")
-# A 0.1° square around the depot, over central Utrecht so that demo addresses fall inside it.
+# A 0.1° square around the depot, over central Utrecht.
 ZONE = {
     "type": "Polygon",
     "coordinates": [[[5.05, 52.05], [5.15, 52.05], [5.15, 52.15], [5.05, 52.15], [5.05, 52.05]]],
 }
 INSIDE = ("52.11", "5.11")
-# A demo address inside the zone, whichever the demo city lists first.
-DEMO_INSIDE = next(a for a in DEMO_ADDRESSES if shape(ZONE).covers(Point(a.lon, a.lat)))
+# The shopper retailer's preset addresses, listed in this order: (slug, label, street, lat, lon).
+PRESETS = (
+    ("domplein", "Binnenstad", "Domplein", 52.0907, 5.1214),
+    ("amersfoort", "Amersfoort (outside the zone)", "Hof", 52.1560, 5.3880),
+)
+PRESET_INSIDE = PRESETS[0][0]
 OUTSIDE = ("52.30", "5.40")
 VAN_CAPACITY = 10
 WINDOWS = [(9, 10), (10, 12), (12, 16), (8, 18), (19, 20)]
@@ -86,4 +88,8 @@ def world(db) -> ShopperWorld:
     IncentiveRuleSet.objects.create(
         retailer=retailer, version=1, status=RuleSetStatus.PUBLISHED, currency="EUR"
     )
+    for position, (slug, label, street, lat, lon) in enumerate(PRESETS):
+        PresetAddress.objects.create(
+            retailer=retailer, slug=slug, label=label, street=street, lat=lat, lon=lon, position=position
+        )
     return ShopperWorld(depot=depot, retailer=retailer, tomorrow=tomorrow)

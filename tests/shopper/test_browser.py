@@ -15,7 +15,7 @@ from django.utils import timezone
 
 from booking.models import Booking
 
-from .conftest import DEMO_INSIDE
+from .conftest import PRESET_INSIDE
 
 CHROMIUM = "/usr/bin/chromium"
 FLAGS = [
@@ -59,12 +59,12 @@ def test_htmx_swaps_the_grid_and_a_click_holds_the_window(live_server, world, br
     page.goto(live_server.url + "/")
     page.evaluate("window.sameDocument = true")
 
-    page.select_option("select[name=address]", DEMO_INSIDE.slug)
+    page.select_option("select[name=address]", PRESET_INSIDE)
     page.click("text=Show delivery windows")
     page.wait_for_selector("#slot-grid .window__choose")
 
     assert page.evaluate("window.sameDocument") is True, "the grid was swapped in, not reloaded"
-    assert f"address={DEMO_INSIDE.slug}" in page.url
+    assert f"address={PRESET_INSIDE}" in page.url
     assert page.locator("h1").count() == 1
 
     page.locator(".window__choose").first.click()
@@ -76,7 +76,7 @@ def test_htmx_swaps_the_grid_and_a_click_holds_the_window(live_server, world, br
 
 def test_the_countdown_announces_expiry_and_disables_confirm(live_server, world, browser):
     page = browser.new_page()
-    page.goto(live_server.url + f"/?address={DEMO_INSIDE.slug}")
+    page.goto(live_server.url + f"/?address={PRESET_INSIDE}")
     page.locator(".window__choose").first.click()
     page.wait_for_url(re.compile(r"/holds/[0-9a-f-]+/$"))
     Booking.objects.update(hold_expires_at=timezone.now() + dt.timedelta(seconds=2))
@@ -95,7 +95,7 @@ def test_the_countdown_announces_expiry_and_disables_confirm(live_server, world,
 
 def test_on_a_phone_the_windows_stack_in_one_column(live_server, world, browser):
     page = browser.new_page(viewport={"width": 390, "height": 900})
-    page.goto(live_server.url + f"/?address={DEMO_INSIDE.slug}")
+    page.goto(live_server.url + f"/?address={PRESET_INSIDE}")
     lefts = {
         round(box["x"]) for box in (b.bounding_box() for b in page.locator(".window__choose").all()) if box
     }

@@ -8,10 +8,9 @@ import re
 import pytest
 from django.urls import reverse
 
-from booking.models import Offer, Retailer
-from fleet.demo_city import DEMO_ADDRESSES
+from booking.models import Offer, PresetAddress, Retailer
 
-from .conftest import DEMO_INSIDE, INSIDE, OUTSIDE
+from .conftest import INSIDE, OUTSIDE, PRESET_INSIDE
 from .page import alert_text, parse, quote_of, window_titled, windows
 
 HTMX = {"HTTP_HX_REQUEST": "true"}
@@ -48,7 +47,7 @@ def test_it_renders_the_address_form_on_an_accessible_page(client, world):
     service = document.find("input", lambda e: e.attrs.get("name") == "service_minutes")
     assert (service.attrs["type"], service.attrs["value"]) == ("hidden", "3")
     options = [o.text for o in document.find("select").find_all("option")]
-    assert options == ["Choose an address…"] + [f"{a.label} — {a.street}" for a in DEMO_ADDRESSES]
+    assert options == ["Choose an address…", "Binnenstad — Domplein", "Amersfoort (outside the zone) — Hof"]
     assert 'src="/static/vendor/htmx-2.0.11.min.js"' in response.content.decode()
     assert "X-CSRFToken" in document.find("body").attrs["hx-headers"]
     assert windows(document) == []
@@ -104,15 +103,35 @@ def test_a_day_without_vans_says_so_once(client, world):
     assert day.find("button") is None
 
 
-def test_a_demo_address_is_searched_by_its_slug(client, world):
-    response = search(client, address=DEMO_INSIDE.slug)
+def test_a_preset_address_is_searched_by_its_slug(client, world):
+    response = search(client, address=PRESET_INSIDE)
     document = parse(response.content)
     assert alert_text(document) == ""
     assert window_titled(document, day_id(world.tomorrow), "09:00–10:00").find("button") is not None
-    demo = DEMO_INSIDE
-    assert Offer.objects.get().address == {"slug": demo.slug, "label": demo.label, "street": demo.street}
-    chosen = document.find("option", lambda e: e.attrs.get("value") == demo.slug)
+    assert Offer.objects.get().address == {"slug": "domplein", "label": "Binnenstad", "street": "Domplein"}
+    chosen = document.find("option", lambda e: e.attrs.get("value") == PRESET_INSIDE)
     assert "selected" in chosen.attrs
+
+
+def test_another_retailers_preset_address_is_not_offered_or_accepted(client, world):
+    other = Retailer.objects.create(name="Other", slug="other")
+    PresetAddress.objects.create(retailer=other, slug="elsewhere", label="Elsewhere", lat=52.11, lon=5.11)
+
+    response = search(client, address="elsewhere")
+
+    document = parse(response.content)
+    assert "Select a valid choice" in alert_text(document)
+    assert document.find("option", lambda e: e.attrs.get("value") == "elsewhere") is None
+    assert Offer.objects.count() == 0
+
+
+def test_without_preset_addresses_the_page_asks_for_a_point_only(client, world):
+    world.retailer.preset_addresses.all().delete()
+
+    document = parse(client.get("/").content)
+
+    assert document.find("select") is None
+    assert document.find("input", lambda e: e.attrs.get("name") == "lat") is not None
 
 
 def test_with_htmx_it_renders_only_the_slot_grid(client, world):
@@ -161,7 +180,7 @@ def test_half_a_point_asks_for_the_other_half(client, world):
     assert alert_text(parse(response.content)) == "Choose an address, or enter both latitude and longitude."
 
 
-def test_an_unknown_demo_address_is_refused(client, world):
+def test_an_unknown_preset_address_is_refused(client, world):
     response = search(client, address="atlantis")
     assert "Select a valid choice" in alert_text(parse(response.content))
 
