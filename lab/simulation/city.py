@@ -1,6 +1,6 @@
 """The simulated city: the demo's Utrecht (depot, zone, neighbourhoods, fleet, shifts, windows).
 
-The figures mirror ``fleet.demo_city`` (and the default emission factors of migration
+The figures mirror ``lab.demo.city`` (and the default emission factors of migration
 ``emissions/0002``) so the simulator runs the demo's city without importing Django;
 ``tests/lab/simulation/test_simulation_city.py`` pins them to the originals.
 """
@@ -180,7 +180,7 @@ class City:
 
 
 # ---------------------------------------------------------------------------------------------
-# The demo's Utrecht (fleet.demo_city)
+# The demo's Utrecht (lab.demo.city)
 # ---------------------------------------------------------------------------------------------
 
 # Well-to-wheel g CO2e per vehicle-km, the defaults of migration emissions/0002 (UK 2025 factors;

@@ -257,7 +257,7 @@ def write_report(
         f"{v.name} ({v.kind.name}, {v.shift_start // 3600:02d}:00–{v.shift_end // 3600:02d}:00)"
         for v in DEMO_FLEET
     )
-    add(f"- The demo city of `fleet/demo_city.py`: Utrecht, depot at Lage Weide, circuity {city.circuity}, the demo's 12 "
+    add(f"- The demo city of `lab/demo/city.py`: Utrecht, depot at Lage Weide, circuity {city.circuity}, the demo's 12 "
         f"neighbourhood centres with a Gaussian spread of {city.spread_m:.0f} m, addresses inside the service-zone polygon.")  # fmt: skip
     add(f"- Fleet: {fleet}. Capacities 60 / 50 / 12 size units; costs per km / hour / used route EUR 0.35 / 28 / 15 (diesel), "
         "0.20 / 28 / 15 (electric), 0.05 / 22 / 5 (bike); well-to-wheel 316.89 / 87.36 / 5.00 g CO2e per km (migration "

@@ -9,8 +9,8 @@ from decimal import Decimal
 
 import pytest
 
-from fleet import demo_city
 from fleet.adapter import RouteVehicle, marginal_cost
+from lab.demo import city as demo_city
 from lab.simulation import city as sim_city
 from lab.simulation.policies import PRODUCT_DEFAULT_TERMS, window_quotas
 from lab.simulation.season import _marginal_cost

@@ -12,7 +12,10 @@ from shapely.geometry import Point, shape
 from booking.audit import plan_violations
 from booking.models import Booking, BookingEvent, BookingStatus, Offer, Retailer
 from booking.services.offers import REASON_FULL, REASON_NO_SHIFT, offer_create
-from fleet.demo_city import (
+from fleet.models import Depot, DepotDay, Shift
+from fleet.selectors import depot_for_point
+from greenslot.errors import Unprocessable
+from lab.demo.city import (
     ACTOR,
     DEMO_ADDRESSES,
     FLEET,
@@ -25,10 +28,7 @@ from fleet.demo_city import (
     demo_city_load,
     window_reasons,
 )
-from fleet.models import Depot, DepotDay, Shift
-from fleet.selectors import depot_for_point
-from greenslot.errors import Unprocessable
-from tests.demo.demo_week import NOW, SMALL_DEMAND, WEDNESDAY, at, fingerprint, local
+from tests.lab.demo.demo_week import NOW, SMALL_DEMAND, WEDNESDAY, at, fingerprint, local
 
 SATURDAY = WEDNESDAY + dt.timedelta(days=3)
 SUNDAY = WEDNESDAY + dt.timedelta(days=4)  # 29 March 2026: clocks go forward at 02:00

@@ -8,9 +8,9 @@ from django.db import transaction
 from django.utils import timezone
 
 from booking.models import Retailer
-from dashboards.demo import demo_shoppers_run
-from fleet.demo_city import DEPOT_CODE, RETAILER_SLUG
 from fleet.models import Depot, DepotDay
+from lab.demo.city import DEPOT_CODE, RETAILER_SLUG
+from lab.demo.shoppers import demo_shoppers_run
 
 
 class Command(BaseCommand):

@@ -2,7 +2,7 @@
 
 from django.core.management.base import BaseCommand, CommandError
 
-from fleet.demo_city import BOOKINGS_PER_DAY, SEED, demo_city_load
+from lab.demo.city import BOOKINGS_PER_DAY, SEED, demo_city_load
 
 
 class Command(BaseCommand):

@@ -30,11 +30,10 @@ from booking.models import Booking, PresetAddress, Retailer, WindowTemplate
 from booking.services.holds import hold_confirm, hold_create
 from booking.services.offers import REASON_FULL, WindowOffer, offer_create
 from emissions.models import EmissionFactor
+from fleet.models import Depot, DepotDay, ServiceZone, Vehicle, VehicleType
+from fleet.services import depot_day_get_or_create, depot_day_lock, shift_create
 from greenslot.errors import Conflict
 from pricing.models import IncentiveRuleSet, RuleSetStatus
-
-from .models import Depot, DepotDay, ServiceZone, Vehicle, VehicleType
-from .services import depot_day_get_or_create, depot_day_lock, shift_create
 
 ACTOR = "demo-loader"
 SEED = 2026

@@ -2,8 +2,8 @@
 
 import pytest
 
-from fleet.demo_city import demo_city_load
-from tests.demo.demo_week import NOW, SMALL_DEMAND, at
+from lab.demo.city import demo_city_load
+from tests.lab.demo.demo_week import NOW, SMALL_DEMAND, at
 
 
 @pytest.fixture

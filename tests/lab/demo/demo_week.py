@@ -8,8 +8,8 @@ from zoneinfo import ZoneInfo
 from django.contrib.auth import get_user_model
 
 from booking.models import Booking, BookingEvent, Offer, PresetAddress, Retailer, WindowTemplate
-from fleet.demo_city import DEPOT_TIME_ZONE
 from fleet.models import Depot, DepotDay, ServiceZone, Shift, Stop, Vehicle, VehicleType
+from lab.demo.city import DEPOT_TIME_ZONE
 from pricing.models import IncentiveRuleSet
 
 AMSTERDAM = ZoneInfo(DEPOT_TIME_ZONE)

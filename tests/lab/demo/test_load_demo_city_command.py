@@ -10,8 +10,8 @@ from django.core.management import CommandError, call_command
 
 from booking.models import Booking
 from emissions.models import EmissionFactor
-from fleet.demo_city import ADMIN_PASSWORD, ADMIN_USERNAME
-from tests.demo.demo_week import fingerprint
+from lab.demo.city import ADMIN_PASSWORD, ADMIN_USERNAME
+from tests.lab.demo.demo_week import fingerprint
 
 
 def load(*args: str) -> str:

@@ -21,11 +21,12 @@ from shapely.prepared import prep
 from booking.models import Retailer
 from booking.services.holds import hold_confirm, hold_create
 from booking.services.offers import offer_create
-from fleet.demo_city import DEMO_ADDRESSES, ZONE_NAME, demand_point
 from fleet.models import Depot, ServiceZone
 from greenslot.errors import Conflict
 from pricing.calculation import FREE_DELIVERY, GREEN
 from pricing.choice import DEFAULT_COEFFICIENTS, ChoiceCoefficients, choice_probabilities, width_class
+
+from .city import DEMO_ADDRESSES, ZONE_NAME, demand_point
 
 ACTOR = "demo-shoppers"
 BASKET_MEDIAN = 55.0  # EUR; log-normal spread below
