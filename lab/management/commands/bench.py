@@ -1,6 +1,6 @@
 """`python manage.py bench NAME ...`: benchmarks that print JSON (the last line), never timed tests.
 
-Each benchmark lives in ``fleet/benchmarks/NAME.py`` with ``add_arguments(parser)`` and
+Each benchmark lives in ``lab/benchmarks/NAME.py`` with ``add_arguments(parser)`` and
 ``run(command, **options) -> dict``; this command only dispatches and prints.
 """
 
@@ -18,7 +18,7 @@ class Command(BaseCommand):
     def add_arguments(self, parser):
         subparsers = parser.add_subparsers(dest="benchmark", required=True)
         for name in BENCHMARKS:
-            module = importlib.import_module(f"fleet.benchmarks.{name}")
+            module = importlib.import_module(f"lab.benchmarks.{name}")
             sub = subparsers.add_parser(name, help=(module.__doc__ or "").strip().splitlines()[0])
             module.add_arguments(sub)
 
@@ -26,6 +26,6 @@ class Command(BaseCommand):
         name = options["benchmark"]
         if name not in BENCHMARKS:
             raise CommandError(f"Unknown benchmark {name!r}; choose from {', '.join(BENCHMARKS)}.")
-        module = importlib.import_module(f"fleet.benchmarks.{name}")
+        module = importlib.import_module(f"lab.benchmarks.{name}")
         result = module.run(self, **options)
         self.stdout.write(json.dumps(result, default=str))

@@ -28,15 +28,14 @@ from tqdm import tqdm
 
 from booking.models import Booking, BookingStatus, Offer, Retailer, WindowTemplate
 from emissions.models import EmissionFactor
+from fleet.adapter import compile_plan, local_moment, plan_cache
+from fleet.models import Depot, DepotDay, ServiceZone, Shift, Stop, Vehicle, VehicleType
 from lab.demo import city as demo_city
 from pricing.models import IncentiveRuleSet, RuleSetStatus
 from routing.checker import check_plan
 from routing.insertion import evaluate_insertion
 from routing.plan import insert_visit, route_schedule
 from routing.problem import StopSpec
-
-from ..adapter import compile_plan, local_moment, plan_cache
-from ..models import Depot, DepotDay, ServiceZone, Shift, Stop, Vehicle, VehicleType
 
 DEPOT_CODE = "city"
 SHIFT_HOURS = (dt.time(7), dt.time(21))

@@ -1,6 +1,6 @@
 """Benchmark 'offers': time offer requests on the city-1500 plan (DESIGN.md §8), in-process and over HTTP.
 
-The world (``fleet.benchmarks.city``) is built in a database of its own: a fresh SQLite file
+The world (``lab.benchmarks.city``) is built in a database of its own: a fresh SQLite file
 under the temp directory unless ``--database-url`` names an empty one. The developer's database
 is never touched.
 
@@ -70,8 +70,8 @@ from django.utils import timezone
 from booking.keys import api_key_create
 from booking.models import ApiKeyKind
 from booking.services.offers import offer_create
+from fleet.adapter import plan_cache
 
-from ..adapter import plan_cache
 from .city import City, bench_database, city_build, random_address, vans_for
 
 REFERENCE_REPEATS = 50

@@ -10,7 +10,7 @@ import json
 import pytest
 from django.core.management import call_command
 
-from fleet.benchmarks.solomon import (
+from lab.benchmarks.solomon import (
     DEFAULT_DATA,
     Budget,
     arrival_order,
@@ -98,7 +98,7 @@ def test_every_best_known_solution_has_its_dimacs_distance_and_passes_the_checke
 
 
 def _stop(instance, customer):
-    from fleet.benchmarks.solomon import customer_stop
+    from lab.benchmarks.solomon import customer_stop
 
     return customer_stop(instance, customer)
 
