@@ -219,7 +219,12 @@ def render_frame(
     searched = any(query.get(name) for name in SEARCH_FIELDS)
     # Before a search, the host page's data-size-units (if any) fills in the parcel field.
     initial = {"size_units": query["size_units"]} if query.get("size_units") else {}
-    form = AddressForm.from_query(query) if searched else AddressForm(initial=initial)
+    presets = list(access.retailer.preset_addresses.all())
+    form = (
+        AddressForm.from_query(query, presets=presets)
+        if searched
+        else AddressForm(initial=initial, presets=presets)
+    )
     grid = None
     if searched and form.is_valid():
         wait = frame_throttle_wait(request=request, access=access, scope="offers")

@@ -13,7 +13,7 @@ from django.core import signing
 from django.test import Client
 
 from booking.keys import api_key_create, api_key_revoke
-from booking.models import ApiKeyKind, Booking, BookingEvent, BookingStatus
+from booking.models import ApiKeyKind, Booking, BookingEvent, BookingStatus, PresetAddress
 from booking.widget.access import TOKEN_SALT, FrameAccess, frame_token_issue, frame_token_valid
 from tests.factories import retailer_with_rules
 from tests.shopper.page import alert_text, parse, quote_of, windows
@@ -63,7 +63,22 @@ def test_it_serves_the_picker_to_an_allowed_origin_and_only_that_origin_may_fram
     assert "no-store" in response["Cache-Control"]
     document = parse(response.content)
     assert document.find("html").attrs["data-parent-origin"] == ORIGIN
-    assert document.find("select", lambda e: e.attrs.get("name") == "address"), "no point given: ask for one"
+    assert document.find("input", lambda e: e.attrs.get("name") == "lat"), "no point given: ask for one"
+
+
+def test_it_lists_the_retailers_preset_addresses_and_searches_by_one(client, widget_world):
+    PresetAddress.objects.create(
+        retailer=widget_world.retailer, slug="home", label="Home", street="Dorpsstraat", lat=52.11, lon=5.11
+    )
+
+    document = parse(client.get(widget_world.frame_url()).content)
+    options = [
+        o.text for o in document.find("select", lambda e: e.attrs.get("name") == "address").find_all("option")
+    ]
+    searched = parse(client.get(widget_world.frame_url(address="home")).content)
+
+    assert options == ["Choose an address…", "Home — Dorpsstraat"]
+    assert bookable(searched), "the preset's windows are offered"
 
 
 def test_with_the_host_pages_point_it_shows_the_windows_without_an_address_form(client, widget_world):
