@@ -57,3 +57,11 @@ def fresh_plan_cache():
     plan_cache.clear()
     yield
     plan_cache.clear()
+
+
+@pytest.fixture
+def demo_key_file(settings, tmp_path):
+    """The widget demo page's key file, in the test's own directory."""
+    path = tmp_path / "instance" / "widget-demo-key"
+    settings.GREENSLOT = {**settings.GREENSLOT, "WIDGET_DEMO_KEY_FILE": str(path)}
+    return path

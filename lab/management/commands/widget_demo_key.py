@@ -13,7 +13,8 @@ from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 
 from booking.models import Retailer
-from booking.widget.demo_key import demo_key_ensure, demo_key_path
+from booking.widget.demo_key import demo_key_path
+from lab.demo.widget_key import demo_key_ensure
 
 
 class Command(BaseCommand):
