@@ -18,7 +18,7 @@ from django.db import connection
 
 from booking.keys import api_key_create
 from booking.models import ApiKeyKind
-from booking.stress import server_environment, server_start, server_stop
+from lab.stress.run import server_environment, server_start, server_stop
 from tests.api.support import local_today
 from tests.factories import INSIDE, make_world
 

@@ -33,7 +33,7 @@ from decimal import Decimal
 from pathlib import Path
 from urllib.parse import urlsplit, urlunsplit
 
-BASE_DIR = Path(__file__).resolve().parent.parent
+BASE_DIR = Path(__file__).resolve().parents[2]
 
 # The world: one depot in Utrecht and a square service zone around it (about 9 km x 13 km).
 DEPOT_CODE = "stress"

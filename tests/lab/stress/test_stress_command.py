@@ -12,12 +12,12 @@ from urllib.parse import urlsplit, urlunsplit
 
 import pytest
 
-from booking.stress import cpu_summary, database_cpu_seconds, stress_database_url
+from lab.stress.run import cpu_summary, database_cpu_seconds, stress_database_url
 
 # The tool runs on the real clock, like an operator running it; so does the test.
 pytestmark = pytest.mark.real_clock
 
-BASE_DIR = Path(__file__).resolve().parents[2]
+BASE_DIR = Path(__file__).resolve().parents[3]
 
 
 def test_the_stress_database_is_never_one_without_stress_in_its_name():

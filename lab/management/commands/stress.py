@@ -3,7 +3,7 @@
 Prints JSON on the last line: holds per second, p50/p95 latency per operation, statuses (201, 409,
 5xx, other), and overbookings found by the independent plan checker afterwards (must be 0).
 With ``--scale 1,2,4`` it repeats the run (fresh database each time) per gunicorn worker count.
-The steps are the plain functions of ``booking/stress.py``; see its docstring.
+The steps are the plain functions of ``lab/stress/``; see its docstrings.
 """
 
 from __future__ import annotations
@@ -16,7 +16,7 @@ import sys
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 
-from booking import stress
+from lab.stress import run as stress
 
 
 class Command(BaseCommand):
