@@ -18,7 +18,7 @@ from django.db import connection
 
 from booking.keys import api_key_create
 from booking.models import ApiKeyKind
-from lab.stress.run import server_environment, server_start, server_stop
+from lab.server import server_environment, server_start, server_stop
 from tests.api.support import local_today
 from tests.factories import INSIDE, make_world
 

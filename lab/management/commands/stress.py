@@ -3,7 +3,7 @@
 Prints JSON on the last line: holds per second, p50/p95 latency per operation, statuses (201, 409,
 5xx, other), and overbookings found by the independent plan checker afterwards (must be 0).
 With ``--scale 1,2,4`` it repeats the run (fresh database each time) per gunicorn worker count.
-The steps are the plain functions of ``lab/stress/``; see its docstrings.
+The steps are the plain functions of ``lab/stress/``; its package docstring tells the run.
 """
 
 from __future__ import annotations
@@ -16,7 +16,10 @@ import sys
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 
-from lab.stress import run as stress
+from lab.stress.database import database_name, stress_database_url
+from lab.stress.report import scaling_summary
+from lab.stress.run import RunOptions, default_cache_url, stress_run
+from lab.stress.world import world_check, world_prepare
 
 
 class Command(BaseCommand):
@@ -76,20 +79,20 @@ class Command(BaseCommand):
         if options["max_seconds"] <= 0:
             raise CommandError("--max-seconds must be positive.")
         try:
-            url = stress.stress_database_url(
+            url = stress_database_url(
                 requested=options["database_url"], environment_url=os.environ.get("DATABASE_URL")
             )
             scale = [int(w) for w in options["scale"].split(",") if w.strip()] or [options["workers"]]
         except ValueError as exc:
             raise CommandError(str(exc)) from exc
-        if stress.database_name(url) == str(settings.DATABASES["default"]["NAME"]):
+        if database_name(url) == str(settings.DATABASES["default"]["NAME"]):
             raise CommandError(f"Refusing {url}: that is this project's own database; the run drops it.")
         if any(w < 1 for w in scale):
             raise CommandError("--scale takes positive worker counts, e.g. 1,2,4.")
 
         runs = []
         for workers in scale:
-            run_options = stress.RunOptions(
+            run_options = RunOptions(
                 clients=options["clients"],
                 workers=workers,
                 depot_days=options["depot_days"],
@@ -101,29 +104,27 @@ class Command(BaseCommand):
                 cancel_share=options["cancel_share"],
                 seed=options["seed"],
                 keep_database=options["keep_database"],
-                cache_url=stress.default_cache_url()
-                if options["cache_url"] is None
-                else options["cache_url"],
+                cache_url=default_cache_url() if options["cache_url"] is None else options["cache_url"],
             )
             runs.append(
-                stress.stress_run(
+                stress_run(
                     options=run_options,
                     database_url=url,
                     progress=None if options["no_progress"] else self.progress_bar(workers, options),
                 )
             )
             self.close_bar()
-        result = runs[0] if len(runs) == 1 else stress.scaling_summary(runs)
+        result = runs[0] if len(runs) == 1 else scaling_summary(runs)
         self.stdout.write(json.dumps(result, default=str))
 
     def step(self, options):
         if options["step"] == "prepare":
-            world = stress.world_prepare(
+            world = world_prepare(
                 depot_days=options["depot_days"], vans=options["vans"], capacity=options["capacity"]
             )
             self.stdout.write(json.dumps(world.as_dict()))
         else:
-            self.stdout.write(json.dumps(stress.world_check(), default=str))
+            self.stdout.write(json.dumps(world_check(), default=str))
 
     _bar = None
 

@@ -12,7 +12,8 @@ from urllib.parse import urlsplit, urlunsplit
 
 import pytest
 
-from lab.stress.run import cpu_summary, database_cpu_seconds, stress_database_url
+from lab.stress.cpu import cpu_summary, database_cpu_seconds
+from lab.stress.database import stress_database_url
 
 # The tool runs on the real clock, like an operator running it; so does the test.
 pytestmark = pytest.mark.real_clock
