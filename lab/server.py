@@ -18,7 +18,8 @@ BASE_DIR = Path(__file__).resolve().parent.parent
 
 
 def server_environment(*, database_url: str, cache_url: str = "") -> dict[str, str]:
-    """The environment of every child that opens the stress database, gunicorn included.
+    """The environment of every child that opens ``database_url``, gunicorn included (the fault
+    tests start from it and override the settings module).
 
     Production-like (DEBUG off: no query log; a shared Redis cache when ``cache_url`` is given, as
     several app processes need); throttles out of the way, since the clients are one retailer's
