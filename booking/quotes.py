@@ -73,20 +73,24 @@ def quote_window_fields(*, date: dt.date, start: dt.datetime, end: dt.datetime, 
 
 
 def quote_sign(quote: Quote) -> str:
-    """A compact token: the quote's fields and an HMAC-SHA256 of them under the server's secret."""
-    fields = (
-        VERSION,
-        quote.offer_id,
-        str(quote.retailer_id),
-        quote_window_fields(date=quote.date, start=quote.start, end=quote.end, cutoff=quote.cutoff),
-        str(quote.amount),
-        quote.currency,
-        str(quote.co2e_grams),
-        str(quote.rule_version),
-        _stamp(quote.expires_at),
+    """A compact token: the quote's fields and an HMAC-SHA256 of them under the server's secret.
+
+    The layout is written once, in ``quote_signer``; this signs a single quote with it.
+    """
+    sign = quote_signer(
+        offer_id=quote.offer_id,
+        retailer_id=quote.retailer_id,
+        rule_version=quote.rule_version,
+        expires_at=quote.expires_at,
     )
-    body = "|".join(fields).encode()
-    return f"{_b64(body)}.{_b64(_mac(settings.SECRET_KEY, body))}"
+    return sign(
+        window_fields=quote_window_fields(
+            date=quote.date, start=quote.start, end=quote.end, cutoff=quote.cutoff
+        ),
+        amount=quote.amount,
+        currency=quote.currency,
+        co2e_grams=quote.co2e_grams,
+    )
 
 
 class QuoteSigner(Protocol):
@@ -96,12 +100,13 @@ class QuoteSigner(Protocol):
 def quote_signer(
     *, offer_id: str, retailer_id: int, rule_version: int, expires_at: dt.datetime
 ) -> QuoteSigner:
-    """``quote_sign`` for the quotes of one offer (one per available window, 160+ at a time).
+    """The signer of one offer's quotes (one per available window, 160+ at a time), and the one
+    place the token layout is written: ``VERSION|offer|retailer|date|start|end|cutoff|amount|
+    currency|grams|rule version|expiry`` (instants as Unix seconds), base64url, ``.``, its HMAC.
 
-    The fields every quote of the offer shares are encoded once and the key is taken once. The
-    returned ``sign(window_fields=quote_window_fields(...), amount=..., currency=...,
-    co2e_grams=...)`` gives exactly the token ``quote_sign`` gives for the ``Quote`` of the
-    offer's fields and the window's.
+    The fields every quote of the offer shares are encoded once and the key is taken once; the
+    returned ``sign(window_fields=quote_window_fields(...), amount=..., currency=..., co2e_grams=...)``
+    gives the token. ``quote_verify`` reads the same layout back.
     """
     head = f"{VERSION}|{offer_id}|{retailer_id}|"
     tail = f"|{rule_version}|{_stamp(expires_at)}"
