@@ -18,6 +18,7 @@ from django.conf import settings
 from redis.exceptions import RedisError
 
 from greenslot.errors import GreenslotError
+from routing.money import work_cost
 from routing.osrm import TravelBackendError
 from routing.plan import build_plan
 from routing.problem import PlanData, RouteSpec, StopSpec
@@ -302,12 +303,15 @@ def compile_rows(*, depot, depot_day, date, epoch, shifts: list[ShiftRow], stops
 def marginal_cost(
     vehicle: RouteVehicle, *, delta_m: int, delta_s: int, service_s: int, opens_route: bool
 ) -> Decimal:
-    """Money a delivery adds to a route: driving, the driver's extra time, and the route's fixed cost if new."""
-    cost = vehicle.cost_per_km * Decimal(int(delta_m)) / Decimal(1000)
-    cost += vehicle.cost_per_hour * Decimal(int(delta_s) + int(service_s)) / Decimal(3600)
-    if opens_route:
-        cost += vehicle.cost_per_route
-    return cost
+    """Money a delivery adds to a route (``routing.money.work_cost`` in ``Decimal``): driving, the
+    driver's extra time, and the route's fixed cost if new."""
+    return work_cost(
+        cost_per_km=vehicle.cost_per_km,
+        cost_per_hour=vehicle.cost_per_hour,
+        metres=Decimal(int(delta_m)),
+        work_seconds=Decimal(int(delta_s) + int(service_s)),
+        fixed=vehicle.cost_per_route if opens_route else Decimal(0),
+    )
 
 
 class PlanCache:

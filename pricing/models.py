@@ -12,6 +12,7 @@ from .calculation import (
     NEARBY_MAX_STOPS,
     PeakPeriod,
 )
+from .default_terms import DEFAULT_TERMS
 
 
 class RuleSetStatus(models.TextChoices):
@@ -20,9 +21,9 @@ class RuleSetStatus(models.TextChoices):
     RETIRED = "retired", "Retired"
 
 
-def money_field(default: str, **kwargs) -> models.DecimalField:
+def money_field(default: Decimal, **kwargs) -> models.DecimalField:
     return models.DecimalField(
-        max_digits=8, decimal_places=2, default=Decimal(default), validators=[MinValueValidator(0)], **kwargs
+        max_digits=8, decimal_places=2, default=default, validators=[MinValueValidator(0)], **kwargs
     )
 
 
@@ -66,20 +67,22 @@ class IncentiveRuleSet(models.Model):
     status = models.CharField(max_length=12, choices=RuleSetStatus.choices, default=RuleSetStatus.DRAFT)
     name = models.CharField(max_length=120, blank=True)
     currency = models.CharField(max_length=3, default="EUR")
-    base_fee = money_field("3.00", help_text="Fee every window starts from.")
+    base_fee = money_field(DEFAULT_TERMS["base_fee"], help_text="Fee every window starts from.")
     cost_passthrough = models.DecimalField(
         max_digits=5,
         decimal_places=3,
-        default=Decimal("1.000"),
+        default=DEFAULT_TERMS["cost_passthrough"],
         validators=[MinValueValidator(0)],
         help_text="Share of the marginal route cost added to the price (1 = all of it).",
     )
-    width_discount_per_hour = money_field("0.50", help_text="Discount per hour of window beyond one hour.")
-    width_discount_max = money_field("3.00", help_text="Largest width discount.")
+    width_discount_per_hour = money_field(
+        DEFAULT_TERMS["width_discount_per_hour"], help_text="Discount per hour of window beyond one hour."
+    )
+    width_discount_max = money_field(DEFAULT_TERMS["width_discount_max"], help_text="Largest width discount.")
     consolidation_max_km = models.DecimalField(
         max_digits=6,
         decimal_places=2,
-        default=Decimal("1.00"),
+        default=DEFAULT_TERMS["consolidation_max_km"],
         validators=[MinValueValidator(0)],
         help_text="A window whose delivery adds at most this many km consolidates with nearby stops.",
     )
@@ -99,7 +102,9 @@ class IncentiveRuleSet(models.Model):
         validators=[MinValueValidator(1), MaxValueValidator(NEARBY_MAX_STOPS)],
         help_text="…and a window consolidates when at least this many of them overlap it.",
     )
-    consolidation_discount = money_field("1.00", help_text="Discount for a consolidating window.")
+    consolidation_discount = money_field(
+        DEFAULT_TERMS["consolidation_discount"], help_text="Discount for a consolidating window."
+    )
     peak_surcharges = models.JSONField(
         default=list,
         blank=True,
@@ -116,23 +121,22 @@ class IncentiveRuleSet(models.Model):
         "Empty: never.",
     )
     green_max_grams = models.PositiveIntegerField(
-        default=150, help_text="A window adding at most this many grams CO2e is labelled green…"
+        default=DEFAULT_TERMS["green_max_grams"],
+        help_text="A window adding at most this many grams CO2e is labelled green…",
     )
     green_relative = models.DecimalField(
         max_digits=4,
         decimal_places=2,
-        default=Decimal("0.25"),
+        default=DEFAULT_TERMS["green_relative"],
         validators=[MinValueValidator(0)],
         help_text="…and so is one within this fraction above the lowest grams offered to the same shopper.",
     )
-    floor = money_field("0.00", help_text="Lowest price.")
-    # 10.00, not 9.99: the cap must be a multiple of the rounding step or capped prices round
-    # down to 9.90 (publishing refuses such a pair).
-    cap = money_field("10.00", help_text="Highest price (a multiple of the rounding step).")
+    floor = money_field(DEFAULT_TERMS["floor"], help_text="Lowest price.")
+    cap = money_field(DEFAULT_TERMS["cap"], help_text="Highest price (a multiple of the rounding step).")
     rounding_step = models.DecimalField(
         max_digits=4,
         decimal_places=2,
-        default=Decimal("0.10"),
+        default=DEFAULT_TERMS["rounding_step"],
         validators=[MinValueValidator(Decimal("0.01"))],
         help_text="Prices are rounded half-up to a multiple of this.",
     )

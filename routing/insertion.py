@@ -20,6 +20,7 @@ from itertools import chain
 
 import numpy as np
 
+from .money import work_cost
 from .plan import insert_visit
 from .problem import TIME_MAX, PlanData, StopSpec
 
@@ -339,11 +340,12 @@ def evaluate_insertion(
     ok = slack.route_ok[pos_route] & (slack.load[pos_route] + demand <= slack.capacity[pos_route])
     ok &= arrive <= latest
 
-    # The route_cost formula, term by term in the same order, so the reference agrees to the bit.
-    cost = (
-        slack.cost_per_km[pos_route] * delta_m / 1000
-        + slack.cost_per_hour[pos_route] * (delta_s + service) / 3600
-        + slack.opening_cost[pos_route]
+    cost = work_cost(
+        cost_per_km=slack.cost_per_km[pos_route],
+        cost_per_hour=slack.cost_per_hour[pos_route],
+        metres=delta_m,
+        work_seconds=delta_s + service,
+        fixed=slack.opening_cost[pos_route],
     )
 
     # Positions that pass the window-free tests, cheapest first; the stable sort keeps equal costs

@@ -11,6 +11,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from .money import work_cost
 from .problem import TIME_MAX, PlanData, RouteLegs, RouteSpec, StopSpec
 from .travel import HaversineMetric, TravelMetric
 
@@ -141,12 +142,17 @@ def plan_matrices(plan: PlanData) -> PlanMatrices:
 def route_cost(route: RouteSpec, *, metres: int, work_seconds: int, used: bool) -> float:
     """Money for driving ``metres`` and working ``work_seconds`` (travel + service) on ``route``.
 
-    The one cost formula of the engine: insertion prices its deltas with it (``routing.insertion``
-    repeats it on arrays, operation for operation, so the floats agree) and re-optimisation compares
-    whole plans with it. Waiting is not charged; ``fixed_cost`` is charged when the route is used.
+    ``routing.money.work_cost`` for one route: insertion prices its deltas with the same formula
+    on arrays, and re-optimisation compares whole plans with it. Waiting is not charged;
+    ``fixed_cost`` is charged when the route is used.
     """
-    fixed = route.fixed_cost if used else 0.0
-    return route.cost_per_km * metres / 1000 + route.cost_per_hour * work_seconds / 3600 + fixed
+    return work_cost(
+        cost_per_km=route.cost_per_km,
+        cost_per_hour=route.cost_per_hour,
+        metres=metres,
+        work_seconds=work_seconds,
+        fixed=route.fixed_cost if used else 0.0,
+    )
 
 
 @dataclass(frozen=True)

@@ -1,8 +1,7 @@
 """The simulated city: the demo's Utrecht (depot, zone, neighbourhoods, fleet, shifts, windows).
 
-The figures mirror ``lab.demo.city`` (and the default emission factors of migration
-``emissions/0002``) so the simulator runs the demo's city without importing Django;
-``tests/lab/simulation/test_simulation_city.py`` pins them to the originals.
+Built from ``lab.demo.places``, the demo city's data, which the demo loader uses too; the
+simulator stays Django-free because that module is plain data.
 """
 
 from __future__ import annotations
@@ -14,12 +13,13 @@ from zoneinfo import ZoneInfo
 
 import numpy as np
 
+from lab.demo import places
 from routing.problem import RouteSpec
 from routing.travel import TravelModel, haversine_m
 
 DAY_SECONDS = 86_400
 HOUR = 3_600
-SEASON_DAYS = 7  # the booking horizon of the demo: today and the next six days
+SEASON_DAYS = places.HORIZON_DAYS  # the booking horizon of the demo: today and the next six days
 # The calendar of season day 0: a Monday (day 6 is a Sunday, when the demo fleet has no shifts) in
 # a week without a clock change. Dates only matter to the rules' peak periods, which are wall-clock.
 FIRST_DATE = dt.date(2026, 6, 1)
@@ -180,88 +180,40 @@ class City:
 
 
 # ---------------------------------------------------------------------------------------------
-# The demo's Utrecht (lab.demo.city)
+# The demo's Utrecht (lab.demo.places, the one home of the demo city)
 # ---------------------------------------------------------------------------------------------
 
-# Well-to-wheel g CO2e per vehicle-km, the defaults of migration emissions/0002 (UK 2025 factors;
-# the cargo-bike figure is the placeholder documented there).
-DIESEL_VAN = VehicleKind(
-    "Diesel van", 60, 80, Decimal("0.35"), Decimal("28"), Decimal("15"), Decimal("316.89")
+
+def _seconds(clock: dt.time) -> int:
+    return clock.hour * HOUR + clock.minute * 60
+
+
+def _kind(spec: places.DemoVehicleType) -> VehicleKind:
+    return VehicleKind(
+        spec.name,
+        spec.capacity_units,
+        spec.max_speed_kmh,
+        spec.cost_per_km,
+        spec.cost_per_hour,
+        spec.cost_per_route,
+        places.FACTOR_GRAMS_PER_KM[spec.emission_factor],
+    )
+
+
+DIESEL_VAN, ELECTRIC_VAN, CARGO_BIKE = (
+    _kind(t) for t in (places.DIESEL_VAN, places.ELECTRIC_VAN, places.CARGO_BIKE)
 )
-ELECTRIC_VAN = VehicleKind(
-    "Electric van", 50, 80, Decimal("0.20"), Decimal("28"), Decimal("15"), Decimal("87.36")
+DEMO_FLEET = tuple(
+    Vehicle(v.name, _kind(v.vehicle_type), _seconds(v.shift[0]), _seconds(v.shift[1])) for v in places.FLEET
 )
-CARGO_BIKE = VehicleKind(
-    "Electric cargo bike", 12, 20, Decimal("0.05"), Decimal("22"), Decimal("5"), Decimal("5.00")
+DEPOT_LAT, DEPOT_LON = places.DEPOT_LAT, places.DEPOT_LON
+CIRCUITY = places.DEPOT_CIRCUITY
+NEIGHBOURHOODS = tuple(Neighbourhood(a.slug, a.lat, a.lon) for a in places.DEMO_ADDRESSES if a.inside_zone)
+SPREAD_M = places.DEMAND_SPREAD_M
+SERVICE_ZONE = tuple((lon, lat) for lon, lat in places.SERVICE_ZONE["coordinates"][0])
+DEMO_WINDOWS = tuple(
+    WindowTemplate(_seconds(w.start), _seconds(w.end), w.cutoff_minutes * 60) for w in places.WINDOWS
 )
-
-EARLY = (7 * HOUR, 15 * HOUR)
-LATE = (13 * HOUR, 21 * HOUR)
-BIKE_HOURS = (8 * HOUR, 16 * HOUR)
-
-
-def _vehicle(name: str, kind: VehicleKind, shift: tuple[int, int]) -> Vehicle:
-    return Vehicle(name, kind, shift[0], shift[1])
-
-
-DEMO_FLEET = (
-    _vehicle("Van D1", DIESEL_VAN, EARLY),
-    _vehicle("Van D2", DIESEL_VAN, EARLY),
-    _vehicle("Van D3", DIESEL_VAN, LATE),
-    _vehicle("Van D4", DIESEL_VAN, LATE),
-    _vehicle("E-van E1", ELECTRIC_VAN, EARLY),
-    _vehicle("E-van E2", ELECTRIC_VAN, LATE),
-    _vehicle("E-van E3", ELECTRIC_VAN, LATE),
-    _vehicle("Bike B1", CARGO_BIKE, BIKE_HOURS),
-    _vehicle("Bike B2", CARGO_BIKE, BIKE_HOURS),
-)
-
-DEPOT_LAT, DEPOT_LON = 52.1045, 5.0660  # Utrecht Lage Weide
-CIRCUITY = 1.3
-
-NEIGHBOURHOODS = (
-    Neighbourhood("binnenstad", 52.0907, 5.1214),
-    Neighbourhood("wittevrouwen", 52.0962, 5.1325),
-    Neighbourhood("oost", 52.0890, 5.1330),
-    Neighbourhood("lombok", 52.0925, 5.1005),
-    Neighbourhood("oog-in-al", 52.0895, 5.0890),
-    Neighbourhood("kanaleneiland", 52.0745, 5.0975),
-    Neighbourhood("lunetten", 52.0655, 5.1380),
-    Neighbourhood("tuindorp", 52.1070, 5.1250),
-    Neighbourhood("zuilen", 52.1095, 5.0960),
-    Neighbourhood("overvecht", 52.1165, 5.1120),
-    Neighbourhood("leidsche-rijn", 52.0875, 5.0725),
-    Neighbourhood("science-park", 52.0855, 5.1755),
-)
-SPREAD_M = 600.0
-
-SERVICE_ZONE = (
-    (5.030, 52.108),
-    (5.062, 52.118),
-    (5.095, 52.125),
-    (5.125, 52.128),
-    (5.150, 52.118),
-    (5.168, 52.100),
-    (5.190, 52.090),
-    (5.185, 52.074),
-    (5.150, 52.058),
-    (5.120, 52.055),
-    (5.085, 52.060),
-    (5.060, 52.072),
-    (5.030, 52.082),
-    (5.030, 52.108),
-)
-
-
-def _windows() -> tuple[WindowTemplate, ...]:
-    one_hour = [WindowTemplate(h * HOUR, (h + 1) * HOUR, 120 * 60) for h in range(8, 21)]
-    two_hours = [WindowTemplate(h * HOUR, (h + 2) * HOUR, 180 * 60) for h in range(8, 20, 2)]
-    four_hours = [WindowTemplate(h * HOUR, (h + 4) * HOUR, 180 * 60) for h in (8, 12, 16)]
-    all_day = [WindowTemplate(8 * HOUR, 21 * HOUR, 12 * HOUR)]
-    return tuple(one_hour + two_hours + four_hours + all_day)
-
-
-DEMO_WINDOWS = _windows()
 
 
 def utrecht(*, second_depot: bool = False) -> City:
@@ -282,6 +234,6 @@ def utrecht(*, second_depot: bool = False) -> City:
         zone=SERVICE_ZONE,
         windows=DEMO_WINDOWS,
         circuity=CIRCUITY,
-        no_shift_weekdays=frozenset({7}),
-        day_appeal={6: 1.4},
+        no_shift_weekdays=places.NO_SHIFT_WEEKDAYS,
+        day_appeal=dict(places.DAY_APPEAL),
     )

@@ -19,6 +19,7 @@ from typing import ClassVar
 import numpy as np
 
 from pricing.calculation import RuleTerms
+from pricing.default_terms import DEFAULT_TERMS
 
 from .city import HOUR, City
 
@@ -31,20 +32,8 @@ POLICY_LABELS = {
     INCENTIVE: "(c) exact feasibility, incentive rules",
 }
 
-# The product's default rule set (pricing.models.IncentiveRuleSet field defaults).
-PRODUCT_DEFAULT_TERMS = dict(
-    base_fee=Decimal("3.00"),
-    cost_passthrough=Decimal("1.000"),
-    width_discount_per_hour=Decimal("0.50"),
-    width_discount_max=Decimal("3.00"),
-    consolidation_max_km=Decimal("1.00"),
-    consolidation_discount=Decimal("1.00"),
-    green_max_grams=150,
-    green_relative=Decimal("0.25"),
-    floor=Decimal("0.00"),
-    cap=Decimal("10.00"),
-    rounding_step=Decimal("0.10"),
-)
+# The product's default rule set: a new IncentiveRuleSet's field defaults.
+PRODUCT_DEFAULT_TERMS = DEFAULT_TERMS
 
 
 def rule_terms(**overrides) -> RuleTerms:

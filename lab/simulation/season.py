@@ -22,6 +22,7 @@ from pricing.calculation import GREEN
 from pricing.consolidation import nearby_metres_by_window
 from pricing.windows import WindowCost, price_windows
 from routing.insertion import evaluate_insertion
+from routing.money import work_cost
 from routing.plan import build_plan, insert_visit, plan_cost, route_schedule
 from routing.problem import PlanData, StopSpec
 
@@ -125,12 +126,14 @@ class SeasonResult:
 def _marginal_cost(
     kind: VehicleKind, *, delta_m: int, delta_s: int, service_s: int, opens_route: bool
 ) -> Decimal:
-    """``fleet.adapter.marginal_cost``, term for term: driving, the driver's time, a new route's cost."""
-    cost = kind.cost_per_km * Decimal(int(delta_m)) / KM
-    cost += kind.cost_per_hour * Decimal(int(delta_s) + int(service_s)) / HOUR_S
-    if opens_route:
-        cost += kind.cost_per_route
-    return cost
+    """The product's money formula (``routing.money.work_cost``, as ``fleet.adapter.marginal_cost``)."""
+    return work_cost(
+        cost_per_km=kind.cost_per_km,
+        cost_per_hour=kind.cost_per_hour,
+        metres=Decimal(int(delta_m)),
+        work_seconds=Decimal(int(delta_s) + int(service_s)),
+        fixed=kind.cost_per_route if opens_route else Decimal(0),
+    )
 
 
 def _logsum(model: ChoiceModel, utility: np.ndarray, available: np.ndarray) -> float:
