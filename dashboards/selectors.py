@@ -25,7 +25,8 @@ from django.db.models import Q
 
 from booking.models import Booking, BookingStatus, Offer
 from emissions.calculation import allocate_by_distance, route_grams
-from fleet.adapter import local_midnight, marginal_cost, plan_cache
+from fleet.adapter import local_midnight, plan_cache
+from fleet.costs import marginal_cost
 from fleet.models import Depot, DepotDay
 from pricing.calculation import CONSOLIDATED, GREEN, WIDE
 from pricing.models import IncentiveRuleSet

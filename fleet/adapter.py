@@ -18,7 +18,6 @@ from django.conf import settings
 from redis.exceptions import RedisError
 
 from greenslot.errors import GreenslotError
-from routing.money import work_cost
 from routing.osrm import TravelBackendError
 from routing.plan import build_plan
 from routing.problem import PlanData, RouteSpec, StopSpec
@@ -297,20 +296,6 @@ def compile_rows(*, depot, depot_day, date, epoch, shifts: list[ShiftRow], stops
         vehicles=tuple(vehicles),
         stop_ids=tuple(stop_ids),
         valid_until=valid_until,
-    )
-
-
-def marginal_cost(
-    vehicle: RouteVehicle, *, delta_m: int, delta_s: int, service_s: int, opens_route: bool
-) -> Decimal:
-    """Money a delivery adds to a route (``routing.money.work_cost`` in ``Decimal``): driving, the
-    driver's extra time, and the route's fixed cost if new."""
-    return work_cost(
-        cost_per_km=vehicle.cost_per_km,
-        cost_per_hour=vehicle.cost_per_hour,
-        metres=Decimal(int(delta_m)),
-        work_seconds=Decimal(int(delta_s) + int(service_s)),
-        fixed=vehicle.cost_per_route if opens_route else Decimal(0),
     )
 
 

@@ -13,7 +13,8 @@ from django.conf import settings
 from django.utils import timezone
 
 from emissions.calculation import marginal_grams
-from fleet.adapter import CompiledPlan, marginal_cost, plan_cache, travel_backend_guard
+from fleet.adapter import CompiledPlan, plan_cache, travel_backend_guard
+from fleet.costs import marginal_cost
 from fleet.models import Depot, VehicleType
 from fleet.selectors import depot_days_in_range, depot_for_point
 from greenslot import clock

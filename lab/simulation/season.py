@@ -2,7 +2,7 @@
 
 The offer of a feasibility policy is what ``booking.services.offers`` computes, without the
 database: one ``routing.insertion.evaluate_insertion`` call per depot-day over its open windows,
-the marginal cost in ``Decimal`` from the chosen route's vehicle (as ``fleet.adapter.marginal_cost``),
+the marginal cost in ``Decimal`` from the chosen route's vehicle (``fleet.costs.marginal_cost``, as the offer path),
 CO2e by ``emissions.calculation.marginal_grams``, the booked stops nearby by
 ``pricing.consolidation.nearby_metres_by_window``, and prices and labels of the whole offer by
 ``pricing.windows.price_windows``. A chosen window is booked by inserting the stop where the
@@ -18,16 +18,16 @@ from decimal import Decimal
 import numpy as np
 
 from emissions.calculation import marginal_grams
+from fleet.costs import marginal_cost
 from pricing.calculation import GREEN
 from pricing.consolidation import nearby_metres_by_window
 from pricing.windows import WindowCost, price_windows
 from routing.insertion import evaluate_insertion
-from routing.money import work_cost
 from routing.plan import build_plan, insert_visit, plan_cost, route_schedule
 from routing.problem import PlanData, StopSpec
 
 from .choice import ChoiceModel, choose
-from .city import DAY_SECONDS, City, VehicleKind
+from .city import DAY_SECONDS, City
 from .demand import DemandParams, Season, period_fit
 from .final_routing import route_day
 from .policies import FLAT, INCENTIVE, QUOTA, Economics, Policy, mean_size_units, window_quotas
@@ -121,19 +121,6 @@ class SeasonResult:
             "consumer_surplus_per_shopper": self.surplus / self.shoppers if self.shoppers else 0.0,
             "pyvrp_improved_days": self.pyvrp_improved,
         }
-
-
-def _marginal_cost(
-    kind: VehicleKind, *, delta_m: int, delta_s: int, service_s: int, opens_route: bool
-) -> Decimal:
-    """The product's money formula (``routing.money.work_cost``, as ``fleet.adapter.marginal_cost``)."""
-    return work_cost(
-        cost_per_km=kind.cost_per_km,
-        cost_per_hour=kind.cost_per_hour,
-        metres=Decimal(int(delta_m)),
-        work_seconds=Decimal(int(delta_s) + int(service_s)),
-        fixed=kind.cost_per_route if opens_route else Decimal(0),
-    )
 
 
 def _logsum(model: ChoiceModel, utility: np.ndarray, available: np.ndarray) -> float:
@@ -243,7 +230,7 @@ def season_run(
                     continue
                 kind = fleets[depot][route_index].kind
                 delta_m = int(insertion.delta_m[j])
-                cost = _marginal_cost(
+                cost = marginal_cost(
                     kind,
                     delta_m=delta_m,
                     delta_s=int(insertion.delta_s[j]),

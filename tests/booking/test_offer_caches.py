@@ -15,7 +15,8 @@ from booking.services.holds import hold_confirm, hold_create
 from booking.services.offer_records import window_record
 from booking.services.offers import offer_create
 from emissions.calculation import marginal_grams
-from fleet.adapter import marginal_cost, plan_cache
+from fleet.adapter import plan_cache
+from fleet.costs import marginal_cost
 from fleet.models import DepotDay, ServiceZone
 from greenslot.errors import GreenslotError
 from routing.insertion import evaluate_insertion
