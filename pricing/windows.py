@@ -10,7 +10,6 @@ windows. One function, so the three can never disagree.
 from __future__ import annotations
 
 import datetime as dt
-import functools
 from collections.abc import Hashable, Mapping, Sequence
 from dataclasses import dataclass
 from decimal import Decimal
@@ -25,18 +24,7 @@ from .calculation import (
     window_price,
 )
 from .labels import window_labels
-
-
-def window_hours(*, start: dt.datetime, end: dt.datetime) -> Decimal:
-    """Width of a window in hours: ``end - start``, which for datetimes of one time zone is
-    wall-clock time (a 10:00-11:00 window is 1 hour on a DST day too)."""
-    return _hours(end - start)
-
-
-@functools.lru_cache(maxsize=256)
-def _hours(width: dt.timedelta) -> Decimal:
-    # An offer asks this of 160+ windows of a handful of widths.
-    return Decimal(width.total_seconds()) / Decimal(3600)
+from .widths import window_hours
 
 
 class CostedWindow(Protocol):

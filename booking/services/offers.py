@@ -23,7 +23,8 @@ from pricing.calculation import RuleTerms, WindowPrice
 from pricing.consolidation import nearby_metres_by_window
 from pricing.models import IncentiveRuleSet
 from pricing.selectors import rule_set_for_offer
-from pricing.windows import WindowCost, price_windows, window_hours
+from pricing.widths import width_name, window_hours
+from pricing.windows import WindowCost, price_windows
 from routing.insertion import evaluate_insertion
 
 from ..models import Offer, Retailer
@@ -91,10 +92,7 @@ class WindowOffer:
 
     @property
     def width_name(self) -> str:
-        hours = float(self.hours)
-        if hours >= 8:
-            return "all day"
-        return f"{hours:g} h"
+        return width_name(self.hours)
 
     def priced(self, *, price: WindowPrice | None, labels: tuple[str, ...], quote: str = "") -> WindowOffer:
         """This window with its price, labels and quote: ``dataclasses.replace`` without its

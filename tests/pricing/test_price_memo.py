@@ -23,7 +23,7 @@ from pricing.calculation import (
 )
 from pricing.labels import LabelInput, offer_labels
 from pricing.models import IncentiveRuleSet
-from pricing.windows import WindowCost, price_windows, window_hours
+from pricing.windows import WindowCost, price_windows
 
 D = Decimal
 TZ = ZoneInfo("Europe/Amsterdam")
@@ -212,15 +212,6 @@ def test_the_breakdown_is_fresh_on_every_call():
     price.breakdown()[0]["amount"] = "999.00"
 
     assert price.breakdown()[0]["amount"] == "3.00"
-
-
-def test_window_hours_are_wall_clock_hours_on_a_dst_day():
-    sunday = DAYS[2]
-    start = dt.datetime.combine(sunday, dt.time(0), tzinfo=TZ)
-    end = dt.datetime.combine(sunday, dt.time(4), tzinfo=TZ)
-
-    assert window_hours(start=start, end=end) == D(4)
-    assert window_hours(start=start, end=start + dt.timedelta(minutes=90)) == D("1.5")
 
 
 # --- terms per rule-set content ---------------------------------------------------------------
