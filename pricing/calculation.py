@@ -33,6 +33,13 @@ FLOOR = "floor"
 CAP = "cap"
 ROUNDING = "rounding"
 FREE_DELIVERY = "free_delivery"
+# Lines of a price made from the three costs of a window (``pricing.cost_prices``).
+MARKUP = "markup"
+EXPECTED_COST = "expected_cost"
+DISPLACEMENT = "displacement"
+BASKET_MARGIN = "basket_margin"
+CARBON = "carbon"
+SERVICE_FLOOR = "service_floor"
 
 LINE_LABELS = {
     BASE_FEE: "Delivery fee",
@@ -44,7 +51,23 @@ LINE_LABELS = {
     CAP: "Maximum price adjustment",
     ROUNDING: "Rounding",
     FREE_DELIVERY: "Free delivery for your basket",
+    MARKUP: "Delivery fee",
+    EXPECTED_COST: "Expected route cost of this delivery",
+    DISPLACEMENT: "Capacity this delivery uses",
+    BASKET_MARGIN: "Your basket's contribution",
+    CARBON: "Carbon cost of this delivery",
+    SERVICE_FLOOR: "Cheapest window of the day",
 }
+
+# How a rule version turns a window's costs into its price.
+PRICE_BY_PASSTHROUGH = "passthrough"  # base fee + pass-through x myopic marginal cost (issue 7)
+PRICE_BY_THREE_COSTS = "three_costs"  # markup + expected cost + displacement - basket margin + carbon
+PRICING_MODES = (PRICE_BY_PASSTHROUGH, PRICE_BY_THREE_COSTS)
+# How the markup of the three-cost price is set (``pricing.cost_prices``).
+MARKUP_FIXED = "fixed"  # ``markup`` as given
+MARKUP_LOGIT = "logit"  # the profit-maximising markup of a multinomial-logit shopper
+MARKUP_REVENUE_NEUTRAL = "revenue_neutral"  # the mean offered price equals ``reference_price``
+MARKUP_MODES = (MARKUP_FIXED, MARKUP_LOGIT, MARKUP_REVENUE_NEUTRAL)
 
 # How a window qualifies as consolidating.
 CONSOLIDATE_BY_KM = "marginal_km"
@@ -239,6 +262,16 @@ class RuleTerms:
     consolidation_by: str = CONSOLIDATE_BY_KM
     consolidation_radius_m: int = 300
     consolidation_min_stops: int = 3
+    # The retailer's objective (issue 12). The defaults keep the issue 7 price: a rule set opts in
+    # with ``pricing_mode = PRICE_BY_THREE_COSTS`` (see ``pricing.cost_prices``).
+    pricing_mode: str = PRICE_BY_PASSTHROUGH
+    markup_mode: str = MARKUP_FIXED
+    markup: Decimal = Decimal("0.00")
+    basket_margin: Decimal = Decimal("0.00")
+    carbon_price_per_kg: Decimal = Decimal("0.00")
+    reference_price: Decimal | None = None
+    service_floor_price: Decimal | None = None
+    green_share_max: Decimal | None = None
 
     def __post_init__(self) -> None:
         for name in MONEY_TERMS + RATIO_TERMS:
@@ -263,6 +296,33 @@ class RuleTerms:
             raise ValueError(f"Expected consolidation_by in {CONSOLIDATION_MODES}.")
         _require_int("consolidation_radius_m", self.consolidation_radius_m, low=1, high=NEARBY_MAX_METRES)
         _require_int("consolidation_min_stops", self.consolidation_min_stops, low=1, high=NEARBY_MAX_STOPS)
+        self._check_objective()
+
+    def _check_objective(self) -> None:
+        if self.pricing_mode not in PRICING_MODES:
+            raise ValueError(f"Expected pricing_mode in {PRICING_MODES}.")
+        if self.markup_mode not in MARKUP_MODES:
+            raise ValueError(f"Expected markup_mode in {MARKUP_MODES}.")
+        _require_decimal("markup", self.markup)
+        _require_whole_cents("markup", self.markup)
+        _require_decimal("basket_margin", self.basket_margin, non_negative=True)
+        _require_whole_cents("basket_margin", self.basket_margin)
+        _require_decimal("carbon_price_per_kg", self.carbon_price_per_kg, non_negative=True)
+        for name in ("reference_price", "service_floor_price"):
+            value = getattr(self, name)
+            if value is not None:
+                _require_decimal(name, value, non_negative=True)
+                _require_whole_cents(name, value)
+        if self.markup_mode == MARKUP_REVENUE_NEUTRAL and self.reference_price is None:
+            raise ValueError("Expected a reference_price for the revenue-neutral markup.")
+        if self.green_share_max is not None:
+            _require_decimal("green_share_max", self.green_share_max)
+            if not 0 <= self.green_share_max <= 1:
+                raise ValueError("Expected 0 <= green_share_max <= 1.")
+
+    @property
+    def prices_by_three_costs(self) -> bool:
+        return self.pricing_mode == PRICE_BY_THREE_COSTS
 
     @classmethod
     def from_rule_set(cls, rule_set: IncentiveRuleSet) -> RuleTerms:
@@ -481,20 +541,26 @@ def window_price(
     if terms.consolidates(marginal_km, nearby_stops) and terms.consolidation_discount:
         lines.append(_line(CONSOLIDATION_DISCOUNT, -_cents(terms.consolidation_discount)))
 
+    amount = clamp_and_round(terms=terms, lines=lines)
+    if amount and terms.free_delivery(basket_value):
+        lines.append(_line(FREE_DELIVERY, -amount))
+        amount = Decimal("0.00")
+    return WindowPrice(amount=amount, currency=terms.currency, lines=tuple(lines))
+
+
+def clamp_and_round(*, terms: RuleTerms, lines: list[PriceLine]) -> Decimal:
+    """Clamp the sum of ``lines`` to [floor, cap] and round it (``_round_within_bounds``), appending a
+    line for each change so that the lines still sum to the amount returned (currency units)."""
     subtotal = sum((line.amount for line in lines), Decimal(0))
     clamped = min(max(subtotal, terms.floor), terms.cap)
     if clamped > subtotal:
         lines.append(_line(FLOOR, clamped - subtotal))
     elif clamped < subtotal:
         lines.append(_line(CAP, clamped - subtotal))
-
     amount = _cents(_round_within_bounds(amount=clamped, terms=terms))
     if amount != clamped:
         lines.append(_line(ROUNDING, amount - clamped))
-    if amount and terms.free_delivery(basket_value):
-        lines.append(_line(FREE_DELIVERY, -amount))
-        amount = Decimal("0.00")
-    return WindowPrice(amount=amount, currency=terms.currency, lines=tuple(lines))
+    return amount
 
 
 def route_cost_line(*, terms: RuleTerms, marginal_cost: Decimal) -> Decimal:

@@ -70,6 +70,11 @@ def window_labels(
         _require_decimal("window_hours", hours[k])
     lowest_grams = min(grams[k] for k in on_sale)
     relative_limit = Decimal(lowest_grams) * (1 + terms.green_relative)
+    greenest = (
+        greenest_windows(available=available, grams=grams, day_keys=day_keys, share_max=terms.green_share_max)
+        if terms.green_share_max is not None
+        else None
+    )
     cheapest_by_day: dict[Hashable, Decimal] = {}
     for k in on_sale:
         cheapest = cheapest_by_day.get(day_keys[k])
@@ -81,14 +86,55 @@ def window_labels(
         if not available[k]:
             labels.append(())
             continue
+        green = (
+            greenest[k]
+            if greenest is not None
+            else grams[k] <= terms.green_max_grams or grams[k] <= relative_limit  # int vs Decimal: exact
+        )
         earned = (
-            grams[k] <= terms.green_max_grams or grams[k] <= relative_limit,  # int vs Decimal: exact
+            green,
             hours[k] >= WIDE_WINDOW_HOURS,
             bool(consolidates[k]),
             prices[k] == cheapest_by_day[day_keys[k]],
         )
         labels.append(_LABELS_EARNED[earned])
     return labels
+
+
+def greenest_windows(
+    *,
+    available: Sequence[bool],
+    grams: Sequence[int],
+    day_keys: Sequence[Hashable],
+    share_max: Decimal,
+) -> list[bool]:
+    """Which windows earn the green label when it must stay meaningful (issue 12).
+
+    Per delivery day, the windows on sale ranked by marginal grams: the greenest ones, at most
+    ``share_max`` of the day's windows on sale (rounded down), and only those strictly below the
+    day's median grams, i.e. clearly greener than the shopper's typical alternative that day. Ties at
+    the limit are all left out, so equal windows are treated alike and the share is never exceeded.
+    The label's basis is each window's own grams (shown beside it).
+    """
+    _require_decimal("share_max", share_max)
+    by_day: dict[Hashable, list[int]] = {}
+    for k, on in enumerate(available):
+        if on:
+            by_day.setdefault(day_keys[k], []).append(k)
+    green = [False] * len(available)
+    for members in by_day.values():
+        ranked = sorted(members, key=lambda k: grams[k])
+        limit = int(share_max * len(ranked))
+        if limit == 0:
+            continue
+        values = sorted(grams[k] for k in ranked)
+        middle = len(values) // 2
+        median = values[middle] if len(values) % 2 else (values[middle - 1] + values[middle]) / 2
+        beyond = grams[ranked[limit]] if limit < len(ranked) else None
+        for k in ranked[:limit]:
+            if grams[k] < median and (beyond is None or grams[k] < beyond):
+                green[k] = True
+    return green
 
 
 # The labels (in ``LABEL_ORDER``) for each combination of (green, wide, consolidated, best value)

@@ -22,7 +22,7 @@ from decimal import Decimal
 from booking.models import Booking, Offer
 
 from .calculation import CONSOLIDATED, GREEN, WIDE, RuleTerms
-from .choice import DEFAULT_COEFFICIENTS, WIDTH_CLASSES, ChoiceCoefficients, choice_probabilities, width_class
+from .choice import DEFAULT_CHOICE_MODEL, WIDTH_CLASSES, ChoiceModel, offer_choice_shares, width_class
 from .models import IncentiveRuleSet
 from .selectors import rule_set_for_depot
 from .windows import WindowCost, price_windows
@@ -57,18 +57,18 @@ def predict_offer(
     terms: RuleTerms,
     windows: Sequence[WindowCost],
     basket_value: Decimal | None = None,
-    coefficients: ChoiceCoefficients = DEFAULT_COEFFICIENTS,
+    coefficients: ChoiceModel = DEFAULT_CHOICE_MODEL,
 ) -> OfferPrediction:
     """Price ``windows`` under ``terms`` and predict the shopper's choice (pure)."""
     priced = price_windows(terms=terms, windows=windows, basket_value=basket_value)
     offered = [i for i, window in enumerate(windows) if window.available]
     utilities = [
-        coefficients.utility(
+        coefficients.window_utility(
             price=priced[i].price.amount, hours=windows[i].hours, green=GREEN in priced[i].labels
         )
         for i in offered
     ]
-    shares, none = choice_probabilities(utilities, no_purchase=coefficients.no_purchase)
+    shares, none = offer_choice_shares(utilities, no_purchase=coefficients.no_purchase)
     probabilities = [0.0] * len(windows)
     revenue = km = grams = 0.0
     by_width = dict.fromkeys(WIDTH_CLASSES, 0.0)
@@ -163,7 +163,7 @@ def replay_totals(
     offers: Iterable[RecordedOffer],
     published_terms: Callable[[int], RuleTerms | None],
     draft_terms: Callable[[int], RuleTerms | None],
-    coefficients: ChoiceCoefficients = DEFAULT_COEFFICIENTS,
+    coefficients: ChoiceModel = DEFAULT_CHOICE_MODEL,
 ) -> tuple[ReplayTotals, ReplayTotals, ReplayTotals, int]:
     """Recorded, published-model and draft-model totals over ``offers`` (pure), and the number of
     offers skipped because no published rules price their depot."""
@@ -236,7 +236,7 @@ class ReplayReport:
     draft: ReplayTotals
     skipped: int
     truncated: bool
-    coefficients: ChoiceCoefficients
+    coefficients: ChoiceModel
 
     @property
     def metrics(self) -> list[ReplayMetric]:
@@ -311,7 +311,7 @@ def rule_set_replay(
     now: dt.datetime,
     days: int = 28,
     limit: int = 5_000,
-    coefficients: ChoiceCoefficients = DEFAULT_COEFFICIENTS,
+    coefficients: ChoiceModel = DEFAULT_CHOICE_MODEL,
 ) -> ReplayReport:
     """Replay the last ``days`` of the retailer's recorded offers (only its depot's, for a depot
     draft) under ``rule_set`` and under the rules published now, offer by offer at its depot."""

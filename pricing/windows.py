@@ -23,6 +23,7 @@ from .calculation import (
     width_discount,
     window_price,
 )
+from .cost_prices import WindowCosts, price_offer_by_costs
 from .labels import window_labels
 from .widths import window_hours
 
@@ -58,7 +59,9 @@ class WindowCost:
     ``start`` and ``end`` are aware datetimes in the depot's time zone. For an available window,
     ``marginal_cost`` is money (currency units), ``marginal_km`` vehicle-km, ``grams`` CO2e and
     ``nearby_metres`` the straight-line distances (ascending) to booked stops whose windows overlap
-    this one, as far as the offer recorded them.
+    this one, as far as the offer recorded them. ``expected_cost`` and ``displacement_cost``
+    (currency units) are the three-cost price's inputs (``pricing.cost_prices``); when absent, a
+    rule set pricing by three costs uses the marginal cost and no displacement.
     """
 
     day: dt.date
@@ -69,6 +72,8 @@ class WindowCost:
     marginal_km: Decimal | None = None
     grams: int | None = None
     nearby_metres: tuple[int, ...] = ()
+    expected_cost: Decimal | None = None
+    displacement_cost: Decimal | None = None
 
     def __post_init__(self) -> None:
         if self.available and (self.marginal_cost is None or self.marginal_km is None or self.grams is None):
@@ -118,6 +123,8 @@ def price_windows(
     Best value compares prices before free delivery: when a basket earns free delivery every
     window costs 0.00, and the label still points at the window that is cheapest to serve.
     """
+    if terms.prices_by_three_costs:
+        return _price_windows_by_costs(terms=terms, windows=windows, basket_value=basket_value)
     memo = terms.window_memo
     # Whether the basket earns free delivery is one answer for the whole offer (asked once, and
     # only when some window is for sale, as ``window_price`` asks it only of a priced window).
@@ -159,6 +166,49 @@ def price_windows(
         prices=[price.list_amount if price else Decimal(0) for price in prices],
         grams=[window.grams or 0 for window in windows],
         hours=hours,
+        consolidates=consolidating,
+        day_keys=[window.day for window in windows],
+    )
+    return [
+        PricedWindow(price=price, labels=tuple(earned), consolidates=consolidates, nearby_stops=stops)
+        for price, earned, consolidates, stops in zip(prices, labels, consolidating, nearby, strict=True)
+    ]
+
+
+def _price_windows_by_costs(
+    *, terms: RuleTerms, windows: Sequence[CostedWindow], basket_value: Decimal | None
+) -> list[PricedWindow]:
+    """``price_windows`` for a rule set that prices by three costs (``pricing.cost_prices``)."""
+    memo = terms.window_memo
+    costs: list[WindowCosts] = []
+    consolidating: list[bool] = []
+    nearby: list[int] = []
+    for window in windows:
+        stops = terms.nearby_stops(window.nearby_metres) if window.available else 0
+        consolidates = window.available and terms.consolidates(window.marginal_km, stops)
+        expected = getattr(window, "expected_cost", None)
+        displacement = getattr(window, "displacement_cost", None)
+        costs.append(
+            WindowCosts(
+                available=window.available,
+                day_key=window.day,
+                window_hours=window.hours,
+                expected_cost=(expected if expected is not None else window.marginal_cost) or Decimal(0),
+                displacement_cost=displacement if displacement is not None else Decimal(0),
+                grams=window.grams or 0,
+                peak_surcharge=memo.peak_surcharge(start=window.start, end=window.end),
+                consolidates=consolidates,
+            )
+        )
+        consolidating.append(consolidates)
+        nearby.append(stops)
+    prices = price_offer_by_costs(terms=terms, windows=costs, basket_value=basket_value)
+    labels = window_labels(
+        terms=terms,
+        available=[window.available for window in windows],
+        prices=[price.list_amount if price else Decimal(0) for price in prices],
+        grams=[window.grams or 0 for window in windows],
+        hours=[cost.window_hours for cost in costs],
         consolidates=consolidating,
         day_keys=[window.day for window in windows],
     )

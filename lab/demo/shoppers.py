@@ -24,7 +24,7 @@ from booking.services.offers import offer_create
 from fleet.models import Depot, ServiceZone
 from greenslot.errors import Conflict
 from pricing.calculation import FREE_DELIVERY, GREEN
-from pricing.choice import DEFAULT_COEFFICIENTS, ChoiceCoefficients, choice_probabilities, width_class
+from pricing.choice import DEFAULT_CHOICE_MODEL, ChoiceModel, offer_choice_shares, width_class
 
 from .city import DEMO_ADDRESSES, ZONE_NAME, demand_point
 
@@ -73,7 +73,7 @@ def demo_shoppers_run(
     shoppers: int,
     seed: int,
     now: dt.datetime,
-    coefficients: ChoiceCoefficients = DEFAULT_COEFFICIENTS,
+    coefficients: ChoiceModel = DEFAULT_CHOICE_MODEL,
 ) -> ShopperRun:
     """``shoppers`` shoppers spread over ``dates`` (round robin), all at ``now``."""
     rng = random.Random(seed)
@@ -102,10 +102,10 @@ def demo_shoppers_run(
         run.versions[result.rule_version] += 1
         windows = [w for day in result.days for w in day.windows if w.available]
         utilities = [
-            coefficients.utility(price=w.price.amount, hours=w.hours, green=GREEN in w.labels)
+            coefficients.window_utility(price=w.price.amount, hours=w.hours, green=GREEN in w.labels)
             for w in windows
         ]
-        shares, _ = choice_probabilities(utilities, no_purchase=coefficients.no_purchase)
+        shares, _ = offer_choice_shares(utilities, no_purchase=coefficients.no_purchase)
         chosen, cumulative = None, 0.0
         for window, share in zip(windows, shares, strict=True):
             cumulative += share

@@ -93,6 +93,9 @@ class Season:
         int64 [N], the parcel: size units and service seconds.
     gumbel
         float64 [N, season_days, K], standard Gumbel draws per shopper x day x window template.
+    gumbel_day
+        float64 [N, season_days], standard Gumbel draws per shopper x day (the nested logit's
+        draw of each day's nest, ``pricing.choice.choose``).
     gumbel_none
         float64 [N], the draw of the no-purchase option.
     """
@@ -108,6 +111,7 @@ class Season:
     size_units: np.ndarray
     service_s: np.ndarray
     gumbel: np.ndarray
+    gumbel_day: np.ndarray
     gumbel_none: np.ndarray
 
     @property
@@ -160,6 +164,7 @@ def season_generate(*, city: City, demand: DemandParams, seed: int) -> Season:
     service_s = 60 * rng.integers(demand.service_minutes[0], demand.service_minutes[1] + 1, size=n)
     gumbel = rng.gumbel(size=(n, days, len(city.windows)))
     gumbel_none = rng.gumbel(size=n)
+    gumbel_day = rng.gumbel(size=(n, days))
 
     # Arrival order (stable on ties, so the order is a function of the seed alone).
     order = np.argsort(arrival, kind="stable")
@@ -175,6 +180,7 @@ def season_generate(*, city: City, demand: DemandParams, seed: int) -> Season:
         size_units=size_units[order].astype(np.int64),
         service_s=service_s[order].astype(np.int64),
         gumbel=gumbel[order],
+        gumbel_day=gumbel_day[order],
         gumbel_none=gumbel_none[order],
     )
 

@@ -21,7 +21,8 @@ from decimal import Decimal
 
 import numpy as np
 
-from .choice import COEFFICIENTS, ChoiceModel
+from pricing.choice import COEFFICIENTS, ChoiceModel
+
 from .city import utrecht
 from .comparison import KPI_KEYS, POLICY_ORDER, paired, summarise, targets, with_margin
 from .demand import DemandParams, season_generate
@@ -458,7 +459,8 @@ def settings_for(mode: str, *, seed: int = 0) -> Settings:
 def purchase_intent(settings: Settings, *, flat_price: Decimal = Decimal("4.50")) -> dict:
     """Expected orders a working day if every open window were offered at ``flat_price`` (no capacity
     limit), against the fleet's load capacity in orders; on the first test seed's shoppers."""
-    from .choice import choice_probabilities
+    from pricing.choice import window_probabilities
+
     from .city import DAY_SECONDS
     from .demand import period_fit
     from .policies import mean_size_units
@@ -483,7 +485,7 @@ def purchase_intent(settings: Settings, *, flat_price: Decimal = Decimal("4.50")
             green=np.zeros(available.shape, dtype=bool),
             eco=bool(season.eco[i]),
         )
-        expected += 1.0 - choice_probabilities(settings.choice, utility, available)[-1]
+        expected += 1.0 - window_probabilities(settings.choice, utility, available)[-1]
     working_days = sum(city.works(d) for d in range(days))
     capacity = sum(v.kind.capacity_units for v in city.depots[0].fleet) / mean_size_units(
         settings.demand.size_units

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from .choice import COEFFICIENTS
+from pricing.choice import COEFFICIENTS
+
 from .city import DEMO_FLEET, SEASON_DAYS, utrecht
 from .comparison import KPI_KEYS, POLICY_ORDER
 from .experiment import ExperimentResult
@@ -22,6 +23,8 @@ COEFFICIENT_SOURCES = {
     "green_eco": "Agatz, Fan & Stam 2021 (stronger for eco-conscious); magnitude assumed; replaces `green`",
     "no_purchase": "assumption (sets the purchase rate)",
     "noise_scale": "logit normalisation (standard Gumbel)",
+    "nest_scale": "assumption: windows of one day are close substitutes (nested logit lambda)",
+    "label_fade": "assumption: a label on a share s of the windows pulls (1 - s) as much",
 }
 
 
@@ -296,7 +299,7 @@ def write_report(
     add("")
     add("### Choice model (fixed before any tuning)")
     add("")
-    add("Multinomial logit with a no-purchase option, `lab/simulation/choice.py`. Utility of a window = price x price coefficient "
+    add("Multinomial logit with a no-purchase option, `pricing/choice.py`. Utility of a window = price x price coefficient "
         "+ width term + later-day term x days after the preferred day + period fit x share of the window inside the preferred "
         "period + green-label term; no purchase = constant; plus Gumbel noise. The Gumbel draws are fixed per shopper x window "
         "before the policies run (common random numbers).")  # fmt: skip

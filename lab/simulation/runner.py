@@ -16,7 +16,8 @@ from dataclasses import dataclass
 import numpy as np
 from tqdm import tqdm
 
-from .choice import ChoiceModel
+from pricing.choice import ChoiceModel
+
 from .city import utrecht
 from .demand import DemandParams, Season, season_generate
 from .policies import QUOTA, Economics, Policy
@@ -49,6 +50,7 @@ def season_digest(season: Season) -> str:
         season.size_units,
         season.service_s,
         season.gumbel,
+        season.gumbel_day,
         season.gumbel_none,
     ):
         digest.update(np.ascontiguousarray(values).tobytes())

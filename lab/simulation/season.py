@@ -20,13 +20,13 @@ import numpy as np
 from emissions.calculation import marginal_grams
 from fleet.costs import marginal_cost
 from pricing.calculation import GREEN
+from pricing.choice import ChoiceModel, choose, logsum
 from pricing.consolidation import nearby_metres_by_window
 from pricing.windows import WindowCost, price_windows
 from routing.insertion import evaluate_insertion
 from routing.plan import build_plan, insert_visit, plan_cost, route_schedule
 from routing.problem import PlanData, StopSpec
 
-from .choice import ChoiceModel, choose
 from .city import DAY_SECONDS, City
 from .demand import DemandParams, Season, period_fit
 from .final_routing import route_day
@@ -121,12 +121,6 @@ class SeasonResult:
             "consumer_surplus_per_shopper": self.surplus / self.shoppers if self.shoppers else 0.0,
             "pyvrp_improved_days": self.pyvrp_improved,
         }
-
-
-def _logsum(model: ChoiceModel, utility: np.ndarray, available: np.ndarray) -> float:
-    v = np.append(utility[available], model.no_purchase) / model.noise_scale
-    top = v.max()
-    return float(model.noise_scale * (top + np.log(np.exp(v - top).sum())))
 
 
 def season_run(
@@ -266,9 +260,14 @@ def season_run(
             green=green,
             eco=bool(season.eco[i]),
         )
-        result.surplus += _logsum(choice, utility, available) / abs(choice.price_per_eur or 1.0)
+        result.surplus += logsum(choice, utility, available) / abs(choice.price_per_eur or 1.0)
         pick = choose(
-            choice, utility, available, season.gumbel[i, first : last + 1], float(season.gumbel_none[i])
+            choice,
+            utility,
+            available,
+            window_draws=season.gumbel[i, first : last + 1],
+            day_draws=season.gumbel_day[i, first : last + 1],
+            none_draw=float(season.gumbel_none[i]),
         )
         if pick >= 0:
             row, k = divmod(pick, num_windows)

@@ -19,6 +19,7 @@ from pricing.calculation import (
 from pricing.consolidation import nearby_metres_by_window
 from pricing.windows import WindowCost, price_windows
 from routing.travel import haversine_m
+from tests.pricing.rule_terms import plain_terms
 
 D = Decimal
 TZ = ZoneInfo("Europe/Amsterdam")
@@ -28,23 +29,7 @@ EVENING = PeakPeriod(start=dt.time(17), end=dt.time(19), amount=D("1.00"), weekd
 
 
 def terms(**overrides) -> RuleTerms:
-    values = dict(
-        version=2,
-        currency="EUR",
-        base_fee=D("3.00"),
-        cost_passthrough=D("1.000"),
-        width_discount_per_hour=D("0.00"),
-        width_discount_max=D("0.00"),
-        consolidation_max_km=D("1.00"),
-        consolidation_discount=D("0.00"),
-        green_max_grams=150,
-        green_relative=D("0.25"),
-        floor=D("0.00"),
-        cap=D("10.00"),
-        rounding_step=D("0.10"),
-    )
-    values.update(overrides)
-    return RuleTerms(**values)
+    return plain_terms(**{"version": 2, **overrides})
 
 
 def at(date: dt.date, hour: int) -> dt.datetime:

@@ -16,29 +16,14 @@ from pricing.calculation import (
 )
 from pricing.labels import LabelInput, offer_labels
 from pricing.models import IncentiveRuleSet
+from tests.pricing.rule_terms import plain_terms
 
 D = Decimal
 
 
 def terms(**overrides) -> RuleTerms:
     """Plain terms whose discounts are off unless a test turns them on."""
-    values = dict(
-        version=7,
-        currency="EUR",
-        base_fee=D("3.00"),
-        cost_passthrough=D("1.000"),
-        width_discount_per_hour=D("0.00"),
-        width_discount_max=D("0.00"),
-        consolidation_max_km=D("1.00"),
-        consolidation_discount=D("0.00"),
-        green_max_grams=150,
-        green_relative=D("0.25"),
-        floor=D("0.00"),
-        cap=D("99.99"),
-        rounding_step=D("0.01"),
-    )
-    values.update(overrides)
-    return RuleTerms(**values)
+    return plain_terms(**{"version": 7, "cap": D("99.99"), "rounding_step": D("0.01"), **overrides})
 
 
 def price(t: RuleTerms, *, cost="0", hours="1", km="5") -> WindowPrice:

@@ -10,7 +10,7 @@ import pytest
 from django.utils import timezone
 
 from pricing.calculation import RuleTerms
-from pricing.choice import DEFAULT_COEFFICIENTS, ChoiceCoefficients, choice_probabilities, width_class
+from pricing.choice import DEFAULT_CHOICE_MODEL, ChoiceModel, offer_choice_shares, width_class
 from pricing.models import IncentiveRuleSet
 from pricing.replay import NO_PURCHASE, RecordedOffer, predict_offer, replay_totals, rule_set_replay
 from pricing.services import rule_set_update
@@ -63,7 +63,7 @@ SHOPPER = (
 
 
 def test_the_default_coefficients_are_the_documented_ones():
-    c = DEFAULT_COEFFICIENTS
+    c = DEFAULT_CHOICE_MODEL
     assert (c.price_per_eur, c.width_2h, c.width_4h, c.width_all_day, c.green, c.no_purchase) == (
         -0.6,
         -0.3,
@@ -76,17 +76,8 @@ def test_the_default_coefficients_are_the_documented_ones():
     assert [width_class(h) for h in (1, 2, 4, 13)] == ["1 h", "2 h", "4 h", "all day"]
 
 
-def test_they_match_the_booking_season_simulators_defaults():
-    simulation = pytest.importorskip("lab.simulation.choice")
-    model = simulation.ChoiceModel()
-    c = DEFAULT_COEFFICIENTS
-
-    for name in ("price_per_eur", "width_2h", "width_4h", "width_all_day", "green", "no_purchase"):
-        assert getattr(c, name) == getattr(model, name), name
-
-
 def test_logit_probabilities_sum_to_one_and_favour_higher_utility():
-    shares, none = choice_probabilities([0.0, -1.0], no_purchase=-1.0)
+    shares, none = offer_choice_shares([0.0, -1.0], no_purchase=-1.0)
 
     assert sum(shares) + none == pytest.approx(1.0)
     assert shares[0] == pytest.approx(math.e / (math.e + 2))
@@ -177,7 +168,7 @@ def test_a_recorded_basket_earns_free_delivery_under_a_draft_threshold():
 
 def test_the_coefficients_refuse_non_finite_values():
     with pytest.raises(ValueError, match="price_per_eur"):
-        ChoiceCoefficients(price_per_eur=float("nan"))
+        ChoiceModel(price_per_eur=float("nan"))
 
 
 # --- on recorded demand in the database --------------------------------------------------------

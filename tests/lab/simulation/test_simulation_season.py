@@ -12,13 +12,13 @@ from decimal import Decimal
 import numpy as np
 import pytest
 
-from lab.simulation.choice import ChoiceModel
 from lab.simulation.city import CARGO_BIKE, HOUR, Depot, Vehicle, utrecht
 from lab.simulation.demand import DemandParams, season_generate
 from lab.simulation.policies import Economics, FlatPolicy, IncentivePolicy, QuotaPolicy, rule_terms
 from lab.simulation.runner import SeasonTask, run_task, season_digest
 from lab.simulation.season import RoutingBudget, season_run
 from pricing.calculation import PeakPeriod
+from pricing.choice import ChoiceModel
 from routing.checker import check_plan
 
 DEMAND = DemandParams(shoppers_per_day=12.0)
@@ -175,8 +175,10 @@ def test_incentive_offers_are_priced_by_the_products_rules_including_peak_surcha
     plain = IncentivePolicy(terms=rule_terms(**base_fee_only))
     peaked = IncentivePolicy(terms=rule_terms(**base_fee_only, peak_periods=(peak,)))
 
+    # Shoppers who barely mind a euro, so the first decisions are the same under both.
+    indifferent = ChoiceModel(price_per_eur=-0.01)
     runs = [
-        season_run(city=city, demand=DEMAND, season=season, policy=p, choice=ChoiceModel(), budget=BUDGET)
+        season_run(city=city, demand=DEMAND, season=season, policy=p, choice=indifferent, budget=BUDGET)
         for p in (plain, peaked)
     ]
 

@@ -1,0 +1,220 @@
+"""Displacement (opportunity) cost: what the capacity an order uses is worth to later shoppers.
+
+A bid price per van-hour for each delivery date and hour band, newsvendor / EMSR style: a van-hour
+sold now is worth ``value_per_van_hour`` times the probability that the demand still to come for
+that band will need it:
+
+    bid = value_per_van_hour * P(remaining demand >= remaining capacity)
+
+with the remaining demand Poisson in orders (mean from a ``DemandForecast``) and the capacity in
+orders (remaining van-hours x orders a van-hour carries). A day nobody will fill has a bid price
+near 0; a band that will sell out has one near the full value. An order's displacement cost is the
+bid price of the band(s) its window covers times the van-hours it uses.
+
+Pure: no Django. Money is ``Decimal`` in currency units, to ``BID_STEP``; van-hours and orders are
+floats; hours are local wall-clock hours; ``lead_days`` are days between now and the delivery day.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
+from decimal import ROUND_HALF_UP, Decimal
+
+BID_STEP = Decimal("0.0001")
+
+# Default hour bands: morning, afternoon, evening (local hours, [start, end)).
+DEFAULT_BANDS: tuple[tuple[int, int], ...] = ((8, 12), (12, 17), (17, 21))
+# The prior booking curve: share of a day's final orders booked 0, 1, ... 6 days ahead.
+PRIOR_LEAD_SHARES: tuple[float, ...] = (0.15, 0.25, 0.20, 0.15, 0.10, 0.08, 0.07)
+
+
+def poisson_at_least(mean: float, count: float) -> float:
+    """P(N >= count) for N ~ Poisson(``mean``); ``count`` is rounded up to a whole order."""
+    if mean < 0:
+        raise ValueError("Expected mean >= 0.")
+    need = math.ceil(count - 1e-9)
+    if need <= 0:
+        return 1.0
+    if mean == 0:
+        return 0.0
+    # P(N <= need - 1), summed in log space from k = 0 (need is a few hundred at most).
+    log_term = -mean
+    below = math.exp(log_term)
+    for k in range(1, need):
+        log_term += math.log(mean) - math.log(k)
+        below += math.exp(log_term)
+    return min(1.0, max(0.0, 1.0 - below))
+
+
+def bid_price_per_van_hour(
+    *,
+    expected_remaining_orders: float,
+    remaining_van_hours: float,
+    orders_per_van_hour: float,
+    value_per_van_hour: Decimal,
+) -> Decimal:
+    """The bid price of one van-hour of a band, currency units (see the module docstring)."""
+    if remaining_van_hours < 0 or orders_per_van_hour <= 0:
+        raise ValueError("Expected remaining_van_hours >= 0 and orders_per_van_hour > 0.")
+    if not isinstance(value_per_van_hour, Decimal) or value_per_van_hour < 0:
+        raise ValueError("Expected value_per_van_hour to be a Decimal >= 0.")
+    probability = poisson_at_least(expected_remaining_orders, remaining_van_hours * orders_per_van_hour)
+    return (value_per_van_hour * Decimal(str(round(probability, 6)))).quantize(BID_STEP, ROUND_HALF_UP)
+
+
+@dataclass(frozen=True)
+class DemandForecast:
+    """Expected orders per delivery day and hour band, and how they arrive over the lead time.
+
+    ``orders`` maps (ISO weekday, band index) to the mean orders a day of that weekday books in that
+    band; ``lead_shares[L]`` is the share of a day's orders booked ``L`` days ahead (they sum to 1;
+    bookings further ahead count in the last). ``remaining`` is the part still to come.
+    """
+
+    orders: Mapping[tuple[int, int], float]
+    lead_shares: tuple[float, ...] = PRIOR_LEAD_SHARES
+    bands: tuple[tuple[int, int], ...] = DEFAULT_BANDS
+
+    def __post_init__(self) -> None:
+        if not self.lead_shares or min(self.lead_shares) < 0 or abs(sum(self.lead_shares) - 1) > 1e-6:
+            raise ValueError("Expected non-negative lead_shares summing to 1.")
+        if any(value < 0 for value in self.orders.values()):
+            raise ValueError("Expected orders >= 0.")
+
+    def still_to_come(self, lead_days: float) -> float:
+        """Share of a day's orders booked less than ``lead_days`` ahead (1 far ahead, 0 at delivery)."""
+        if lead_days <= 0:
+            return 0.0
+        whole = int(lead_days)
+        share = sum(self.lead_shares[: min(whole, len(self.lead_shares))])
+        if whole < len(self.lead_shares):
+            share += self.lead_shares[whole] * (lead_days - whole)
+        return min(1.0, share)
+
+    def remaining(self, *, weekday: int, band: int, lead_days: float) -> float:
+        """Expected orders for (weekday, band) still to be booked ``lead_days`` before the day."""
+        return self.orders.get((weekday, band), 0.0) * self.still_to_come(lead_days)
+
+
+def demand_forecast_prior(
+    *,
+    van_hours_by_band: Sequence[float],
+    orders_per_van_hour: float,
+    utilisation: float = 0.8,
+    weekday_appeal: Mapping[int, float] | None = None,
+    bands: tuple[tuple[int, int], ...] = DEFAULT_BANDS,
+) -> DemandForecast:
+    """The forecast of a new deployment: each band sells ``utilisation`` of its capacity on a plain
+    weekday, times ``weekday_appeal`` (e.g. ``{6: 1.4}`` for a busy Saturday), booked along the
+    prior lead-time curve ``PRIOR_LEAD_SHARES``. An assumption to be replaced by ``demand_forecast_learn``.
+    """
+    appeal = weekday_appeal or {}
+    orders = {
+        (weekday, band): van_hours * orders_per_van_hour * utilisation * appeal.get(weekday, 1.0)
+        for weekday in range(1, 8)
+        for band, van_hours in enumerate(van_hours_by_band)
+    }
+    return DemandForecast(orders=orders, bands=bands)
+
+
+@dataclass(frozen=True)
+class BookingRecord:
+    """One booking as the forecast learns it: delivery weekday (ISO), hour band index, days ahead."""
+
+    weekday: int
+    band: int
+    lead_days: int
+
+
+def demand_forecast_learn(
+    bookings: Iterable[BookingRecord],
+    *,
+    days_observed: Mapping[int, int],
+    prior: DemandForecast,
+    prior_days: int = 2,
+    lost_share: float = 0.0,
+) -> DemandForecast:
+    """Learn the forecast from recorded bookings over ``days_observed`` delivery days per weekday.
+
+    Each cell's mean orders is shrunk towards the prior with the weight of ``prior_days`` days.
+    Bookings are sold demand: when bands sold out, demand was higher; ``lost_share`` (the share of
+    offers that found a band full, from the offer records) scales the sold demand up by
+    ``1 / (1 - lost_share)``.
+    """
+    counts: dict[tuple[int, int], int] = {}
+    leads = [0] * len(prior.lead_shares)
+    total = 0
+    for booking in bookings:
+        key = (booking.weekday, booking.band)
+        counts[key] = counts.get(key, 0) + 1
+        leads[min(max(booking.lead_days, 0), len(leads) - 1)] += 1
+        total += 1
+    uncensor = 1.0 / max(1e-6, 1.0 - lost_share)
+    orders = {}
+    for key, prior_mean in prior.orders.items():
+        days = days_observed.get(key[0], 0)
+        sold = counts.get(key, 0) * uncensor
+        orders[key] = (sold + prior_mean * prior_days) / (days + prior_days)
+    weight = prior_days * 100
+    lead_shares = tuple(
+        (leads[k] + prior.lead_shares[k] * weight) / (total + weight) for k in range(len(leads))
+    )
+    return DemandForecast(orders=orders, lead_shares=lead_shares, bands=prior.bands)
+
+
+@dataclass(frozen=True)
+class BidPrices:
+    """Bid prices per van-hour of one delivery date, by hour band (currency units)."""
+
+    by_band: tuple[Decimal, ...]
+    bands: tuple[tuple[int, int], ...] = DEFAULT_BANDS
+    _cache: dict = field(default_factory=dict, compare=False, repr=False)
+
+    def window_bid_price(self, *, start_hour: float, end_hour: float) -> Decimal:
+        """The mean bid price over the window's hours (each band weighted by its hours inside)."""
+        key = (start_hour, end_hour)
+        cached = self._cache.get(key)
+        if cached is not None:
+            return cached
+        weighted = Decimal(0)
+        inside = 0.0
+        for (band_start, band_end), price in zip(self.bands, self.by_band, strict=True):
+            overlap = max(0.0, min(end_hour, band_end) - max(start_hour, band_start))
+            weighted += price * Decimal(str(overlap))
+            inside += overlap
+        value = (weighted / Decimal(str(inside))).quantize(BID_STEP, ROUND_HALF_UP) if inside else Decimal(0)
+        self._cache[key] = value
+        return value
+
+    def displacement_cost(self, *, start_hour: float, end_hour: float, van_hours: float) -> Decimal:
+        """Displacement cost of an order using ``van_hours`` (driving and service it adds) in the
+        window ``[start_hour, end_hour)``, currency units."""
+        if van_hours < 0:
+            raise ValueError("Expected van_hours >= 0.")
+        price = self.window_bid_price(start_hour=start_hour, end_hour=end_hour)
+        return (price * Decimal(str(round(van_hours, 4)))).quantize(BID_STEP, ROUND_HALF_UP)
+
+
+def bid_prices_for_day(
+    *,
+    forecast: DemandForecast,
+    weekday: int,
+    lead_days: float,
+    remaining_van_hours_by_band: Sequence[float],
+    orders_per_van_hour: float,
+    value_per_van_hour: Decimal,
+) -> BidPrices:
+    """The bid prices of one delivery date ``lead_days`` before it, from the forecast and the plan's
+    remaining van-hours per band (shift hours in the band not yet used by driving and service)."""
+    prices = tuple(
+        bid_price_per_van_hour(
+            expected_remaining_orders=forecast.remaining(weekday=weekday, band=band, lead_days=lead_days),
+            remaining_van_hours=max(0.0, remaining),
+            orders_per_van_hour=orders_per_van_hour,
+            value_per_van_hour=value_per_van_hour,
+        )
+        for band, remaining in enumerate(remaining_van_hours_by_band)
+    )
+    return BidPrices(by_band=prices, bands=forecast.bands)

@@ -1,0 +1,265 @@
+"""Prices from a window's three costs and the retailer's objective (issue 12): pure, in ``Decimal``.
+
+For every window on sale in one offer::
+
+    price = markup + expected cost + displacement - basket margin + carbon
+            + peak surcharge - width discount - consolidation discount
+
+clamped to [floor, cap], rounded half-up to ``rounding_step``; then the service floor (the cheapest
+window of each day at most ``service_floor_price``) and free delivery. Every step is a line of the
+breakdown and the lines sum to the price.
+
+- *expected cost*: what the order will add to the day's final routes (``fleet.window_costs``);
+- *displacement*: the value of the capacity it uses to later shoppers (``pricing.bid_prices``);
+- *basket margin*: what the retailer earns on the basket before delivery (``terms.basket_margin``),
+  subtracted because an order brings it;
+- *carbon*: marginal grams CO2e x the retailer's carbon price ``terms.carbon_price_per_kg``.
+
+The markup is one amount for every window of the offer: under a multinomial-logit shopper the
+profit-maximising prices have equal markups over cost (so price gaps equal cost gaps), and the
+markup solves ``m = 1 / (|beta| x P0(m))`` with ``beta`` the price coefficient and ``P0`` the
+no-purchase probability at those prices (``MARKUP_LOGIT``). ``MARKUP_FIXED`` uses ``terms.markup``;
+``MARKUP_REVENUE_NEUTRAL`` sets the markup so the mean offered price equals ``terms.reference_price``
+(the flat fee the retailer charged before), so shoppers pay the same on average and only the gaps
+between windows change.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Hashable, Sequence
+from dataclasses import dataclass
+from decimal import ROUND_HALF_UP, Decimal
+
+from .calculation import (
+    BASKET_MARGIN,
+    CARBON,
+    CONSOLIDATION_DISCOUNT,
+    DISPLACEMENT,
+    EXPECTED_COST,
+    FREE_DELIVERY,
+    MARKUP,
+    MARKUP_LOGIT,
+    MARKUP_REVENUE_NEUTRAL,
+    PEAK_SURCHARGE,
+    SERVICE_FLOOR,
+    WIDTH_DISCOUNT,
+    PriceLine,
+    RuleTerms,
+    WindowPrice,
+    _cents,
+    _line,
+    _require_decimal,
+    _round_within_bounds,
+    clamp_and_round,
+    width_discount,
+)
+from .choice import DEFAULT_CHOICE_MODEL, ChoiceModel
+
+CENT = Decimal("0.01")
+GRAMS_PER_KG = Decimal(1000)
+# The logit markup is searched within these bounds (currency units).
+MARKUP_LIMITS = (Decimal("-50.00"), Decimal("50.00"))
+
+
+@dataclass(frozen=True)
+class WindowCosts:
+    """One window of an offer as the three-cost price reads it.
+
+    ``expected_cost`` and ``displacement_cost`` are currency units (``Decimal``); ``grams`` the
+    marginal CO2e in grams; ``window_hours`` the width in hours; ``peak_surcharge`` from
+    ``RuleTerms.peak_surcharge`` (currency units); ``consolidates`` from ``RuleTerms.consolidates``;
+    ``day_key`` groups the windows of one delivery day (for the service floor).
+    """
+
+    available: bool
+    day_key: Hashable
+    window_hours: Decimal
+    expected_cost: Decimal = Decimal(0)
+    displacement_cost: Decimal = Decimal(0)
+    grams: int = 0
+    peak_surcharge: Decimal = Decimal("0.00")
+    consolidates: bool = False
+
+    def __post_init__(self) -> None:
+        if self.available:
+            _require_decimal("expected_cost", self.expected_cost)
+            _require_decimal("displacement_cost", self.displacement_cost, non_negative=True)
+            _require_decimal("peak_surcharge", self.peak_surcharge, non_negative=True)
+            _require_decimal("window_hours", self.window_hours)
+
+
+def carbon_cost(*, grams: int, carbon_price_per_kg: Decimal) -> Decimal:
+    """The external cost of ``grams`` CO2e at ``carbon_price_per_kg`` (currency per kg), in cents."""
+    _require_decimal("carbon_price_per_kg", carbon_price_per_kg, non_negative=True)
+    return _cents(Decimal(int(grams)) / GRAMS_PER_KG * carbon_price_per_kg)
+
+
+def logit_markup(*, price_per_eur: float, no_purchase_share: float) -> Decimal:
+    """``1 / (|beta| x P0)``: the equal markup that maximises expected profit under a
+    multinomial logit with price coefficient ``beta`` (per currency unit) and no-purchase
+    probability ``P0`` at the optimum, in currency units (cents)."""
+    if price_per_eur >= 0:
+        raise ValueError("Expected a negative price coefficient.")
+    if not 0 < no_purchase_share <= 1:
+        raise ValueError("Expected 0 < no_purchase_share <= 1.")
+    return Decimal(str(1.0 / (-price_per_eur * no_purchase_share))).quantize(CENT, ROUND_HALF_UP)
+
+
+def logit_optimal_markup(
+    *, costs: Sequence[float], other_utility: Sequence[float], choice: ChoiceModel = DEFAULT_CHOICE_MODEL
+) -> Decimal:
+    """Solve ``m = 1 / (|beta| x P0(m))`` for one offer (flat logit over its windows).
+
+    ``costs`` are each window's cost to the retailer (currency units, basket margin subtracted);
+    ``other_utility`` each window's utility apart from price. The right-hand side falls as ``m``
+    rises (shoppers leave, P0 grows), so the root is unique; it is found by bisection.
+    """
+    beta = choice.price_per_eur
+    if beta >= 0:
+        raise ValueError("Expected a negative price coefficient.")
+    if not costs:
+        return Decimal("0.00")
+
+    def gap(markup: float) -> float:
+        values = [beta * (c + markup) + u for c, u in zip(costs, other_utility, strict=True)]
+        values.append(choice.no_purchase)
+        top = max(values)
+        weights = [math.exp(v - top) for v in values]
+        p0 = weights[-1] / sum(weights)
+        return markup - 1.0 / (-beta * max(p0, 1e-12))
+
+    low, high = float(MARKUP_LIMITS[0]), float(MARKUP_LIMITS[1])
+    if gap(high) < 0:
+        return MARKUP_LIMITS[1]
+    for _ in range(60):
+        middle = (low + high) / 2
+        if gap(middle) < 0:
+            low = middle
+        else:
+            high = middle
+    return Decimal(str(high)).quantize(CENT, ROUND_HALF_UP)
+
+
+def _clamped_rounded(terms: RuleTerms, subtotal: Decimal) -> Decimal:
+    clamped = min(max(subtotal, terms.floor), terms.cap)
+    return _cents(_round_within_bounds(amount=clamped, terms=terms))
+
+
+def revenue_neutral_markup(*, terms: RuleTerms, subtotals: Sequence[Decimal], reference: Decimal) -> Decimal:
+    """The markup (cents) whose mean offered price over ``subtotals`` (prices before markup, clamp
+    and rounding) is closest to ``reference``, at or below it when it cannot be met exactly.
+
+    The mean of clamped, rounded prices rises with the markup, so a bisection on cents finds it.
+    """
+    if not subtotals:
+        return Decimal("0.00")
+    count = Decimal(len(subtotals))
+
+    def mean_price(markup_cents: int) -> Decimal:
+        markup = Decimal(markup_cents) * CENT
+        return sum((_clamped_rounded(terms, s + markup) for s in subtotals), Decimal(0)) / count
+
+    low = int((terms.floor - max(subtotals)) / CENT) - 1
+    high = int((terms.cap - min(subtotals)) / CENT) + 1
+    if mean_price(high) <= reference:
+        return Decimal(high) * CENT
+    if mean_price(low) > reference:
+        return Decimal(low) * CENT
+    while high - low > 1:  # mean_price(low) <= reference < mean_price(high)
+        middle = (low + high) // 2
+        if mean_price(middle) <= reference:
+            low = middle
+        else:
+            high = middle
+    return Decimal(low) * CENT
+
+
+def _cost_lines(terms: RuleTerms, window: WindowCosts) -> list[PriceLine]:
+    lines = [
+        _line(EXPECTED_COST, _cents(window.expected_cost)),
+        _line(DISPLACEMENT, _cents(window.displacement_cost)),
+    ]
+    if terms.basket_margin:
+        lines.append(_line(BASKET_MARGIN, -_cents(terms.basket_margin)))
+    carbon = carbon_cost(grams=window.grams, carbon_price_per_kg=terms.carbon_price_per_kg)
+    if carbon:
+        lines.append(_line(CARBON, carbon))
+    if window.peak_surcharge:
+        lines.append(_line(PEAK_SURCHARGE, _cents(window.peak_surcharge)))
+    width = width_discount(terms=terms, window_hours=window.window_hours)
+    if width:
+        lines.append(_line(WIDTH_DISCOUNT, -width))
+    if window.consolidates and terms.consolidation_discount:
+        lines.append(_line(CONSOLIDATION_DISCOUNT, -_cents(terms.consolidation_discount)))
+    return lines
+
+
+def offer_markup(
+    *,
+    terms: RuleTerms,
+    windows: Sequence[WindowCosts],
+    subtotals: Sequence[Decimal],
+    choice: ChoiceModel = DEFAULT_CHOICE_MODEL,
+) -> Decimal:
+    """The one markup of an offer under ``terms.markup_mode`` (currency units, cents).
+
+    ``subtotals`` are the available windows' cost lines summed (``price_offer_by_costs`` has them).
+    """
+    if terms.markup_mode == MARKUP_REVENUE_NEUTRAL:
+        return revenue_neutral_markup(terms=terms, subtotals=subtotals, reference=terms.reference_price)
+    if terms.markup_mode == MARKUP_LOGIT:
+        on_sale = [w for w in windows if w.available]
+        return logit_optimal_markup(
+            costs=[float(s) for s in subtotals],
+            other_utility=[choice.width(w.window_hours) for w in on_sale],
+            choice=choice,
+        )
+    return terms.markup
+
+
+def price_offer_by_costs(
+    *,
+    terms: RuleTerms,
+    windows: Sequence[WindowCosts],
+    basket_value: Decimal | None = None,
+    choice: ChoiceModel = DEFAULT_CHOICE_MODEL,
+) -> list[WindowPrice | None]:
+    """Price every window of one offer from its three costs (see the module docstring), in the input
+    order; ``None`` for a window not on sale.
+
+    ``choice`` is the shopper model the logit markup assumes (the fitted one when there is enough
+    data, the documented prior otherwise).
+    """
+    on_sale = [k for k, window in enumerate(windows) if window.available]
+    cost_lines = {k: _cost_lines(terms, windows[k]) for k in on_sale}
+    subtotals = [sum((line.amount for line in cost_lines[k]), Decimal(0)) for k in on_sale]
+    markup = offer_markup(terms=terms, windows=windows, subtotals=subtotals, choice=choice)
+
+    lines_by_window: dict[int, list[PriceLine]] = {}
+    amounts: dict[int, Decimal] = {}
+    for k in on_sale:
+        lines = [_line(MARKUP, markup), *cost_lines[k]]
+        amounts[k] = clamp_and_round(terms=terms, lines=lines)
+        lines_by_window[k] = lines
+
+    if terms.service_floor_price is not None:
+        cheapest: dict[Hashable, int] = {}
+        for k in on_sale:
+            day = windows[k].day_key
+            if day not in cheapest or amounts[k] < amounts[cheapest[day]]:
+                cheapest[day] = k
+        for k in cheapest.values():
+            if amounts[k] > terms.service_floor_price:
+                lines_by_window[k].append(_line(SERVICE_FLOOR, terms.service_floor_price - amounts[k]))
+                amounts[k] = terms.service_floor_price
+
+    free = terms.free_delivery(basket_value) if on_sale else False
+    prices: list[WindowPrice | None] = [None] * len(windows)
+    for k in on_sale:
+        amount, lines = amounts[k], lines_by_window[k]
+        if amount and free:
+            lines.append(_line(FREE_DELIVERY, -amount))
+            amount = Decimal("0.00")
+        prices[k] = WindowPrice(amount=amount, currency=terms.currency, lines=tuple(lines))
+    return prices

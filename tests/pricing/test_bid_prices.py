@@ -1,0 +1,111 @@
+"""Bid prices per van-hour and the displacement cost of an order (issue 12), by hand."""
+
+import math
+from decimal import Decimal
+
+import pytest
+
+from pricing.bid_prices import (
+    BidPrices,
+    BookingRecord,
+    DemandForecast,
+    bid_price_per_van_hour,
+    bid_prices_for_day,
+    demand_forecast_learn,
+    demand_forecast_prior,
+    poisson_at_least,
+)
+
+D = Decimal
+
+
+def test_poisson_tail_by_hand():
+    assert poisson_at_least(2.0, 0) == 1.0
+    assert poisson_at_least(2.0, 1) == pytest.approx(1 - math.exp(-2))
+    assert poisson_at_least(2.0, 2) == pytest.approx(1 - 3 * math.exp(-2))
+    assert poisson_at_least(0.0, 1) == 0.0
+
+
+def test_a_band_nobody_will_fill_has_no_bid_price_and_a_sold_out_one_the_full_value():
+    empty = bid_price_per_van_hour(
+        expected_remaining_orders=1.0,
+        remaining_van_hours=20,
+        orders_per_van_hour=2,
+        value_per_van_hour=D("30"),
+    )
+    full = bid_price_per_van_hour(
+        expected_remaining_orders=50.0,
+        remaining_van_hours=0,
+        orders_per_van_hour=2,
+        value_per_van_hour=D("30"),
+    )
+
+    assert empty == D("0.0000")
+    assert full == D("30.0000")
+
+
+def test_the_bid_price_is_the_value_times_the_chance_demand_reaches_capacity():
+    price = bid_price_per_van_hour(
+        expected_remaining_orders=2.0,
+        remaining_van_hours=1,
+        orders_per_van_hour=2,
+        value_per_van_hour=D("10"),
+    )
+
+    assert price == (D("10") * D(str(round(1 - 3 * math.exp(-2), 6)))).quantize(D("0.0001"))
+
+
+def test_the_displacement_cost_is_the_windows_bid_price_times_the_van_hours_it_uses():
+    prices = BidPrices(by_band=(D("0"), D("10"), D("20")))
+
+    # 16-18: one hour in the afternoon band (10), one in the evening band (20): 15 a van-hour
+    assert prices.window_bid_price(start_hour=16, end_hour=18) == D("15.0000")
+    assert prices.displacement_cost(start_hour=16, end_hour=18, van_hours=0.2) == D("3.0000")
+
+
+def test_the_forecast_counts_only_the_orders_still_to_come():
+    forecast = DemandForecast(orders={(1, 0): 100.0}, lead_shares=(0.5, 0.3, 0.2))
+
+    assert forecast.remaining(weekday=1, band=0, lead_days=0) == 0.0
+    assert forecast.remaining(weekday=1, band=0, lead_days=1) == pytest.approx(50.0)
+    assert forecast.remaining(weekday=1, band=0, lead_days=2.5) == pytest.approx(90.0)
+    assert forecast.remaining(weekday=1, band=0, lead_days=9) == pytest.approx(100.0)
+
+
+def test_the_prior_sells_a_share_of_capacity_and_learning_moves_towards_the_records():
+    prior = demand_forecast_prior(
+        van_hours_by_band=(10.0, 10.0, 10.0), orders_per_van_hour=2.0, utilisation=0.5
+    )
+    assert prior.orders[(1, 0)] == pytest.approx(10.0)
+
+    bookings = [BookingRecord(weekday=1, band=0, lead_days=1)] * 60  # 30 a day over 2 Mondays
+    learned = demand_forecast_learn(bookings, days_observed={1: 2}, prior=prior, prior_days=2)
+
+    assert learned.orders[(1, 0)] == pytest.approx((60 + 10 * 2) / 4)
+    assert learned.orders[(2, 0)] == pytest.approx(10.0)  # no Tuesday seen: the prior
+
+
+def test_bid_prices_for_a_day_rise_as_its_capacity_runs_out():
+    prior = demand_forecast_prior(
+        van_hours_by_band=(10.0, 10.0, 10.0), orders_per_van_hour=2.0, utilisation=1.0
+    )
+
+    roomy = bid_prices_for_day(
+        forecast=prior,
+        weekday=1,
+        lead_days=3,
+        remaining_van_hours_by_band=(10, 10, 10),
+        orders_per_van_hour=2.0,
+        value_per_van_hour=D("30"),
+    )
+    tight = bid_prices_for_day(
+        forecast=prior,
+        weekday=1,
+        lead_days=3,
+        remaining_van_hours_by_band=(2, 10, 10),
+        orders_per_van_hour=2.0,
+        value_per_van_hour=D("30"),
+    )
+
+    assert tight.by_band[0] > roomy.by_band[0]
+    assert tight.by_band[1:] == roomy.by_band[1:]
