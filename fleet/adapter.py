@@ -18,10 +18,11 @@ from django.conf import settings
 from redis.exceptions import RedisError
 
 from greenslot.errors import GreenslotError
+from routing.backend import metric_from_config
 from routing.osrm import TravelBackendError
 from routing.plan import build_plan
 from routing.problem import PlanData, RouteSpec, StopSpec
-from routing.travel import TravelMetric, TravelModel, metric_from_config
+from routing.travel import TravelMetric, TravelModel
 
 from .models import Depot, DepotDay, Shift, Stop
 

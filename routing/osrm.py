@@ -3,8 +3,8 @@
 ``GET {base_url}/table/v1/{profile}/{lon,lat;lon,lat;...}?sources=..&destinations=..
 &annotations=distance,duration`` answers ``{"code": "Ok", "distances": [[m]], "durations": [[s]]}``
 for every source x destination. Each pair is asked once and cached for the life of the metric
-(``metric_from_config`` shares one metric per configuration), so a plan's legs, the insertion
-legs of a new address and the checker's legs are all the same numbers.
+(``routing.backend.metric_from_config`` shares one metric per configuration), so a plan's legs,
+the insertion legs of a new address and the checker's legs are all the same numbers.
 
 Exactness: the engine is exact for *the table's own numbers*. The checker reads the same cached
 table, so a plan the engine accepts is one the checker accepts. Road distances of fastest routes

@@ -5,6 +5,7 @@ import math
 import numpy as np
 import pytest
 
+from routing.backend import metric_from_config
 from routing.travel import (
     DEFAULT_SPEED_KMH_BY_HOUR,
     EARTH_RADIUS_M,
@@ -14,7 +15,6 @@ from routing.travel import (
     distance_matrix,
     duration_matrix,
     haversine_m,
-    metric_from_config,
     road_metres,
     travel_seconds,
 )
