@@ -13,11 +13,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from decimal import ROUND_CEILING, ROUND_FLOOR, ROUND_HALF_UP, Decimal, InvalidOperation
 from functools import cached_property
-from typing import TYPE_CHECKING, Any
-
-if TYPE_CHECKING:
-    from .models import IncentiveRuleSet
-    from .windows import WindowPriceMemo
+from typing import Any
 
 CENT = Decimal("0.01")
 ONE_HOUR = Decimal(1)
@@ -325,8 +321,9 @@ class RuleTerms:
         return self.pricing_mode == PRICE_BY_THREE_COSTS
 
     @classmethod
-    def from_rule_set(cls, rule_set: IncentiveRuleSet) -> RuleTerms:
-        """The terms of a rule set (saved or not), shared by every rule set with the same terms.
+    def from_rule_set(cls, rule_set: Any) -> RuleTerms:
+        """The terms of a rule set (a ``pricing.models.IncentiveRuleSet``, saved or not, or anything
+        with the ``RULE_SET_FIELDS`` it reads), shared by every rule set with the same terms.
 
         Terms are immutable values, so one instance per distinct content is kept in this process
         (with the pricing memo it carries, see ``window_memo``). The key is the ``repr`` of every
@@ -344,7 +341,7 @@ class RuleTerms:
         return terms
 
     @classmethod
-    def _from_rule_set(cls, rule_set: IncentiveRuleSet) -> RuleTerms:
+    def _from_rule_set(cls, rule_set: Any) -> RuleTerms:
         return cls(
             version=rule_set.version,
             currency=rule_set.currency,
@@ -368,9 +365,7 @@ class RuleTerms:
 
     @cached_property
     def window_memo(self) -> WindowPriceMemo:
-        """Sub-results of pricing under these terms, kept with them (``pricing.windows.WindowPriceMemo``)."""
-        from .windows import WindowPriceMemo  # pricing.windows builds on this module
-
+        """Sub-results of pricing under these terms, kept with them (``WindowPriceMemo``)."""
         return WindowPriceMemo(self)
 
     def nearby_stops(self, nearby_metres: Sequence[int]) -> int:
@@ -566,3 +561,74 @@ def clamp_and_round(*, terms: RuleTerms, lines: list[PriceLine]) -> Decimal:
 def route_cost_line(*, terms: RuleTerms, marginal_cost: Decimal) -> Decimal:
     """The route cost line of a price: ``cost_passthrough`` x the marginal cost, in cents (half up)."""
     return _cents(terms.cost_passthrough * marginal_cost)
+
+
+class WindowPriceMemo:
+    """Sub-results of pricing windows under one ``RuleTerms``, kept for the life of the terms.
+
+    An offer prices 160+ windows and every offer of a retailer uses the same terms, but its windows
+    take few distinct values: a handful of (weekday, start, end) for the peak surcharge, a few
+    widths, and prices in whole cents. Each entry is a pure function of the terms and its key, so
+    it can never be stale; the sizes are bounded because route costs in cents are not.
+    """
+
+    MAX_PRICES = 20_000
+
+    def __init__(self, terms: RuleTerms):
+        self.terms = terms
+        self._peaks: dict[tuple[int, dt.time, dt.time], Decimal] = {}
+        self._widths: dict[Decimal, Decimal] = {}
+        self._prices: dict[tuple[Decimal, Decimal, Decimal, bool, bool], WindowPrice] = {}
+
+    def peak_surcharge(self, *, start: dt.datetime, end: dt.datetime) -> Decimal:
+        """``RuleTerms.peak_surcharge``, keyed on exactly what it reads: local weekday and clock times."""
+        key = (start.isoweekday(), start.time(), end.time())
+        peak = self._peaks.get(key)
+        if peak is None:
+            peak = self._peaks[key] = self.terms.peak_surcharge(start=start, end=end)
+        return peak
+
+    def width_discount(self, window_hours: Decimal) -> Decimal:
+        width = self._widths.get(window_hours)
+        if width is None:
+            width = self._widths[window_hours] = width_discount(terms=self.terms, window_hours=window_hours)
+        return width
+
+    def window_price(
+        self,
+        *,
+        marginal_cost: Decimal,
+        window_hours: Decimal,
+        marginal_km: Decimal,
+        nearby_stops: int | None,
+        consolidates: bool,
+        peak_surcharge: Decimal,
+        free_delivery: bool,
+    ) -> WindowPrice:
+        """``window_price`` under the memo's terms, for a basket that earns free delivery or not.
+
+        ``consolidates`` is ``terms.consolidates(marginal_km, nearby_stops)`` and
+        ``peak_surcharge`` comes from ``peak_surcharge`` above (callers have both at hand).
+        ``window_price`` reads its inputs only through the parts of the key: the route cost line
+        (cents), the peak surcharge (cents), the width discount, whether the window consolidates,
+        and whether the basket earns free delivery. A miss prices the first window with that key;
+        ``tests/pricing`` checks the equality on random windows.
+        """
+        _require_decimal("marginal_cost", marginal_cost)
+        route_cost = route_cost_line(terms=self.terms, marginal_cost=marginal_cost)
+        width = self.width_discount(window_hours)
+        key = (route_cost, peak_surcharge, width, consolidates, free_delivery)
+        price = self._prices.get(key)
+        if price is None:
+            if len(self._prices) >= self.MAX_PRICES:
+                self._prices.clear()
+            price = self._prices[key] = window_price(
+                terms=self.terms,
+                marginal_cost=marginal_cost,
+                window_hours=window_hours,
+                marginal_km=marginal_km,
+                nearby_stops=nearby_stops,
+                peak_surcharge=peak_surcharge,
+                basket_value=self.terms.free_delivery_threshold if free_delivery else None,
+            )
+        return price

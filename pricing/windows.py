@@ -15,14 +15,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any, Protocol
 
-from .calculation import (
-    RuleTerms,
-    WindowPrice,
-    _require_decimal,
-    route_cost_line,
-    width_discount,
-    window_price,
-)
+from .calculation import RuleTerms, WindowPrice
 from .cost_prices import WindowCosts, price_offer_by_costs
 from .labels import window_labels
 from .widths import window_hours
@@ -216,74 +209,3 @@ def _price_windows_by_costs(
         PricedWindow(price=price, labels=tuple(earned), consolidates=consolidates, nearby_stops=stops)
         for price, earned, consolidates, stops in zip(prices, labels, consolidating, nearby, strict=True)
     ]
-
-
-class WindowPriceMemo:
-    """Sub-results of pricing windows under one ``RuleTerms``, kept for the life of the terms.
-
-    An offer prices 160+ windows and every offer of a retailer uses the same terms, but its windows
-    take few distinct values: a handful of (weekday, start, end) for the peak surcharge, a few
-    widths, and prices in whole cents. Each entry is a pure function of the terms and its key, so
-    it can never be stale; the sizes are bounded because route costs in cents are not.
-    """
-
-    MAX_PRICES = 20_000
-
-    def __init__(self, terms: RuleTerms):
-        self.terms = terms
-        self._peaks: dict[tuple[int, dt.time, dt.time], Decimal] = {}
-        self._widths: dict[Decimal, Decimal] = {}
-        self._prices: dict[tuple[Decimal, Decimal, Decimal, bool, bool], WindowPrice] = {}
-
-    def peak_surcharge(self, *, start: dt.datetime, end: dt.datetime) -> Decimal:
-        """``RuleTerms.peak_surcharge``, keyed on exactly what it reads: local weekday and clock times."""
-        key = (start.isoweekday(), start.time(), end.time())
-        peak = self._peaks.get(key)
-        if peak is None:
-            peak = self._peaks[key] = self.terms.peak_surcharge(start=start, end=end)
-        return peak
-
-    def width_discount(self, window_hours: Decimal) -> Decimal:
-        width = self._widths.get(window_hours)
-        if width is None:
-            width = self._widths[window_hours] = width_discount(terms=self.terms, window_hours=window_hours)
-        return width
-
-    def window_price(
-        self,
-        *,
-        marginal_cost: Decimal,
-        window_hours: Decimal,
-        marginal_km: Decimal,
-        nearby_stops: int | None,
-        consolidates: bool,
-        peak_surcharge: Decimal,
-        free_delivery: bool,
-    ) -> WindowPrice:
-        """``window_price`` under the memo's terms, for a basket that earns free delivery or not.
-
-        ``consolidates`` is ``terms.consolidates(marginal_km, nearby_stops)`` and
-        ``peak_surcharge`` comes from ``peak_surcharge`` above (callers have both at hand).
-        ``window_price`` reads its inputs only through the parts of the key: the route cost line
-        (cents), the peak surcharge (cents), the width discount, whether the window consolidates,
-        and whether the basket earns free delivery. A miss prices the first window with that key;
-        ``tests/pricing`` checks the equality on random windows.
-        """
-        _require_decimal("marginal_cost", marginal_cost)
-        route_cost = route_cost_line(terms=self.terms, marginal_cost=marginal_cost)
-        width = self.width_discount(window_hours)
-        key = (route_cost, peak_surcharge, width, consolidates, free_delivery)
-        price = self._prices.get(key)
-        if price is None:
-            if len(self._prices) >= self.MAX_PRICES:
-                self._prices.clear()
-            price = self._prices[key] = window_price(
-                terms=self.terms,
-                marginal_cost=marginal_cost,
-                window_hours=window_hours,
-                marginal_km=marginal_km,
-                nearby_stops=nearby_stops,
-                peak_surcharge=peak_surcharge,
-                basket_value=self.terms.free_delivery_threshold if free_delivery else None,
-            )
-        return price
