@@ -8,10 +8,8 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from decimal import Decimal
-from typing import TYPE_CHECKING
 
-if TYPE_CHECKING:
-    from .offers import DayOffer, EvaluatedDay, WindowOffer
+from .offer_windows import DayOffer, EvaluatedDay, WindowOffer
 
 
 def window_record(w: WindowOffer, basket_value: Decimal | None = None) -> dict:

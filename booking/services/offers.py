@@ -19,18 +19,18 @@ from fleet.models import Depot, VehicleType
 from fleet.selectors import depot_days_in_range, depot_for_point
 from greenslot import clock
 from greenslot.errors import InvalidInput, Unprocessable
-from pricing.calculation import RuleTerms, WindowPrice
+from pricing.calculation import RuleTerms
 from pricing.consolidation import nearby_metres_by_window
 from pricing.models import IncentiveRuleSet
 from pricing.selectors import rule_set_for_offer
-from pricing.widths import width_name, window_hours
-from pricing.windows import WindowCost, price_windows
+from pricing.windows import price_windows
 from routing.insertion import evaluate_insertion
 
 from ..models import Offer, Retailer
 from ..quotes import QuoteSigner, quote_signer
-from .day_windows import DayWindows, TemplateRow, day_windows_cache, window_templates
+from .day_windows import TemplateRow, day_windows_cache, window_templates
 from .offer_records import offer_window_records
+from .offer_windows import DayOffer, EvaluatedDay, WindowOffer
 
 # Reasons a window is not sold, in the words the API uses.
 REASON_CUTOFF = "cutoff_passed"
@@ -45,80 +45,6 @@ MAX_SIZE_UNITS = 100_000
 class ParcelInput:
     size_units: int
     service_minutes: int
-
-
-@dataclass(frozen=True)
-class WindowOffer:
-    date: dt.date
-    start: dt.datetime
-    end: dt.datetime
-    cutoff: dt.datetime
-    available: bool
-    reason: str = ""
-    price: WindowPrice | None = None
-    co2e_grams: int | None = None
-    marginal_km: Decimal | None = None
-    marginal_cost: Decimal | None = None
-    labels: tuple[str, ...] = ()
-    quote: str = ""
-    vehicle_type: str = ""
-    nearby_metres: tuple[int, ...] = ()
-
-    @property
-    def hours(self) -> Decimal:
-        return window_hours(start=self.start, end=self.end)
-
-    # With ``day`` and ``grams`` a WindowOffer is a ``pricing.windows.CostedWindow`` itself.
-    @property
-    def day(self) -> dt.date:
-        return self.date
-
-    @property
-    def grams(self) -> int | None:
-        return self.co2e_grams
-
-    def cost(self) -> WindowCost:
-        """What pricing needs to know about this window."""
-        return WindowCost(
-            day=self.date,
-            start=self.start,
-            end=self.end,
-            available=self.available,
-            marginal_cost=self.marginal_cost,
-            marginal_km=self.marginal_km,
-            grams=self.co2e_grams,
-            nearby_metres=self.nearby_metres,
-        )
-
-    @property
-    def width_name(self) -> str:
-        return width_name(self.hours)
-
-    def priced(self, *, price: WindowPrice | None, labels: tuple[str, ...], quote: str = "") -> WindowOffer:
-        """This window with its price, labels and quote: ``dataclasses.replace`` without its
-        per-field introspection (an offer does this for 160+ windows)."""
-        return WindowOffer(
-            self.date,
-            self.start,
-            self.end,
-            self.cutoff,
-            self.available,
-            self.reason,
-            price,
-            self.co2e_grams,
-            self.marginal_km,
-            self.marginal_cost,
-            labels,
-            quote,
-            self.vehicle_type,
-            self.nearby_metres,
-        )
-
-
-@dataclass(frozen=True)
-class DayOffer:
-    date: dt.date
-    windows: tuple[WindowOffer, ...]
 
 
 @dataclass(frozen=True)
@@ -251,15 +177,6 @@ def offer_request_validate(
 
 
 RawDays = list[tuple[dt.date, list[WindowOffer]]]
-
-
-@dataclass(frozen=True)
-class EvaluatedDay:
-    """One day of an offer, evaluated and not yet priced: ``windows[k]`` is ``day_windows.windows[k]``."""
-
-    date: dt.date
-    day_windows: DayWindows
-    windows: list[WindowOffer]
 
 
 def offer_evaluate(*, request: OfferRequest, now: dt.datetime) -> tuple[RawDays, int]:

@@ -14,7 +14,8 @@ from zoneinfo import ZoneInfo
 from django.http import QueryDict
 
 from booking.models import Booking, BookingStatus
-from booking.services.offers import REASON_CUTOFF, REASON_FULL, REASON_NO_SHIFT, OfferResult, WindowOffer
+from booking.services.offer_windows import WindowOffer
+from booking.services.offers import REASON_CUTOFF, REASON_FULL, REASON_NO_SHIFT, OfferResult
 
 CURRENCY_SYMBOLS = {"EUR": "€", "GBP": "£", "USD": "$"}
 MINUS = "\u2212"  # a real minus sign: screen readers say "minus", not "dash"

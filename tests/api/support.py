@@ -11,7 +11,8 @@ from django.utils import timezone
 
 from booking.models import Booking, Retailer
 from booking.services.holds import hold_confirm, hold_create
-from booking.services.offers import WindowOffer, offer_create
+from booking.services.offer_windows import WindowOffer
+from booking.services.offers import offer_create
 from tests.factories import INSIDE, TZ, World
 
 ORIGIN = "https://shop.example"

@@ -7,7 +7,8 @@ from drf_spectacular.utils import OpenApiExample, extend_schema, extend_schema_s
 from rest_framework import serializers, status
 from rest_framework.response import Response
 
-from ...services.offers import OfferResult, WindowOffer, offer_create
+from ...services.offer_windows import WindowOffer
+from ...services.offers import OfferResult, offer_create
 from ..authentication import PublishableKeyAllowed
 from ..serializers import (
     ADDRESS_TEXT_FIELDS,
