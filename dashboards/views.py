@@ -10,10 +10,10 @@ from django.http import Http404
 from django.shortcuts import get_object_or_404, render
 from django.utils import timezone
 
+from booking.services.rule_replay import rule_set_replay
 from fleet.models import Depot, DepotDay
 from greenslot import clock
 from pricing.models import IncentiveRuleSet, RuleSetStatus
-from pricing.replay import rule_set_replay
 
 from .pages import depot_dashboard, replay_charts
 from .selectors import dashboard_range, day_footprint

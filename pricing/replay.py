@@ -1,5 +1,8 @@
 """What-if replay: re-price recorded demand under a draft and predict what shoppers would choose.
 
+The computation, over recorded offers passed in; ``booking.services.rule_replay`` reads them from
+the ``Offer`` and ``Booking`` rows and runs it.
+
 Recorded demand is every offer kept in the period (``Offer.windows`` holds each window's marginal
 cost, km, grams, width and nearby stops as the route plan saw them) and the choices made (bookings
 made from those offers). Every recorded window is re-priced and re-labelled under the currently
@@ -19,12 +22,9 @@ from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
 
-from booking.models import Booking, Offer
-
 from .calculation import CONSOLIDATED, GREEN, WIDE, RuleTerms
 from .choice import DEFAULT_CHOICE_MODEL, WIDTH_CLASSES, ChoiceModel, offer_choice_shares, width_class
 from .models import IncentiveRuleSet
-from .selectors import rule_set_for_depot
 from .windows import WindowCost, price_windows
 
 NO_PURCHASE = "no purchase"
@@ -263,96 +263,3 @@ class ReplayReport:
 
 def _pct(value: float | None) -> float | None:
     return None if value is None else 100 * value
-
-
-def recorded_offers(
-    *, retailer_id: int, depot_id: int | None, since: dt.datetime, until: dt.datetime, limit: int
-):
-    """The recorded offers of the period (newest first, at most ``limit``) with their bookings."""
-    offers = Offer.objects.filter(retailer_id=retailer_id, created_at__gte=since, created_at__lt=until)
-    if depot_id is not None:
-        offers = offers.filter(depot_id=depot_id)
-    rows = list(offers.order_by("-created_at").values_list("id", "depot_id", "windows")[: limit + 1])
-    truncated = len(rows) > limit
-    rows = rows[:limit]
-    booked: dict = {}
-    for offer_id, start, end, paid, grams in (
-        Booking.objects.filter(offer_id__in=[row[0] for row in rows], confirmed_at__isnull=False)
-        .order_by("created_at")
-        .values_list("offer_id", "window_start", "window_end", "price_amount", "co2e_grams")
-    ):
-        booked.setdefault(offer_id, (start, end, paid, grams))
-    result = []
-    for offer_id, depot_id_, records in rows:
-        windows = tuple(WindowCost.from_record(record) for record in records)
-        basket = next((r.get("basket_value") for r in records if r.get("basket_value")), None)
-        chosen = paid = grams = None
-        if offer_id in booked:
-            start, end, paid, grams = booked[offer_id]
-            chosen = next(
-                (i for i, w in enumerate(windows) if w.start == start and w.end == end and w.available), None
-            )
-        result.append(
-            RecordedOffer(
-                depot_id=depot_id_,
-                windows=windows,
-                basket_value=Decimal(basket) if basket else None,
-                chosen=chosen,
-                paid=paid if chosen is not None else None,
-                chosen_grams=grams if chosen is not None else None,
-            )
-        )
-    return result, truncated
-
-
-def rule_set_replay(
-    *,
-    rule_set: IncentiveRuleSet,
-    now: dt.datetime,
-    days: int = 28,
-    limit: int = 5_000,
-    coefficients: ChoiceModel = DEFAULT_CHOICE_MODEL,
-) -> ReplayReport:
-    """Replay the last ``days`` of the retailer's recorded offers (only its depot's, for a depot
-    draft) under ``rule_set`` and under the rules published now, offer by offer at its depot."""
-    since, until = now - dt.timedelta(days=days), now
-    offers, truncated = recorded_offers(
-        retailer_id=rule_set.retailer_id, depot_id=rule_set.depot_id, since=since, until=until, limit=limit
-    )
-    draft = RuleTerms.from_rule_set(rule_set)
-    published_by_depot: dict[int, IncentiveRuleSet | None] = {}
-    for depot_id in {offer.depot_id for offer in offers}:
-        published_by_depot[depot_id] = rule_set_for_depot(retailer=rule_set.retailer, depot=depot_id)
-    terms_by_pk = {
-        published.pk: RuleTerms.from_rule_set(published)
-        for published in published_by_depot.values()
-        if published is not None
-    }
-
-    def published_terms(depot_id: int) -> RuleTerms | None:
-        published = published_by_depot.get(depot_id)
-        return terms_by_pk[published.pk] if published is not None else None
-
-    def draft_terms(depot_id: int) -> RuleTerms | None:
-        published = published_by_depot.get(depot_id)
-        # A retailer-wide draft does not reach a depot with rules of its own.
-        if rule_set.depot_id is None and published is not None and published.depot_id is not None:
-            return terms_by_pk[published.pk]
-        return draft
-
-    recorded, published, drafted, skipped = replay_totals(
-        offers=offers, published_terms=published_terms, draft_terms=draft_terms, coefficients=coefficients
-    )
-    versions = sorted({p.version for p in published_by_depot.values() if p is not None})
-    return ReplayReport(
-        rule_set=rule_set,
-        since=since,
-        until=until,
-        published_versions=tuple(versions),
-        recorded=recorded,
-        published=published,
-        draft=drafted,
-        skipped=skipped,
-        truncated=truncated,
-        coefficients=coefficients,
-    )

@@ -12,12 +12,12 @@ from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
+from booking.services.rule_preview import offer_preview, preview_addresses
 from greenslot import clock
 from greenslot.errors import GreenslotError
 
 from .forms import PreviewOrderForm, RuleSetTermsForm, preview_order_initial
 from .models import IncentiveRuleSet, RuleSetStatus
-from .preview import offer_preview, preview_addresses
 from .selectors import rule_set_history, rule_set_published_in_scope
 from .services import rule_set_publish, rule_set_update
 

@@ -9,10 +9,11 @@ from zoneinfo import ZoneInfo
 import pytest
 from django.utils import timezone
 
+from booking.services.rule_replay import rule_set_replay
 from pricing.calculation import RuleTerms
 from pricing.choice import DEFAULT_CHOICE_MODEL, ChoiceModel, offer_choice_shares, width_class
 from pricing.models import IncentiveRuleSet
-from pricing.replay import NO_PURCHASE, RecordedOffer, predict_offer, replay_totals, rule_set_replay
+from pricing.replay import NO_PURCHASE, RecordedOffer, predict_offer, replay_totals
 from pricing.services import rule_set_update
 from pricing.windows import WindowCost
 

@@ -7,10 +7,10 @@ from decimal import Decimal
 from django.core.management.base import BaseCommand, CommandError
 from django.utils import timezone
 
+from booking.services.rule_preview import offer_preview
 from greenslot import clock
 from greenslot.errors import GreenslotError
 from pricing.models import IncentiveRuleSet
-from pricing.preview import offer_preview
 
 
 class Command(BaseCommand):

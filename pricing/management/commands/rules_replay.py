@@ -4,9 +4,9 @@ import json
 
 from django.core.management.base import BaseCommand, CommandError
 
+from booking.services.rule_replay import rule_set_replay
 from greenslot import clock
 from pricing.models import IncentiveRuleSet
-from pricing.replay import rule_set_replay
 
 
 class Command(BaseCommand):

@@ -1,5 +1,9 @@
-"""The admin's live preview: the offer an example order gets under the published rules and under a
-draft, side by side. Evaluates the route plans once, prices twice, records nothing."""
+"""The rules admin's live preview: the offer an example order gets under the published rules and
+under a draft, side by side. Evaluates the route plans once, prices twice, records nothing.
+
+Booking's, not pricing's: it evaluates an offer (``booking.services.offers``) and reads recorded
+offers, and pricing sits below booking.
+"""
 
 from __future__ import annotations
 
@@ -9,15 +13,15 @@ from decimal import Decimal
 
 from shapely.geometry import shape
 
-from booking.models import Offer
-from booking.services.offers import offer_evaluate, offer_request_validate
 from fleet.models import Depot, ServiceZone
+from pricing.calculation import RuleTerms
+from pricing.models import IncentiveRuleSet
+from pricing.selectors import rule_set_for_depot
+from pricing.validation import terms_problems
+from pricing.windows import PricedWindow, price_windows
 
-from .calculation import RuleTerms
-from .models import IncentiveRuleSet
-from .selectors import rule_set_for_depot
-from .validation import terms_problems
-from .windows import PricedWindow, price_windows
+from ..models import Offer
+from .offers import offer_evaluate, offer_request_validate
 
 
 @dataclass(frozen=True)
