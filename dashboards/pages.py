@@ -8,8 +8,8 @@ from dataclasses import dataclass
 
 from fleet.models import Depot
 from pricing.choice import WIDTH_CLASSES
+from pricing.labels import label_name
 from pricing.replay import NO_PURCHASE, TAKE_UP_LABELS, ReplayReport
-from pricing.templatetags.pricing_extras import label_name
 
 from .charts import (
     BLUE,

@@ -11,7 +11,24 @@ from collections.abc import Hashable, Sequence
 from dataclasses import dataclass
 from decimal import Decimal
 
-from .calculation import LABEL_ORDER, WIDE_WINDOW_HOURS, RuleTerms, _require_decimal
+from .calculation import (
+    BEST_VALUE,
+    CONSOLIDATED,
+    GREEN,
+    LABEL_ORDER,
+    WIDE,
+    WIDE_WINDOW_HOURS,
+    RuleTerms,
+    _require_decimal,
+)
+
+# Each label as staff read it (the admin preview, the dashboards).
+STAFF_NAMES = {GREEN: "Green", WIDE: "Wide", CONSOLIDATED: "Near other deliveries", BEST_VALUE: "Best value"}
+
+
+def label_name(code: str) -> str:
+    """A window label as staff read it."""
+    return STAFF_NAMES.get(code, code.replace("_", " ").capitalize())
 
 
 @dataclass(frozen=True)
