@@ -3,7 +3,7 @@
 from django.contrib import admin
 from django.urls import include, path
 
-from booking.views.health import healthz
+from .health import healthz
 
 urlpatterns = [
     path("admin/", admin.site.urls),

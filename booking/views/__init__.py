@@ -1,1 +1,1 @@
-"""Pages of the booking app: the demo retailer's hosted checkout (``shopper``) and ``healthz``."""
+"""Pages of the booking app: the demo retailer's hosted checkout (``shopper``)."""

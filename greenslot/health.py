@@ -1,4 +1,7 @@
-"""Liveness for load balancers and the demo: the process answers and the database does too."""
+"""Liveness for load balancers and the demo: the process answers and the database does too.
+
+The project's, not an app's: it asks nothing of the domain, only of the process and the database.
+"""
 
 from __future__ import annotations
 
