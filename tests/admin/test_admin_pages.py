@@ -18,7 +18,7 @@ from booking.models import (
 from emissions.models import EmissionFactor
 from fleet.models import Depot, DepotDay, ServiceZone, Shift, Stop, Vehicle, VehicleType
 from pricing.models import IncentiveRuleSet, RuleSetStatus
-from tests.admin.admin_world import form_data, local, make_admin_world
+from tests.admin.admin_world import NOW, form_data, local, make_admin_world
 
 pytestmark = pytest.mark.django_db
 
@@ -358,3 +358,45 @@ def test_it_shows_a_days_times_in_the_depots_time_zone(admin_client, world):
     assert "Times in Europe/Amsterdam" in html
     assert 'value="08:00:00"' in html
     assert 'value="07:00:00"' not in html
+
+
+@pytest.fixture
+def frozen_clock():
+    """The admin world's ``NOW`` on the wall clock: which plans an edit touches depends on today."""
+    time_machine = pytest.importorskip("time_machine")
+    with time_machine.travel(NOW, tick=False):
+        yield
+
+
+def test_it_saves_an_emission_factor_and_bumps_the_plans_that_use_it(admin_client, world, frozen_clock):
+    page = admin_client.get(url(EmissionFactor, "change", world.factor.pk))
+    data = form_data(page.content.decode())
+    data["grams_per_km"] = ["123.45"]
+
+    response = admin_client.post(url(EmissionFactor, "change", world.factor.pk), data)
+
+    assert response.status_code == 302
+    world.factor.refresh_from_db()
+    world.depot_day.refresh_from_db()
+    assert world.factor.grams_per_km == Decimal("123.45")
+    assert world.depot_day.version == 4
+
+
+def test_it_refuses_an_emission_factor_edit_while_a_plan_using_it_fails_the_checker(
+    admin_client, world, frozen_clock
+):
+    # Two stops of one unit on a van shrunk to one unit behind the admin's back.
+    VehicleType.objects.filter(pk=world.vehicle_type.pk).update(capacity_units=1)
+    grams = world.factor.grams_per_km
+    page = admin_client.get(url(EmissionFactor, "change", world.factor.pk))
+    data = form_data(page.content.decode())
+    data["grams_per_km"] = ["123.45"]
+
+    response = admin_client.post(url(EmissionFactor, "change", world.factor.pk), data)
+
+    assert response.status_code == 200
+    assert "This change would break planned routes" in response.content.decode()
+    world.factor.refresh_from_db()
+    world.depot_day.refresh_from_db()
+    assert world.factor.grams_per_km == grams
+    assert world.depot_day.version == 3
