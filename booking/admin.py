@@ -2,7 +2,7 @@ from django.contrib import admin, messages
 
 from greenslot.errors import GreenslotError
 
-from .models import Booking, BookingEvent, BookingStatus, Offer, PresetAddress, Retailer, WindowTemplate
+from .models import Booking, BookingEvent, BookingStatus, Offer, PresetAddress, WindowTemplate
 from .services.holds import booking_cancel
 
 
@@ -17,15 +17,6 @@ class ReadOnlyAdminMixin:
 
     def has_delete_permission(self, request, obj=None):
         return False
-
-
-@admin.register(Retailer)
-class RetailerAdmin(admin.ModelAdmin):
-    list_display = ("name", "slug", "currency", "created_at")
-    search_fields = ("name", "slug")
-    list_filter = ("currency",)
-    prepopulated_fields = {"slug": ("name",)}
-    readonly_fields = ("created_at",)
 
 
 @admin.register(PresetAddress)

@@ -5,29 +5,13 @@ from django.db import models
 from fleet.models import latitude_validators, longitude_validators
 
 
-class Retailer(models.Model):
-    """A tenant: its keys, bookings, settings and rules are its own."""
-
-    name = models.CharField(max_length=120)
-    slug = models.SlugField(max_length=64, unique=True)
-    currency = models.CharField(max_length=3, default="EUR")
-    allowed_origins = models.JSONField(
-        default=list, blank=True, help_text="Origins allowed to embed the widget."
-    )
-    created_at = models.DateTimeField(auto_now_add=True)
-
-    class Meta:
-        ordering = ["name"]
-
-    def __str__(self) -> str:
-        return self.name
-
-
 class PresetAddress(models.Model):
     """A named address the retailer's shopper page lists, so a shopper can search by choosing it
     instead of typing a point (the demo city lists Utrecht's neighbourhoods). Degrees."""
 
-    retailer = models.ForeignKey(Retailer, on_delete=models.CASCADE, related_name="preset_addresses")
+    retailer = models.ForeignKey(
+        "tenants.Retailer", on_delete=models.CASCADE, related_name="preset_addresses"
+    )
     slug = models.SlugField(max_length=64, help_text="Its name in the shopper page's URL: /?address=slug.")
     label = models.CharField(max_length=120)
     street = models.CharField(max_length=120, blank=True)
@@ -43,37 +27,6 @@ class PresetAddress(models.Model):
 
     def __str__(self) -> str:
         return f"{self.label} — {self.street}" if self.street else self.label
-
-
-class ApiKeyKind(models.TextChoices):
-    SECRET = "secret", "Secret (server to server)"
-    PUBLISHABLE = "publishable", "Publishable (widget)"
-
-
-class ApiKey(models.Model):
-    """A retailer's API key. Only its SHA-256 is stored; the key itself is shown once.
-
-    Keys carry 190 bits of randomness, so an unsalted SHA-256 is enough to make a leaked table
-    useless while keeping the lookup a single indexed equality.
-    """
-
-    retailer = models.ForeignKey(Retailer, on_delete=models.CASCADE, related_name="api_keys")
-    kind = models.CharField(max_length=12, choices=ApiKeyKind.choices)
-    prefix = models.CharField(max_length=16, help_text="The key's first characters, to recognise it.")
-    hashed = models.CharField(max_length=64, unique=True)
-    label = models.CharField(max_length=120, blank=True)
-    created_at = models.DateTimeField(auto_now_add=True)
-    revoked_at = models.DateTimeField(null=True, blank=True)
-
-    class Meta:
-        ordering = ["retailer", "-created_at"]
-
-    def __str__(self) -> str:
-        return f"{self.prefix}… ({self.get_kind_display()}, {self.retailer})"
-
-    @property
-    def is_active(self) -> bool:
-        return self.revoked_at is None
 
 
 class WindowTemplate(models.Model):
@@ -116,7 +69,7 @@ class Offer(models.Model):
     """
 
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
-    retailer = models.ForeignKey(Retailer, on_delete=models.CASCADE, related_name="offers")
+    retailer = models.ForeignKey("tenants.Retailer", on_delete=models.CASCADE, related_name="offers")
     depot = models.ForeignKey("fleet.Depot", on_delete=models.CASCADE, related_name="offers")
     rule_set = models.ForeignKey("pricing.IncentiveRuleSet", on_delete=models.PROTECT, related_name="offers")
     lat = models.FloatField()
@@ -152,7 +105,7 @@ class Booking(models.Model):
     """
 
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
-    retailer = models.ForeignKey(Retailer, on_delete=models.CASCADE, related_name="bookings")
+    retailer = models.ForeignKey("tenants.Retailer", on_delete=models.CASCADE, related_name="bookings")
     offer = models.ForeignKey(Offer, on_delete=models.PROTECT, related_name="bookings")
     depot_day = models.ForeignKey("fleet.DepotDay", on_delete=models.PROTECT, related_name="bookings")
     stop = models.OneToOneField(

@@ -43,6 +43,7 @@ INSTALLED_APPS = [
     "drf_spectacular_sidecar",  # Swagger UI served from our static files: /api/docs/ needs no CDN
     "fleet",
     "emissions",
+    "tenants",
     "pricing",
     "booking",
     "dashboards",

@@ -54,7 +54,7 @@ class IncentiveRuleSet(models.Model):
     across scopes, so a version number alone names the terms.
     """
 
-    retailer = models.ForeignKey("booking.Retailer", on_delete=models.CASCADE, related_name="rule_sets")
+    retailer = models.ForeignKey("tenants.Retailer", on_delete=models.CASCADE, related_name="rule_sets")
     depot = models.ForeignKey(
         "fleet.Depot",
         on_delete=models.CASCADE,

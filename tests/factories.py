@@ -11,11 +11,12 @@ from dataclasses import dataclass
 from decimal import Decimal
 from zoneinfo import ZoneInfo
 
-from booking.models import Retailer, WindowTemplate
+from booking.models import WindowTemplate
 from emissions.models import EmissionFactor, EnergyType
 from fleet.models import Depot, ServiceZone, Vehicle, VehicleType
 from fleet.services import depot_day_get_or_create, shift_create
 from pricing.models import IncentiveRuleSet, RuleSetStatus
+from tenants.models import Retailer
 
 TZ = "Europe/Amsterdam"
 DEPOT_LAT, DEPOT_LON = 52.10, 5.10

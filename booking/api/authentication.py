@@ -15,9 +15,8 @@ from rest_framework.exceptions import AuthenticationFailed
 from rest_framework.permissions import BasePermission
 
 from greenslot.errors import GreenslotError
-
-from ..keys import api_key_find
-from ..models import ApiKey, ApiKeyKind, Retailer
+from tenants.keys import api_key_find
+from tenants.models import ApiKey, ApiKeyKind, Retailer
 
 SCHEME = "Bearer"
 

@@ -15,8 +15,9 @@ from fleet.models import Depot
 from fleet.selectors import PlannedRoute, plan_view
 from greenslot import clock
 from greenslot.errors import NotFound
+from tenants.models import Retailer
 
-from ..models import Booking, Retailer
+from ..models import Booking
 
 FOREIGN_TIME_GRAIN = dt.timedelta(minutes=15)
 

@@ -28,8 +28,9 @@ from greenslot import clock
 from greenslot.errors import Conflict, InvalidInput, NotFound
 from routing.insertion import evaluate_insertion
 from routing.problem import StopSpec
+from tenants.models import Retailer
 
-from ..models import Booking, BookingEvent, BookingStatus, Offer, Retailer
+from ..models import Booking, BookingEvent, BookingStatus, Offer
 from ..quotes import Quote, quote_verify
 
 ACTIVE_STATUSES = (BookingStatus.HELD, BookingStatus.CONFIRMED)

@@ -25,8 +25,9 @@ from pricing.models import IncentiveRuleSet
 from pricing.selectors import rule_set_for_offer
 from pricing.windows import price_windows
 from routing.insertion import evaluate_insertion
+from tenants.models import Retailer
 
-from ..models import Offer, Retailer
+from ..models import Offer
 from ..quotes import QuoteSigner, quote_signer
 from .day_windows import TemplateRow, day_windows_cache, window_templates
 from .offer_records import offer_window_records

@@ -18,7 +18,7 @@ from django.utils.cache import patch_vary_headers
 from django.views.decorators.http import require_POST, require_safe
 from django_htmx.http import HttpResponseClientRedirect
 
-from booking.models import Booking, BookingStatus, Retailer
+from booking.models import Booking, BookingStatus
 from booking.services.holds import (
     booking_effective_status,
     booking_get,
@@ -29,6 +29,7 @@ from booking.services.holds import (
 from booking.services.offers import offer_create
 from greenslot import clock
 from greenslot.errors import GreenslotError, NotFound
+from tenants.models import Retailer
 
 from .forms import AddressForm
 from .presentation import held_window, slot_grid

@@ -24,10 +24,11 @@ from types import SimpleNamespace
 from django.core import signing
 from django.http import HttpRequest
 
+from tenants.keys import api_key_find, key_kind
+from tenants.models import ApiKey, ApiKeyKind, Retailer
+
 from ..api.authentication import ApiCaller
 from ..api.throttling import KeyRateThrottle, PublishableIpRateThrottle
-from ..keys import api_key_find, key_kind
-from ..models import ApiKey, ApiKeyKind, Retailer
 
 logger = logging.getLogger(__name__)
 

@@ -13,8 +13,8 @@ from pathlib import Path
 
 from django.conf import settings
 
-from ..keys import api_key_find
-from ..models import ApiKey, ApiKeyKind
+from tenants.keys import api_key_find
+from tenants.models import ApiKey, ApiKeyKind
 
 
 def demo_key_path() -> Path:

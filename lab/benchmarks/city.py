@@ -26,7 +26,7 @@ from shapely.geometry import shape
 from shapely.prepared import prep
 from tqdm import tqdm
 
-from booking.models import Booking, BookingStatus, Offer, Retailer, WindowTemplate
+from booking.models import Booking, BookingStatus, Offer, WindowTemplate
 from emissions.models import EmissionFactor
 from fleet.adapter import compile_plan, local_moment, plan_cache
 from fleet.models import Depot, DepotDay, ServiceZone, Shift, Stop, Vehicle, VehicleType
@@ -36,6 +36,7 @@ from routing.checker import check_plan
 from routing.insertion import evaluate_insertion
 from routing.plan import insert_visit, route_schedule
 from routing.problem import StopSpec
+from tenants.models import Retailer
 
 DEPOT_CODE = "city"
 SHIFT_HOURS = (dt.time(7), dt.time(21))

@@ -67,10 +67,10 @@ from django.core.management.base import CommandError
 from django.test import Client, override_settings
 from django.utils import timezone
 
-from booking.keys import api_key_create
-from booking.models import ApiKeyKind
 from booking.services.offers import offer_create
 from fleet.adapter import plan_cache
+from tenants.keys import api_key_create
+from tenants.models import ApiKeyKind
 
 from .city import City, bench_database, city_build, random_address, vans_for
 

@@ -25,7 +25,7 @@ from shapely.geometry import Point, shape
 from shapely.prepared import prep
 from tqdm import tqdm
 
-from booking.models import Booking, PresetAddress, Retailer, WindowTemplate
+from booking.models import Booking, PresetAddress, WindowTemplate
 from booking.services.holds import hold_confirm, hold_create
 from booking.services.offers import REASON_FULL, WindowOffer, offer_create
 from emissions.models import EmissionFactor
@@ -33,6 +33,7 @@ from fleet.models import Depot, DepotDay, ServiceZone, Vehicle, VehicleType
 from fleet.services import depot_day_get_or_create, depot_day_lock, shift_create
 from greenslot.errors import Conflict
 from pricing.models import IncentiveRuleSet, RuleSetStatus
+from tenants.models import Retailer
 
 from .places import (  # noqa: F401 (the demo city's data, re-exported for its users)
     BIKE_HOURS,

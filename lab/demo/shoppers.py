@@ -18,13 +18,13 @@ from decimal import Decimal
 from shapely.geometry import shape
 from shapely.prepared import prep
 
-from booking.models import Retailer
 from booking.services.holds import hold_confirm, hold_create
 from booking.services.offers import offer_create
 from fleet.models import Depot, ServiceZone
 from greenslot.errors import Conflict
 from pricing.calculation import FREE_DELIVERY, GREEN
 from pricing.choice import DEFAULT_CHOICE_MODEL, ChoiceModel, offer_choice_shares, width_class
+from tenants.models import Retailer
 
 from .city import DEMO_ADDRESSES, ZONE_NAME, demand_point
 

@@ -7,9 +7,9 @@ from pathlib import Path
 
 from django.db import transaction
 
-from booking.keys import api_key_create, api_key_revoke
-from booking.models import ApiKey, ApiKeyKind, Retailer
 from booking.widget.demo_key import demo_key_path, demo_key_read
+from tenants.keys import api_key_create, api_key_revoke
+from tenants.models import ApiKey, ApiKeyKind, Retailer
 
 DEMO_KEY_LABEL = "widget demo page"
 

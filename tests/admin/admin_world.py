@@ -14,12 +14,12 @@ from booking.models import (
     BookingStatus,
     Offer,
     PresetAddress,
-    Retailer,
     WindowTemplate,
 )
 from emissions.models import EmissionFactor
 from fleet.models import Depot, DepotDay, ServiceZone, Shift, Stop, Vehicle, VehicleType
 from pricing.models import IncentiveRuleSet, RuleSetStatus
+from tenants.models import Retailer
 
 TZ = ZoneInfo("Europe/Amsterdam")
 DATE = dt.date(2026, 12, 2)

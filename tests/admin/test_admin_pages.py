@@ -12,12 +12,12 @@ from booking.models import (
     BookingStatus,
     Offer,
     PresetAddress,
-    Retailer,
     WindowTemplate,
 )
 from emissions.models import EmissionFactor
 from fleet.models import Depot, DepotDay, ServiceZone, Shift, Stop, Vehicle, VehicleType
 from pricing.models import IncentiveRuleSet, RuleSetStatus
+from tenants.models import Retailer
 from tests.admin.admin_world import NOW, form_data, local, make_admin_world
 
 pytestmark = pytest.mark.django_db
@@ -50,8 +50,8 @@ def world():
     return make_admin_world()
 
 
-def test_it_registers_every_model_of_fleet_booking_pricing_and_emissions():
-    apps = {"fleet", "booking", "pricing", "emissions"}
+def test_it_registers_every_model_of_fleet_tenants_booking_pricing_and_emissions():
+    apps = {"fleet", "tenants", "booking", "pricing", "emissions"}
     models = {model for model in admin.site._registry if model._meta.app_label in apps}
 
     # BookingEvent is shown inline on its booking, not on a page of its own.

@@ -7,8 +7,8 @@ import datetime as dt
 import pytest
 from django.core.cache import cache
 
-from booking.keys import api_key_create, api_key_revoke
-from booking.models import ApiKeyKind
+from tenants.keys import api_key_create, api_key_revoke
+from tenants.models import ApiKeyKind
 from tests.api.support import ORIGIN, OTHER_ORIGIN, Api, ApiWorld, local_today
 from tests.factories import make_world, retailer_with_rules
 

@@ -9,10 +9,11 @@ from zoneinfo import ZoneInfo
 
 from django.utils import timezone
 
-from booking.models import Booking, Retailer
+from booking.models import Booking
 from booking.services.holds import hold_confirm, hold_create
 from booking.services.offer_windows import WindowOffer
 from booking.services.offers import offer_create
+from tenants.models import Retailer
 from tests.factories import INSIDE, TZ, World
 
 ORIGIN = "https://shop.example"

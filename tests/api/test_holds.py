@@ -7,10 +7,10 @@ import datetime as dt
 import pytest
 
 from booking.audit import plan_violations
-from booking.keys import api_key_create
 from booking.models import Booking, BookingEvent, BookingStatus
 from booking.services.offers import offer_create
 from fleet.models import Stop
+from tenants.keys import api_key_create
 from tests.api.support import ORIGIN, Api, ApiWorld, assert_error, local_today
 from tests.factories import make_world
 

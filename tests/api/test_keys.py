@@ -1,4 +1,4 @@
-"""API keys (booking/keys.py) and the commands that hand them out: create_retailer, rotate_keys."""
+"""API keys (tenants/keys.py) and the commands that hand them out: create_retailer, rotate_keys."""
 
 from __future__ import annotations
 
@@ -9,9 +9,9 @@ import json
 import pytest
 from django.core.management import CommandError, call_command
 
-from booking.keys import api_key_create, api_key_find, api_key_revoke
-from booking.models import ApiKey, Retailer
 from pricing.models import IncentiveRuleSet, RuleSetStatus
+from tenants.keys import api_key_create, api_key_find, api_key_revoke
+from tenants.models import ApiKey, Retailer
 from tests.api.support import Api, assert_error, offer_body
 from tests.factories import make_world, retailer_with_rules
 

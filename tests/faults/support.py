@@ -16,9 +16,9 @@ from urllib.parse import quote, urlsplit
 import pytest
 from django.db import connection
 
-from booking.keys import api_key_create
-from booking.models import ApiKeyKind
 from lab.server import server_environment, server_start, server_stop
+from tenants.keys import api_key_create
+from tenants.models import ApiKeyKind
 from tests.api.support import local_today
 from tests.factories import INSIDE, make_world
 

@@ -12,13 +12,13 @@ from django.utils import timezone
 from redis import Redis
 from redis.exceptions import RedisError
 
-from booking.keys import api_key_create
-from booking.models import ApiKeyKind
 from booking.services.holds import hold_create
 from booking.services.offers import offer_create
 from fleet.adapter import PlanCache, compile_plan
 from fleet.models import DepotDay
 from fleet.services import depot_day_bump
+from tenants.keys import api_key_create
+from tenants.models import ApiKeyKind
 from tests.factories import INSIDE, make_world
 from tests.plan_compare import by_stop_id
 

@@ -21,9 +21,9 @@ from schemathesis.specs.openapi.checks import (
     status_code_conformance,
 )
 
-from booking.keys import api_key_create
-from booking.models import ApiKeyKind
 from greenslot.wsgi import application
+from tenants.keys import api_key_create
+from tenants.models import ApiKeyKind
 from tests.api.support import ORIGIN, local_today
 from tests.factories import make_world
 

@@ -6,8 +6,8 @@ from decimal import Decimal
 import pytest
 from django.urls import reverse
 
-from booking.models import Retailer
 from pricing.models import IncentiveRuleSet, RuleSetChange, RuleSetStatus
+from tenants.models import Retailer
 from tests.admin.admin_world import form_data
 
 pytestmark = pytest.mark.django_db

@@ -5,10 +5,10 @@ from decimal import Decimal
 
 import pytest
 
-from booking.models import Retailer
 from greenslot.errors import Conflict
 from pricing.models import IncentiveRuleSet, RuleSetStatus
 from pricing.services import rule_set_draft_from, rule_set_publish
+from tenants.models import Retailer
 
 pytestmark = pytest.mark.django_db
 

@@ -17,10 +17,11 @@ import pytest
 from django.conf import settings
 from django.utils import timezone
 
-from booking.models import PresetAddress, Retailer, WindowTemplate
+from booking.models import PresetAddress, WindowTemplate
 from emissions.models import EmissionFactor, EnergyType
 from fleet.models import Depot, DepotDay, ServiceZone, Shift, Vehicle, VehicleType
 from pricing.models import IncentiveRuleSet, RuleSetStatus
+from tenants.models import Retailer
 
 TZ = ZoneInfo("Europe/Amsterdam")
 # A 0.1° square around the depot, over central Utrecht.

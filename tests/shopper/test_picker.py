@@ -8,7 +8,8 @@ import re
 import pytest
 from django.urls import reverse
 
-from booking.models import Offer, PresetAddress, Retailer
+from booking.models import Offer, PresetAddress
+from tenants.models import Retailer
 
 from .conftest import INSIDE, OUTSIDE, PRESET_INSIDE
 from .page import alert_text, parse, quote_of, window_titled, windows

@@ -14,8 +14,8 @@ import pytest
 from django.core.cache import cache
 from django.utils import timezone
 
-from booking.keys import api_key_create
-from booking.models import ApiKey, ApiKeyKind
+from tenants.keys import api_key_create
+from tenants.models import ApiKey, ApiKeyKind
 from tests.factories import INSIDE, TZ, World, make_world
 from tests.shopper.test_browser import browser  # noqa: F401  (the shopper tests' Chromium, for test_browser.py)
 

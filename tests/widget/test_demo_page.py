@@ -5,9 +5,9 @@
 
 import pytest
 
-from booking.keys import api_key_create, api_key_find, api_key_revoke
-from booking.models import ApiKeyKind
 from booking.widget.demo_key import demo_key_path
+from tenants.keys import api_key_create, api_key_find, api_key_revoke
+from tenants.models import ApiKeyKind
 from tests.shopper.page import alert_text, parse
 
 # Each test has its own key file, never the project's instance directory.

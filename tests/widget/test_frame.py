@@ -12,9 +12,10 @@ import pytest
 from django.core import signing
 from django.test import Client
 
-from booking.keys import api_key_create, api_key_revoke
-from booking.models import ApiKeyKind, Booking, BookingEvent, BookingStatus, PresetAddress
+from booking.models import Booking, BookingEvent, BookingStatus, PresetAddress
 from booking.widget.access import TOKEN_SALT, FrameAccess, frame_token_issue, frame_token_valid
+from tenants.keys import api_key_create, api_key_revoke
+from tenants.models import ApiKeyKind
 from tests.factories import retailer_with_rules
 from tests.shopper.page import alert_text, parse, quote_of, windows
 

@@ -7,10 +7,10 @@ from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 from django.utils import timezone
 
-from booking.models import Retailer
 from fleet.models import Depot, DepotDay
 from lab.demo.city import DEPOT_CODE, RETAILER_SLUG
 from lab.demo.shoppers import demo_shoppers_run
+from tenants.models import Retailer
 
 
 class Command(BaseCommand):

@@ -12,9 +12,9 @@ import json
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 
-from booking.models import Retailer
 from booking.widget.demo_key import demo_key_path
 from lab.demo.widget_key import demo_key_ensure
+from tenants.models import Retailer
 
 
 class Command(BaseCommand):

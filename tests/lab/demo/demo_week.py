@@ -7,10 +7,11 @@ from zoneinfo import ZoneInfo
 
 from django.contrib.auth import get_user_model
 
-from booking.models import Booking, BookingEvent, Offer, PresetAddress, Retailer, WindowTemplate
+from booking.models import Booking, BookingEvent, Offer, PresetAddress, WindowTemplate
 from fleet.models import Depot, DepotDay, ServiceZone, Shift, Stop, Vehicle, VehicleType
 from lab.demo.city import DEPOT_TIME_ZONE
 from pricing.models import IncentiveRuleSet
+from tenants.models import Retailer
 
 AMSTERDAM = ZoneInfo(DEPOT_TIME_ZONE)
 # A Wednesday morning before the first cut-off (the 08-09 window closes at 06:00). The week it

@@ -10,7 +10,7 @@ import pytest
 from shapely.geometry import Point, shape
 
 from booking.audit import plan_violations
-from booking.models import Booking, BookingEvent, BookingStatus, Offer, Retailer
+from booking.models import Booking, BookingEvent, BookingStatus, Offer
 from booking.services.offers import REASON_FULL, REASON_NO_SHIFT, offer_create
 from fleet.models import Depot, DepotDay, Shift
 from fleet.selectors import depot_for_point
@@ -28,6 +28,7 @@ from lab.demo.city import (
     demo_city_load,
     window_reasons,
 )
+from tenants.models import Retailer
 from tests.lab.demo.demo_week import NOW, SMALL_DEMAND, WEDNESDAY, at, fingerprint, local
 
 SATURDAY = WEDNESDAY + dt.timedelta(days=3)

@@ -5,10 +5,11 @@ from __future__ import annotations
 import datetime as dt
 
 from booking.audit import plan_violations
-from booking.models import Booking, BookingEvent, Retailer
+from booking.models import Booking, BookingEvent
 from fleet.models import Depot
 from lab.demo.city import DEPOT_CODE, RETAILER_SLUG
 from lab.demo.shoppers import ACTOR, demo_shoppers_run
+from tenants.models import Retailer
 from tests.lab.demo.demo_week import NOW, WEDNESDAY
 
 

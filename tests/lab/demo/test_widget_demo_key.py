@@ -8,9 +8,9 @@ import json
 import pytest
 from django.core.management import CommandError, call_command
 
-from booking.keys import api_key_find, api_key_revoke
-from booking.models import ApiKey, ApiKeyKind
 from lab.demo.widget_key import DEMO_KEY_LABEL
+from tenants.keys import api_key_find, api_key_revoke
+from tenants.models import ApiKey, ApiKeyKind
 from tests.factories import retailer_with_rules
 
 # Each test has its own key file, never the project's instance directory.

@@ -12,10 +12,10 @@ from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 from django.utils.text import slugify
 
-from booking.keys import api_key_create
-from booking.models import ApiKeyKind, Retailer
 from greenslot import clock
 from pricing.models import IncentiveRuleSet, RuleSetStatus
+from tenants.keys import api_key_create
+from tenants.models import ApiKeyKind, Retailer
 
 
 def origin_normalised(value: str) -> str:

@@ -12,8 +12,8 @@ import json
 from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 
-from booking.keys import api_key_create, api_key_revoke
-from booking.models import ApiKey, ApiKeyKind, Retailer
+from tenants.keys import api_key_create, api_key_revoke
+from tenants.models import ApiKey, ApiKeyKind, Retailer
 
 KINDS = {"secret": [ApiKeyKind.SECRET], "publishable": [ApiKeyKind.PUBLISHABLE], "both": list(ApiKeyKind)}
 
