@@ -18,7 +18,7 @@ from emissions.models import EmissionFactor
 from fleet.models import Depot, DepotDay, ServiceZone, Shift, Stop, Vehicle, VehicleType
 from pricing.models import IncentiveRuleSet, RuleSetStatus
 from tenants.models import Retailer
-from tests.admin.admin_world import NOW, form_data, local, make_admin_world
+from tests.admin.admin_world import form_data, local, make_admin_world
 
 pytestmark = pytest.mark.django_db
 
@@ -360,15 +360,7 @@ def test_it_shows_a_days_times_in_the_depots_time_zone(admin_client, world):
     assert 'value="07:00:00"' not in html
 
 
-@pytest.fixture
-def frozen_clock():
-    """The admin world's ``NOW`` on the wall clock: which plans an edit touches depends on today."""
-    time_machine = pytest.importorskip("time_machine")
-    with time_machine.travel(NOW, tick=False):
-        yield
-
-
-def test_it_saves_an_emission_factor_and_bumps_the_plans_that_use_it(admin_client, world, frozen_clock):
+def test_it_saves_an_emission_factor_and_bumps_the_plans_that_use_it(admin_client, world):
     page = admin_client.get(url(EmissionFactor, "change", world.factor.pk))
     data = form_data(page.content.decode())
     data["grams_per_km"] = ["123.45"]
@@ -382,9 +374,7 @@ def test_it_saves_an_emission_factor_and_bumps_the_plans_that_use_it(admin_clien
     assert world.depot_day.version == 4
 
 
-def test_it_refuses_an_emission_factor_edit_while_a_plan_using_it_fails_the_checker(
-    admin_client, world, frozen_clock
-):
+def test_it_refuses_an_emission_factor_edit_while_a_plan_using_it_fails_the_checker(admin_client, world):
     # Two stops of one unit on a van shrunk to one unit behind the admin's back.
     VehicleType.objects.filter(pk=world.vehicle_type.pk).update(capacity_units=1)
     grams = world.factor.grams_per_km
