@@ -12,8 +12,7 @@ models. Then:
 - each app's migrations depend only on its own and lower apps' migrations.
 
 Interface modules (admin, views, the API, forms, URLs, template tags, management commands, app
-configs) may import any domain module. The tools (``lab/``, and until they move there the modules
-in ``TOOLS``) are outside the rule.
+configs) may import any domain module. The tools (``lab/``) are outside the rule.
 """
 
 from __future__ import annotations
@@ -48,22 +47,8 @@ PROJECT_ENTRY_POINTS = frozenset(
 INTERFACE_PARTS = frozenset(
     {"admin", "api", "apps", "forms", "management", "templatetags", "urls", "views", "widget"}
 )
-# Tools, outside the rule: ``lab/``, and the tools still waiting to move there (issue 11, part 2).
-TOOLS = (
-    "lab",
-    "simulation",
-    "booking.stress",
-    "booking.management.commands.stress",
-    "booking.management.commands.widget_demo_key",
-    "booking.widget.demo_key",
-    "dashboards.demo",
-    "dashboards.management.commands.demo_shoppers",
-    "fleet.benchmarks",
-    "fleet.demo_city",
-    "fleet.management.commands.bench",
-    "fleet.management.commands.load_demo_city",
-    "fleet.management.commands.simulate",
-)
+# Tools, outside the rule (``tests/test_layout.py`` checks that the product never imports them).
+TOOLS = ("lab",)
 MODEL_REFERENCE_FIELDS = frozenset({"ForeignKey", "OneToOneField", "ManyToManyField"})
 
 
@@ -248,8 +233,6 @@ def import_cycles(imports: list[Import]) -> list[list[Import]]:
 def test_every_module_is_classified():
     assert "booking.models" in MODULES and "routing.insertion" in MODULES
     assert set(LAYERS) <= {app_of(name) for name in MODULES}, "an app of LAYERS has no modules"
-    stale = [tool for tool in TOOLS if tool != "lab" and tool not in MODULES]
-    assert not stale, f"TOOLS lists modules that are gone (moved to lab/?); drop them: {stale}"
     unknown = sorted({app_of(n) for n in MODULES} - {*LAYERS, PROJECT, *(app_of(t) for t in TOOLS)})
     assert not unknown, f"Top-level packages that no layer names: {unknown}"
 
