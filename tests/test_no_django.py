@@ -1,8 +1,8 @@
 """The engine and the pure modules of the apps above it are libraries: importing them imports no Django.
 
-Pricing's terms, prices, labels, choice model and window pricing, and the nearby-stops scan, are
-computations over values: callers fetch rows, then call these. Keeping Django out of them keeps
-them fast to test and usable from the engine's benchmarks and the simulator alike.
+Fleet's costs, and pricing's terms, prices, widths, labels, choice model and window pricing, and
+the nearby-stops scan, are computations over values: callers fetch rows, then call these. Keeping
+Django out of them keeps them fast to test and usable from the benchmarks and the simulator alike.
 """
 
 import json
@@ -17,11 +17,17 @@ REPO = Path(routing.__file__).resolve().parent.parent
 
 PURE_MODULES = (
     *sorted(f"routing.{m.name}" for m in pkgutil.iter_modules(routing.__path__)),
+    "fleet.costs",
+    "fleet.window_costs",
+    "pricing.bid_prices",
     "pricing.calculation",
     "pricing.choice",
     "pricing.consolidation",
+    "pricing.cost_prices",
+    "pricing.default_terms",
     "pricing.labels",
     "pricing.validation",
+    "pricing.widths",
     "pricing.windows",
 )
 PRODUCT_APPS = ("routing", "emissions", "fleet", "tenants", "pricing", "booking", "dashboards", "greenslot")
