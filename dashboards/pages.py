@@ -7,9 +7,9 @@ import datetime as dt
 from dataclasses import dataclass
 
 from fleet.models import Depot
-from pricing.choice import WIDTH_CLASSES
 from pricing.labels import label_name
 from pricing.replay import NO_PURCHASE, TAKE_UP_LABELS, ReplayReport
+from pricing.widths import WIDTH_CLASSES
 
 from .charts import (
     BLUE,

@@ -31,7 +31,7 @@ EXPECTED_COST_STEP = Decimal("0.0001")  # as offers record marginal costs
 FILL_STEP = Decimal("0.001")
 
 # The learned average's key: (zone, window width class, ISO weekday). Zones and width classes are
-# whatever the caller uses (a zone id and ``pricing.choice.width_class``, say), as long as learning
+# whatever the caller uses (a zone id and ``pricing.widths.width_class``, say), as long as learning
 # and lookup agree.
 CostKey = tuple[Hashable, str, int]
 

@@ -34,6 +34,8 @@ from decimal import Decimal
 
 import numpy as np
 
+from .widths import width_index, width_indices
+
 COEFFICIENTS = (
     "price_per_eur",
     "width_2h",
@@ -121,16 +123,14 @@ class ChoiceModel:
 
     # -- one window at a time (replay, demo shoppers) ------------------------------------------
 
+    @property
+    def width_terms(self) -> tuple[float, float, float, float]:
+        """Utility of each class of ``pricing.widths.WIDTH_CLASSES`` relative to one hour."""
+        return (0.0, self.width_2h, self.width_4h, self.width_all_day)
+
     def width(self, hours: Decimal | float) -> float:
         """Utility of a window's width relative to one hour."""
-        hours = float(hours)
-        if hours <= 1:
-            return 0.0
-        if hours <= 2:
-            return self.width_2h
-        if hours <= 4:
-            return self.width_4h
-        return self.width_all_day
+        return self.width_terms[width_index(hours)]
 
     def window_utility(self, *, price: Decimal, hours: Decimal | float, green: bool) -> float:
         """Utility of one offered window from its price, width and green label (no preferences)."""
@@ -139,12 +139,8 @@ class ChoiceModel:
     # -- arrays (the simulator) ----------------------------------------------------------------
 
     def width_utility(self, hours: np.ndarray) -> np.ndarray:
-        hours = np.asarray(hours, dtype=np.float64)
-        return np.select(
-            [hours <= 1.0, hours <= 2.0, hours <= 4.0],
-            [0.0, self.width_2h, self.width_4h],
-            default=self.width_all_day,
-        )
+        """``width`` of every element of a float array of hours."""
+        return np.asarray(self.width_terms, dtype=np.float64)[width_indices(hours)]
 
     def label_pull(self, *, eco: bool, labelled_share: float) -> float:
         """Utility of the green label for this shopper when ``labelled_share`` of the offer has it."""
@@ -257,18 +253,3 @@ def choose(
     z = np.where(available[row], utility[row] / model.noise_scale / model.nest_scale, -np.inf)
     k = int(np.argmax(z + np.asarray(window_draws, dtype=np.float64)[row]))
     return row * utility.shape[1] + k
-
-
-def width_class(hours: Decimal | float) -> str:
-    """The width bucket a window falls in, as the replay and the dashboards report it."""
-    hours = float(hours)
-    if hours <= 1:
-        return "1 h"
-    if hours <= 2:
-        return "2 h"
-    if hours <= 4:
-        return "4 h"
-    return "all day"
-
-
-WIDTH_CLASSES = ("1 h", "2 h", "4 h", "all day")

@@ -23,8 +23,9 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 
 from .calculation import CONSOLIDATED, GREEN, WIDE, RuleTerms
-from .choice import DEFAULT_CHOICE_MODEL, WIDTH_CLASSES, ChoiceModel, offer_choice_shares, width_class
+from .choice import DEFAULT_CHOICE_MODEL, ChoiceModel, offer_choice_shares
 from .models import IncentiveRuleSet
+from .widths import WIDTH_CLASSES, width_class
 from .windows import WindowCost, price_windows
 
 NO_PURCHASE = "no purchase"

@@ -12,6 +12,8 @@ import datetime as dt
 import functools
 from decimal import Decimal
 
+import numpy as np
+
 WIDTH_CLASSES = ("1 h", "2 h", "4 h", "all day")
 # The upper bound, in hours (inclusive), of each class but the last.
 WIDTH_BOUNDS = (1, 2, 4)
@@ -28,13 +30,23 @@ def _hours(seconds: int) -> Decimal:
     return Decimal(seconds) / Decimal(3600)
 
 
-def width_class(hours: Decimal | float) -> str:
-    """The class a window of ``hours`` falls in: up to 1 h, 2 h, 4 h, else all day."""
+def width_index(hours: Decimal | float) -> int:
+    """The position in ``WIDTH_CLASSES`` of a window of ``hours``: up to 1 h, 2 h, 4 h, else all day."""
     hours = float(hours)
-    for bound, name in zip(WIDTH_BOUNDS, WIDTH_CLASSES, strict=False):
+    for index, bound in enumerate(WIDTH_BOUNDS):
         if hours <= bound:
-            return name
-    return WIDTH_CLASSES[-1]
+            return index
+    return len(WIDTH_BOUNDS)
+
+
+def width_indices(hours: np.ndarray) -> np.ndarray:
+    """``width_index`` of every element of a float array of hours (int64)."""
+    return np.searchsorted(np.asarray(WIDTH_BOUNDS, dtype=np.float64), np.asarray(hours, dtype=np.float64))
+
+
+def width_class(hours: Decimal | float) -> str:
+    """The class a window of ``hours`` falls in: ``1 h``, ``2 h``, ``4 h`` or ``all day``."""
+    return WIDTH_CLASSES[width_index(hours)]
 
 
 def width_name(hours: Decimal | float) -> str:

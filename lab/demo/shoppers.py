@@ -23,7 +23,8 @@ from booking.services.offers import offer_create
 from fleet.models import Depot, ServiceZone
 from greenslot.errors import Conflict
 from pricing.calculation import FREE_DELIVERY, GREEN
-from pricing.choice import DEFAULT_CHOICE_MODEL, ChoiceModel, offer_choice_shares, width_class
+from pricing.choice import DEFAULT_CHOICE_MODEL, ChoiceModel, offer_choice_shares
+from pricing.widths import width_class
 from tenants.models import Retailer
 
 from .city import DEMO_ADDRESSES, ZONE_NAME, demand_point

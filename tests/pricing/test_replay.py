@@ -11,10 +11,11 @@ from django.utils import timezone
 
 from booking.services.rule_replay import rule_set_replay
 from pricing.calculation import RuleTerms
-from pricing.choice import DEFAULT_CHOICE_MODEL, ChoiceModel, offer_choice_shares, width_class
+from pricing.choice import DEFAULT_CHOICE_MODEL, ChoiceModel, offer_choice_shares
 from pricing.models import IncentiveRuleSet
 from pricing.replay import NO_PURCHASE, RecordedOffer, predict_offer, replay_totals
 from pricing.services import rule_set_update
+from pricing.widths import width_class
 from pricing.windows import WindowCost
 
 D = Decimal

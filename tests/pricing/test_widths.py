@@ -4,9 +4,10 @@ import datetime as dt
 from decimal import Decimal as D
 from zoneinfo import ZoneInfo
 
+import numpy as np
 import pytest
 
-from pricing.widths import WIDTH_CLASSES, width_class, width_name, window_hours
+from pricing.widths import WIDTH_CLASSES, width_class, width_indices, width_name, window_hours
 
 AMSTERDAM = ZoneInfo("Europe/Amsterdam")
 FALL_BACK = dt.date(2026, 10, 25)  # 03:00 CEST becomes 02:00 CET: the day has 25 hours
@@ -50,3 +51,8 @@ def test_a_shopper_reads_the_exact_length_or_all_day():
         "all day",
         "all day",
     ]
+
+
+def test_the_array_classes_are_the_scalar_ones():
+    hours = [0.5, 1.0, 1.01, 2.0, 3.0, 4.0, 4.5, 13.0]
+    assert [WIDTH_CLASSES[i] for i in width_indices(np.array(hours))] == [width_class(h) for h in hours]
