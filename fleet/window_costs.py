@@ -1,4 +1,4 @@
-"""What a window's delivery will really cost the fleet: the expected final marginal cost (issue 12).
+"""What a window's delivery will really cost the fleet: the expected final marginal cost.
 
 The myopic insertion cost (``routing.insertion``) charges the first booker of an empty day the cost of
 opening a route and its depot stem, which later orders share once the day fills up. So a window is

@@ -235,7 +235,7 @@ LOGGING = {
     "root": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "WARNING")},
 }
 
-# --- Production hardening (issue 5) ------------------------------------------------------------
+# --- Production hardening ------------------------------------------------------------------------
 # Everything here is read from the environment; with DEBUG off the defaults are the secure ones and
 # `DEBUG=false SECRET_KEY=... ALLOWED_HOSTS=... python manage.py check --deploy` is clean.
 # Secrets only from the environment: SECRET_KEY is required when DEBUG is off (see the top).
@@ -276,4 +276,4 @@ SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = os.environ.get("SECURE_REFERRER_POLICY", "same-origin")
 SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
 SILENCED_SYSTEM_CHECKS = [] if SECURE_HSTS_PRELOAD or DEBUG else ["security.W021"]
-# --- End of production hardening (issue 5) -----------------------------------------------------
+# --- End of production hardening -----------------------------------------------------------------

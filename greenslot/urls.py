@@ -11,7 +11,7 @@ urlpatterns = [
     path("staff/plans/", include("fleet.urls")),
     path("staff/dashboards/", include("dashboards.urls")),
     # --- REST API -------------------------------------------------------------------------
-    # Reserved for the API (DESIGN.md §6): /api/v1/..., /api/schema/, /api/docs/.
+    # Reserved for the API (docs/integration.md): /api/v1/..., /api/schema/, /api/docs/.
     # The schema (/api/schema/) and Swagger UI (/api/docs/) routes live in booking/api/urls.py.
     path("api/", include("booking.api.urls")),
     # ---------------------------------------------------------------------------------------

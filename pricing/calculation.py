@@ -56,7 +56,7 @@ LINE_LABELS = {
 }
 
 # How a rule version turns a window's costs into its price.
-PRICE_BY_PASSTHROUGH = "passthrough"  # base fee + pass-through x myopic marginal cost (issue 7)
+PRICE_BY_PASSTHROUGH = "passthrough"  # base fee + pass-through x myopic marginal cost (the original rules)
 PRICE_BY_THREE_COSTS = "three_costs"  # markup + expected cost + displacement - basket margin + carbon
 PRICING_MODES = (PRICE_BY_PASSTHROUGH, PRICE_BY_THREE_COSTS)
 # How the markup of the three-cost price is set (``pricing.cost_prices``).
@@ -258,7 +258,7 @@ class RuleTerms:
     consolidation_by: str = CONSOLIDATE_BY_KM
     consolidation_radius_m: int = 300
     consolidation_min_stops: int = 3
-    # The retailer's objective (issue 12). The defaults keep the issue 7 price: a rule set opts in
+    # The retailer's objective. The defaults keep the pass-through price: a rule set opts in
     # with ``pricing_mode = PRICE_BY_THREE_COSTS`` (see ``pricing.cost_prices``).
     pricing_mode: str = PRICE_BY_PASSTHROUGH
     markup_mode: str = MARKUP_FIXED

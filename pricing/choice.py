@@ -62,7 +62,7 @@ class ChoiceModel:
       vehicle routing in e-fulfillment", Transportation Science 50(2): a multinomial logit of slot
       choice estimated on a genuine e-grocer's booking data, with a no-purchase option. Their
       coefficients are not reused; the values below are ours.
-    - ``price_per_eur = -0.6``: an ASSUMPTION (issue 7 default); the 4 h anchor below prices at
+    - ``price_per_eur = -0.6``: an ASSUMPTION (the simulator's first default); the 4 h anchor below prices at
       EUR 1.33 with it.
     - ``width_4h = -0.8``: Tesco's flat fees from 3 August 2020, GBP 4.50 for every one-hour slot
       and GBP 3.00 for the four-hour "flexi saver" (MoneySavingExpert, Aug 2020): a gap of about

@@ -1,4 +1,4 @@
-"""Prices from a window's three costs and the retailer's objective (issue 12): pure, in ``Decimal``.
+"""Prices from a window's three costs and the retailer's objective: pure, in ``Decimal``.
 
 For every window on sale in one offer::
 

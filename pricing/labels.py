@@ -125,7 +125,7 @@ def greenest_windows(
     day_keys: Sequence[Hashable],
     share_max: Decimal,
 ) -> list[bool]:
-    """Which windows earn the green label when it must stay meaningful (issue 12).
+    """Which windows earn the green label when it must stay meaningful.
 
     Per delivery day, the windows on sale ranked by marginal grams: the greenest ones, at most
     ``share_max`` of the day's windows on sale (rounded down), and only those strictly below the

@@ -1,1 +1,1 @@
-"""The REST API for retailers' backends and the widget (DESIGN.md §6), under /api/v1/."""
+"""The REST API for retailers' backends and the widget, under /api/v1/ (docs/integration.md)."""

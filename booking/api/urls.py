@@ -1,4 +1,4 @@
-"""/api/: the v1 REST API (DESIGN.md §6), its OpenAPI schema and its interactive docs."""
+"""/api/: the v1 REST API (docs/integration.md), its OpenAPI schema and its interactive docs."""
 
 from django.urls import path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView

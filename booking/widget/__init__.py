@@ -1,4 +1,4 @@
-"""The embeddable booking widget (DESIGN.md §6): ``/widget.js``, the slot picker's frame, the demo page.
+"""The embeddable booking widget (docs/integration.md): ``/widget.js``, the slot picker's frame, the demo page.
 
 A retailer's page loads ``/widget.js`` with its publishable key; the script opens
 ``/widget/frame`` in an iframe. The frame is the shopper page's slot grid, served only to the
