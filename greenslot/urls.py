@@ -3,11 +3,15 @@
 from django.contrib import admin
 from django.urls import include, path
 
+from emissions.views import method_page
+
 from .health import healthz
 
 urlpatterns = [
     path("admin/", admin.site.urls),
     path("healthz", healthz, name="healthz"),
+    # How CO2e is counted: every environmental claim shown to a shopper links here.
+    path("method/", method_page, name="method"),
     path("staff/plans/", include("fleet.urls")),
     path("staff/dashboards/", include("dashboards.urls")),
     # --- REST API -------------------------------------------------------------------------

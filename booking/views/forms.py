@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Sequence
 
 from django import forms
-from django.http import QueryDict
+from django.http import HttpRequest, QueryDict
 
 from booking.models import PresetAddress
+from greenslot.errors import GreenslotError
 
 DEFAULT_SIZE_UNITS = 2
 DEFAULT_SERVICE_MINUTES = 3
@@ -90,3 +92,22 @@ class AddressForm(forms.Form):
             if value not in (None, ""):
                 query[name] = str(value)
         return query.urlencode()
+
+
+def chosen_day(request: HttpRequest) -> dt.date | None:
+    """The day the shopper chose (``?day=2026-12-09``, or the day of the window a hold was tried on)."""
+    value = request.POST.get("day") or request.GET.get("day") or ""
+    try:
+        return dt.date.fromisoformat(value)
+    except ValueError:
+        return None
+
+
+def grid_choice(request: HttpRequest, failure: GreenslotError | None) -> dict:
+    """What the shopper chose in the grid: the day, and after a refused hold, the window tapped
+    (``window`` in the hold form) and why it was refused, for ``presentation.slot_grid``."""
+    return {
+        "day": chosen_day(request),
+        "refused_key": request.POST.get("window", "") if failure else "",
+        "refusal": failure.message if failure else "",
+    }

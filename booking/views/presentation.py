@@ -7,7 +7,8 @@ from __future__ import annotations
 
 import datetime as dt
 import math
-from dataclasses import dataclass
+from collections.abc import Iterable
+from dataclasses import dataclass, replace
 from decimal import Decimal
 from zoneinfo import ZoneInfo
 
@@ -16,12 +17,31 @@ from django.http import QueryDict
 from booking.models import Booking, BookingStatus
 from booking.services.offer_windows import WindowOffer
 from booking.services.offers import REASON_CUTOFF, REASON_FULL, REASON_NO_SHIFT, OfferResult
+from pricing.calculation import (
+    BASE_FEE,
+    CONSOLIDATION_DISCOUNT,
+    FREE_DELIVERY,
+    PEAK_SURCHARGE,
+    WIDTH_DISCOUNT,
+    WindowPrice,
+)
 
 CURRENCY_SYMBOLS = {"EUR": "€", "GBP": "£", "USD": "$"}
 MINUS = "\u2212"  # a real minus sign: screen readers say "minus", not "dash"
 EN_DASH = "\u2013"
 
-LABEL_TEXT = {"green": "Green", "wide": "Wide", "consolidated": "Consolidated", "best_value": "Best value"}
+# Every label an offer can carry, in the shopper's words: the one place they are named for shoppers.
+# An environmental label never stands alone: the window shows its grams beside it and the page links
+# to the method (/method/).
+LABEL_TEXT = {
+    "green": "Low CO\u2082e",
+    "wide": "Wide window",
+    "consolidated": "Van nearby",
+    "best_value": "Lowest price today",
+}
+ENVIRONMENTAL_LABELS = frozenset({"green", "consolidated"})
+# The grid's width groups already say a window is wide; its cells do not repeat it.
+GRID_IMPLIED_LABELS = frozenset({"wide"})
 
 # Why a window, or a whole day, has nothing to sell.
 WINDOW_REASON_TEXT = {
@@ -33,6 +53,19 @@ DAY_REASON_TEXT = {
     REASON_FULL: "Fully booked",
     REASON_CUTOFF: "Orders closed",
     REASON_NO_SHIFT: "No vans that day",
+}
+
+
+# The price breakdown in the shopper's words: the one place pricing's line codes become shopper text.
+# Every other line (the route cost, floor and cap adjustments, rounding, any term added later) is
+# how the fee was worked out, not something the shopper chooses: it is folded into the delivery fee.
+DELIVERY_FEE = "Delivery fee"
+SHOPPER_LINE_TEXT = {
+    BASE_FEE: DELIVERY_FEE,
+    PEAK_SURCHARGE: "Busy-time surcharge",
+    WIDTH_DISCOUNT: "Wider-window saving",
+    CONSOLIDATION_DISCOUNT: "Shared-route saving",
+    FREE_DELIVERY: "Free delivery for your basket",
 }
 
 
@@ -55,9 +88,14 @@ class Badge:
     code: str
     text: str
 
+    @property
+    def environmental(self) -> bool:
+        return self.code in ENVIRONMENTAL_LABELS
+
 
 @dataclass(frozen=True)
 class WindowCard:
+    key: str
     start: str
     end: str
     available: bool
@@ -67,6 +105,8 @@ class WindowCard:
     badges: tuple[Badge, ...] = ()
     breakdown: tuple[Line, ...] = ()
     quote: str = ""
+    cutoff_note: str = ""
+    refusal: str = ""  # why holding this window was just refused, shown at the window itself
 
     @property
     def time_range(self) -> str:
@@ -89,6 +129,9 @@ class DayCard:
     groups: tuple[WidthGroup, ...]
     available_count: int
     closed_reason: str  # set when no window of the day is available
+    from_price: str = ""  # the day's cheapest available window
+    cutoff_rule: str = ""
+    selected: bool = False
 
 
 @dataclass(frozen=True)
@@ -97,10 +140,40 @@ class SlotGrid:
     time_zone: str
     currency: str
     days: tuple[DayCard, ...]
+    refusal_placed: bool = False  # the refusal is shown at the window that was tapped
 
     @property
     def available_count(self) -> int:
         return sum(day.available_count for day in self.days)
+
+    @property
+    def selected_day(self) -> DayCard | None:
+        return next((day for day in self.days if day.selected), None)
+
+    @property
+    def has_claims(self) -> bool:
+        return any(
+            badge.environmental
+            for day in self.days
+            for group in day.groups
+            for window in group.windows
+            for badge in window.badges
+        )
+
+
+def shopper_lines(breakdown: list[dict], currency: str) -> tuple[Line, ...]:
+    """Breakdown lines (``{"code", "label", "amount"}``, as offers and bookings store them) in the
+    shopper's words: the delivery fee first, then each saving or surcharge that applies; the lines
+    still add up to the price."""
+    totals: dict[str, Decimal] = {DELIVERY_FEE: Decimal(0)}
+    for line in breakdown:
+        text = SHOPPER_LINE_TEXT.get(line.get("code", ""), DELIVERY_FEE)
+        totals[text] = totals.get(text, Decimal(0)) + Decimal(line["amount"])
+    return tuple(
+        Line(label=text, amount=money(amount, currency))
+        for text, amount in totals.items()
+        if amount or text == DELIVERY_FEE
+    )
 
 
 def grams_added(grams: int) -> str:
@@ -112,31 +185,76 @@ def clock(moment: dt.datetime, tz: ZoneInfo) -> str:
     return moment.astimezone(tz).strftime("%H:%M")
 
 
-def badges(labels: tuple[str, ...] | list[str]) -> tuple[Badge, ...]:
+def badges(labels: Iterable[str]) -> tuple[Badge, ...]:
     return tuple(
         Badge(code=label, text=LABEL_TEXT.get(label, label.replace("_", " ").capitalize()))
         for label in labels
     )
 
 
-def window_card(window: WindowOffer, tz: ZoneInfo) -> WindowCard:
+def window_key(start: dt.datetime, end: dt.datetime) -> str:
+    """A window's name in a form: its instants in UTC, so the picker can find it in a fresh offer."""
+    return f"{start.astimezone(dt.UTC):%Y%m%dT%H%M}-{end.astimezone(dt.UTC):%Y%m%dT%H%M}"
+
+
+def cutoff_note(window: WindowOffer, tz: ZoneInfo, now: dt.datetime) -> str:
+    """ "order by 20:00 tonight" when orders for a window close on an earlier day than its delivery.
+
+    A cut-off on the delivery day itself is the day's ordinary rule (``day_cutoff_rule``).
+    """
+    cutoff = window.cutoff.astimezone(tz)
+    if cutoff.date() >= window.date:
+        return ""
+    today = now.astimezone(tz).date()
+    if cutoff.date() == today:
+        when = "tonight" if cutoff.hour >= 18 else "today"
+    elif cutoff.date() == today + dt.timedelta(days=1):
+        when = "tomorrow"
+    else:
+        when = f"on {cutoff:%a}"
+    return f"order by {cutoff:%H:%M} {when}"
+
+
+def day_cutoff_rule(windows: tuple[WindowOffer, ...]) -> str:
+    """ "Orders close 2 hours before a window starts", when the day's same-day cut-offs share one lead."""
+    leads = {
+        window.start - window.cutoff
+        for window in windows
+        if window.available and window.cutoff.date() == window.start.date()
+    }
+    if len(leads) != 1:
+        return ""
+    minutes = int(leads.pop().total_seconds() // 60)
+    lead = (
+        f"{minutes // 60:g} hour{'s' if minutes != 60 else ''}" if minutes % 60 == 0 else f"{minutes} minutes"
+    )
+    return f"Orders close {lead} before a window starts."
+
+
+def window_card(window: WindowOffer, tz: ZoneInfo, now: dt.datetime, refusal: str = "") -> WindowCard:
     start, end = clock(window.start, tz), clock(window.end, tz)
-    if not window.available or window.price is None:
+    key = window_key(window.start, window.end)
+    if refusal or not window.available or window.price is None:
         return WindowCard(
-            start=start, end=end, available=False, reason=WINDOW_REASON_TEXT.get(window.reason, "Unavailable")
+            key=key,
+            start=start,
+            end=end,
+            available=False,
+            reason=WINDOW_REASON_TEXT.get(window.reason, "Unavailable"),
+            refusal=refusal,
         )
     price = window.price
     return WindowCard(
+        key=key,
         start=start,
         end=end,
         available=True,
         price=money(price.amount, price.currency),
         co2e_grams=window.co2e_grams,
-        badges=badges(window.labels),
-        breakdown=tuple(
-            Line(label=line.label, amount=money(line.amount, price.currency)) for line in price.lines
-        ),
+        badges=badges(label for label in window.labels if label not in GRID_IMPLIED_LABELS),
+        breakdown=shopper_lines(price.breakdown(), price.currency),
         quote=window.quote,
+        cutoff_note=cutoff_note(window, tz, now),
     )
 
 
@@ -155,28 +273,67 @@ def width_heading(window: WindowOffer) -> str:
     return f"{float(window.hours):g}-hour windows"
 
 
-def slot_grid(result: OfferResult) -> SlotGrid:
-    """The offer's days, each with its windows grouped by width (narrowest first), in depot local time."""
+def slot_grid(
+    result: OfferResult,
+    *,
+    now: dt.datetime,
+    day: dt.date | None = None,
+    refused_key: str = "",
+    refusal: str = "",
+) -> SlotGrid:
+    """The offer's days, each with its windows grouped by width (narrowest first), in depot local time.
+
+    ``day`` is the day the shopper chose (by default the first with a window to sell); a
+    ``refusal`` is placed at the window named ``refused_key`` if the fresh offer still has it.
+    """
     tz = result.depot.tz
-    days = []
     currency = ""
-    for day in result.days:
-        by_width: dict[Decimal, list[WindowOffer]] = {}
-        for window in day.windows:
-            by_width.setdefault(window.hours, []).append(window)
+    refusal_placed = False
+    dates = [d.date for d in result.days]
+    selectable = [d.date for d in result.days if any(w.available for w in d.windows)]
+    if day not in dates:
+        day = selectable[0] if selectable else (dates[0] if dates else None)
+    days = []
+    for offered in result.days:
+        by_width: dict[Decimal, list[WindowCard]] = {}
+        headings: dict[Decimal, str] = {}
+        cheapest: WindowPrice | None = None
+        for window in offered.windows:
+            own_refusal = (
+                refusal if refused_key and window_key(window.start, window.end) == refused_key else ""
+            )
+            if own_refusal:
+                refusal_placed = True
+                day = offered.date
+            by_width.setdefault(window.hours, []).append(window_card(window, tz, now, own_refusal))
+            headings.setdefault(window.hours, width_heading(window))
             if window.price is not None:
                 currency = window.price.currency
+                if window.available and (cheapest is None or window.price.amount < cheapest.amount):
+                    cheapest = window.price
         groups = tuple(
-            WidthGroup(heading=width_heading(windows[0]), windows=tuple(window_card(w, tz) for w in windows))
-            for _, windows in sorted(by_width.items())
+            WidthGroup(heading=headings[hours], windows=tuple(cards))
+            for hours, cards in sorted(by_width.items())
         )
-        available = sum(1 for w in day.windows if w.available)
-        closed_reason = "" if available else day_reason({w.reason for w in day.windows})
+        available = sum(1 for w in offered.windows if w.available)
+        closed_reason = "" if available else day_reason({w.reason for w in offered.windows})
         days.append(
-            DayCard(date=day.date, groups=groups, available_count=available, closed_reason=closed_reason)
+            DayCard(
+                date=offered.date,
+                groups=groups,
+                available_count=available,
+                closed_reason=closed_reason,
+                from_price=money(cheapest.amount, cheapest.currency) if cheapest else "",
+                cutoff_rule=day_cutoff_rule(offered.windows),
+            )
         )
+    days = [replace(d, selected=d.date == day) for d in days]
     return SlotGrid(
-        depot_name=result.depot.name, time_zone=result.depot.time_zone, currency=currency, days=tuple(days)
+        depot_name=result.depot.name,
+        time_zone=result.depot.time_zone,
+        currency=currency,
+        days=tuple(days),
+        refusal_placed=refusal_placed,
     )
 
 
@@ -247,10 +404,7 @@ def held_window(booking: Booking, *, status: str, now: dt.datetime) -> HeldWindo
         end=clock(booking.window_end, tz),
         time_zone=depot.time_zone,
         price=money(booking.price_amount, booking.currency),
-        breakdown=tuple(
-            Line(label=line["label"], amount=money(Decimal(line["amount"]), booking.currency))
-            for line in booking.price_breakdown
-        ),
+        breakdown=shopper_lines(booking.price_breakdown, booking.currency),
         badges=badges(booking.labels),
         address=address_text(booking),
         status=status,

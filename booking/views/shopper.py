@@ -31,7 +31,7 @@ from greenslot import clock
 from greenslot.errors import GreenslotError, NotFound
 from tenants.models import Retailer
 
-from .forms import AddressForm
+from .forms import AddressForm, grid_choice
 from .presentation import held_window, slot_grid
 
 SESSION_BOOKINGS = "greenslot.shopper.bookings"
@@ -79,8 +79,12 @@ def redirect_after_post(request: HttpRequest, url: str) -> HttpResponse:
 def render_picker(
     request: HttpRequest, retailer: Retailer, *, failure: GreenslotError | None = None, status: int = 200
 ) -> HttpResponse:
-    """The picker for the search in the query string, with a fresh offer and any failure to report."""
-    errors = [failure.message] if failure else []
+    """The picker for the search in the query string, with a fresh offer and any failure to report.
+
+    A failed hold names its window (``window`` in the form): the failure is shown there, where
+    the shopper tapped, rather than at the top of the grid.
+    """
+    errors = []
     searched = any(request.GET.get(name) for name in SEARCH_FIELDS)
     presets = list(retailer.preset_addresses.all())
     form = AddressForm.from_query(request.GET, presets=presets) if searched else AddressForm(presets=presets)
@@ -101,15 +105,19 @@ def render_picker(
             except GreenslotError as error:
                 errors.append(error.message)
             else:
-                grid = slot_grid(result)
+                grid = slot_grid(result, now=clock.now(), **grid_choice(request, failure))
         else:
             errors.extend(message for messages in form.errors.values() for message in messages)
+    if failure and not (grid and grid.refusal_placed):
+        errors.insert(0, failure.message)
     context = {
         "retailer": retailer,
         "form": form,
         "searched": searched,
         "grid": grid,
         "errors": errors,
+        "push_url": True,
+        "day_url": f"{reverse('booking:picker')}?{search_query}&day=",
         "hold_action": f"{reverse('booking:hold_create')}?{search_query}"
         if search_query
         else reverse("booking:hold_create"),

@@ -31,7 +31,7 @@ from greenslot.errors import GreenslotError
 from ..models import Booking
 from ..services.holds import booking_effective_status, hold_create, hold_release
 from ..services.offers import offer_create
-from ..views.forms import AddressForm
+from ..views.forms import AddressForm, grid_choice
 from ..views.presentation import held_window, slot_grid
 from .access import (
     FrameAccess,
@@ -215,7 +215,7 @@ def render_frame(
     """
     context = frame_context(request, access)
     query = context["query"]
-    errors = [failure.message] if failure else []
+    errors = []
     searched = any(query.get(name) for name in SEARCH_FIELDS)
     # Before a search, the host page's data-size-units (if any) fills in the parcel field.
     initial = {"size_units": query["size_units"]} if query.get("size_units") else {}
@@ -243,11 +243,14 @@ def render_frame(
             except GreenslotError as error:
                 errors.append(error.message)
             else:
-                grid = slot_grid(result)
+                grid = slot_grid(result, now=clock.now(), **grid_choice(request, failure))
     elif searched:
         errors.extend(message for messages in form.errors.values() for message in messages)
+    if failure and not (grid and grid.refusal_placed):
+        errors.insert(0, failure.message)
     context |= {
         "form": form,
+        "day_url": frame_url("widget:frame", query) + "&day=",
         "searched": searched,
         "grid": grid,
         "errors": errors,

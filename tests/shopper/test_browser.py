@@ -93,11 +93,34 @@ def test_the_countdown_announces_expiry_and_disables_confirm(live_server, world,
     assert page.get_by_role("link", name="Choose a delivery window again").is_visible()
 
 
-def test_on_a_phone_the_windows_stack_in_one_column(live_server, world, browser):
-    page = browser.new_page(viewport={"width": 390, "height": 900})
+def test_the_keyboard_reaches_any_day_and_moves_through_windows_with_arrows(live_server, world, browser):
+    page = browser.new_page(viewport={"width": 390, "height": 844})
     page.goto(live_server.url + f"/?address={PRESET_INSIDE}")
-    lefts = {
-        round(box["x"]) for box in (b.bounding_box() for b in page.locator(".window__choose").all()) if box
-    }
-    assert len(lefts) == 1
-    assert page.evaluate("document.documentElement.scrollWidth") <= 390, "no sideways scrolling"
+    page.evaluate("window.sameDocument = true")
+    # One Tab stop for the day strip, one for the windows.
+    assert page.locator("[data-day-strip] a[tabindex='0']").count() == 1
+    assert page.locator("[data-window][tabindex='0']").count() == 1
+
+    page.locator("[data-day-strip] [aria-current]").focus()
+    page.keyboard.press("End")
+    page.keyboard.press("Enter")
+    last = page.locator("[data-day-strip] a").last.get_attribute("href").rsplit("day=", 1)[1]
+    page.wait_for_function(
+        f"document.querySelector('.day--selected').getAttribute('aria-labelledby') === 'day-{last}'"
+    )
+    assert page.evaluate("window.sameDocument") is True, "htmx swapped the grid"
+    assert page.evaluate("document.activeElement.getAttribute('aria-current')") == "date"
+    page.keyboard.press("ArrowLeft")
+    page.keyboard.press("Enter")
+    before_last = page.locator("[data-day-strip] a").nth(-2).get_attribute("href").rsplit("day=", 1)[1]
+    page.wait_for_function(
+        f"document.querySelector('.day--selected').getAttribute('aria-labelledby') === 'day-{before_last}'"
+    )
+    page.goto(live_server.url + f"/?address={PRESET_INSIDE}&day={world.tomorrow}")
+
+    page.locator("[data-window][tabindex='0']").focus()
+    first = page.evaluate("document.activeElement.textContent")
+    page.keyboard.press("ArrowDown")
+    second = page.evaluate("document.activeElement.textContent")
+    assert "09:00" in first and "10:00–12:00" in second
+    assert page.evaluate("document.activeElement.tabIndex") == 0

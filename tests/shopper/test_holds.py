@@ -18,9 +18,17 @@ HTMX = {"HTTP_HX_REQUEST": "true"}
 
 def offered_window(client, world, time_range="09:00–10:00", size_units="2"):
     """The hold form of one window, as the shopper's browser has it: (action, quote)."""
+    action, fields = offered_form(client, world, time_range, size_units)
+    return action, fields["quote"]
+
+
+def offered_form(client, world, time_range="09:00–10:00", size_units="2"):
+    """The hold form of one window: (action, every field it posts)."""
     response = client.get("/", {"lat": INSIDE[0], "lon": INSIDE[1], "size_units": size_units})
     card = window_titled(parse(response.content), f"day-{world.tomorrow.isoformat()}", time_range)
-    return card.find("form").attrs["action"], quote_of(card)
+    assert quote_of(card)
+    fields = {i.attrs["name"]: i.attrs.get("value", "") for i in card.find_all("input")}
+    return card.find("form").attrs["action"], fields
 
 
 def hold_window(client, world, **kwargs) -> Booking:
@@ -62,18 +70,22 @@ def test_a_forged_quote_shows_the_grid_again_with_the_message(client, world):
 def test_a_window_taken_meanwhile_shows_a_fresh_grid_with_the_message(client, world):
     # Two shoppers see the same offer; the van (10 units) has room for only one 6-unit parcel.
     rival = Client()
-    rival_action, rival_quote = offered_window(rival, world, size_units="6")
+    rival_action, rival_form = offered_form(rival, world, size_units="6")
     hold_window(client, world, size_units="6")
 
-    response = rival.post(rival_action, {"quote": rival_quote}, **HTMX)
+    response = rival.post(rival_action, rival_form, **HTMX)
 
     assert response.status_code == 200  # htmx swaps only 2xx responses
     body = response.content.decode()
     assert "<html" not in body
     document = parse(body)
-    assert alert_text(document) == "This window has just filled up; please choose another."
-    evening = window_titled(document, f"day-{world.tomorrow.isoformat()}", "09:00–10:00")
-    assert evening.find("button") is None and "Full" in evening.text
+    # The refusal is shown at the window the shopper tapped, takes focus, and is announced.
+    tapped = window_titled(document, f"day-{world.tomorrow.isoformat()}", "09:00–10:00")
+    refusal = tapped.find("div", lambda e: e.attrs.get("role") == "alert")
+    assert refusal.text == "This window has just filled up; please choose another."
+    assert "autofocus" in refusal.attrs and refusal.attrs["tabindex"] == "-1"
+    assert tapped.find("button") is None and "Full" in tapped.text
+    assert len(document.find_all("div", lambda e: e.attrs.get("role") == "alert")) == 1, "said once"
     assert Booking.objects.count() == 1
 
 

@@ -67,8 +67,8 @@ def test_it_shows_windows_with_local_times_prices_and_co2e(client, world):
     assert card.find("button") is not None and quote_of(card)
     assert card.find("form").attrs["method"] == "post"
     assert card.find("form").attrs["action"].startswith("/holds/?")
-    breakdown = card.find("details")
-    assert "Delivery fee" in breakdown.text
+    # The grid stays compact: the price breakdown is on the hold page, before the shopper confirms.
+    assert card.find("details") is None
     assert Offer.objects.count() == 1
 
 
@@ -79,13 +79,51 @@ def test_it_groups_each_day_by_window_width(client, world):
     assert headings == ["1-hour windows", "2-hour windows", "4-hour windows", "All day"]
 
 
-def test_it_labels_windows_with_badges(client, world):
+def test_it_labels_windows_in_the_shoppers_words_and_never_with_a_bare_green(client, world):
     document = parse(search(client, lat=INSIDE[0], lon=INSIDE[1]).content)
     all_day = window_titled(document, day_id(world.tomorrow), "08:00–18:00")
     badges = [b.text for b in all_day.find_all("span", lambda e: "badge" in e.classes)]
-    assert "Wide" in badges
-    green = document.find("span", lambda e: "badge--green" in e.classes)
-    assert green is not None and green.text == "Green"
+    assert "Wide window" not in badges, "the width group already says so"
+    assert "Green" not in document.find("main").text
+    green = all_day.find("span", lambda e: "badge--green" in e.classes)
+    assert green is not None and green.text == "Low CO₂e"
+    # The claim carries its number in the same button, and the grid links to the method.
+    assert re.search(r"\+[\d,]+ g CO 2 e", all_day.find("button").text)
+    method = document.find("a", lambda e: e.attrs.get("href") == "/method/")
+    assert method is not None and method.text == "How we count CO 2 e"
+
+
+def test_a_day_strip_links_every_day_and_marks_the_chosen_one(client, world):
+    document = parse(search(client, lat=INSIDE[0], lon=INSIDE[1]).content)
+    strip = document.find("nav", lambda e: e.attrs.get("aria-label") == "Delivery days")
+    links = strip.find_all("a")
+    assert len(links) == 7
+    chosen = [a for a in links if a.attrs.get("aria-current") == "date"]
+    assert len(chosen) == 1 and chosen[0].attrs["href"].endswith(f"&day={world.tomorrow.isoformat()}")
+    assert chosen[0].attrs["hx-get"] == chosen[0].attrs["href"]
+    assert "€" in chosen[0].text, "a day with windows shows its lowest price"
+    selected = document.find_all("section", lambda e: "day--selected" in e.classes)
+    assert [s.attrs["aria-labelledby"] for s in selected] == [day_id(world.tomorrow)]
+
+
+def test_choosing_a_day_by_link_selects_it_without_javascript(client, world):
+    day_after = world.tomorrow + dt.timedelta(days=1)
+    document = parse(search(client, lat=INSIDE[0], lon=INSIDE[1], day=day_after.isoformat()).content)
+    selected = document.find("section", lambda e: "day--selected" in e.classes)
+    assert selected.attrs["aria-labelledby"] == day_id(day_after)
+    assert "No vans that day" in selected.text
+
+
+def test_a_day_outside_the_offer_falls_back_to_the_first_day_with_windows(client, world):
+    document = parse(search(client, lat=INSIDE[0], lon=INSIDE[1], day="1999-01-01").content)
+    selected = document.find("section", lambda e: "day--selected" in e.classes)
+    assert selected.attrs["aria-labelledby"] == day_id(world.tomorrow)
+
+
+def test_the_days_cut_off_rule_is_said_once(client, world):
+    document = parse(search(client, lat=INSIDE[0], lon=INSIDE[1]).content)
+    day = document.find("section", lambda e: e.attrs.get("aria-labelledby") == day_id(world.tomorrow))
+    assert "Orders close 2 hours before a window starts." in day.text
 
 
 def test_an_unavailable_window_is_shown_with_its_reason_and_no_button(client, world):
