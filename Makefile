@@ -19,7 +19,7 @@ setup: $(VENV)/.installed
 
 demo: setup
 	$(PY) manage.py migrate --noinput
-	$(PY) manage.py load_demo_city
+	PORT=$(PORT) $(PY) manage.py load_demo_city
 	$(PY) manage.py widget_demo_key
 	$(PY) manage.py collectstatic --noinput --verbosity 0
 	@echo ""

@@ -13,6 +13,7 @@ import functools
 import hashlib
 from collections.abc import Callable
 from pathlib import Path
+from urllib.parse import urlencode
 from uuid import UUID
 
 from django.contrib.staticfiles import finders
@@ -43,6 +44,7 @@ from .access import (
     origin_shaped,
 )
 from .demo_key import demo_key_path, demo_key_read
+from .theme import THEME_FIELDS, theme_from
 
 WIDGET_SCRIPT = "widget/widget.js"
 # Retailers' pages load /widget.js on every checkout; an hour keeps that cheap, and the ETag makes a
@@ -50,7 +52,7 @@ WIDGET_SCRIPT = "widget/widget.js"
 WIDGET_SCRIPT_MAX_AGE = 60 * 60
 
 # The frame's query string: who it is for, then the search (as the shopper page names it).
-FRAME_FIELDS = ("key", "origin", "address", "lat", "lon", "size_units", "service_minutes")
+FRAME_FIELDS = ("key", "origin", "address", "lat", "lon", "size_units", "service_minutes", *THEME_FIELDS)
 SEARCH_FIELDS = ("address", "lat", "lon")
 # The form field {% csrf_token %} writes; in the frame it holds the frame token.
 FRAME_TOKEN_FIELD = "csrfmiddlewaretoken"
@@ -189,7 +191,9 @@ def throttled(wait: float) -> GreenslotError:
 
 def frame_context(request: HttpRequest, access: FrameAccess) -> dict:
     query = frame_query(request)
+    theme = {name: query[name] for name in THEME_FIELDS if query.get(name)}
     return {
+        "theme_query": urlencode(theme) if theme_from(theme) else "",
         "retailer": access.retailer,
         "parent_origin": access.origin,
         "query": query,
@@ -273,6 +277,7 @@ def render_held(request: HttpRequest, access: FrameAccess, hold: Booking) -> Htt
         "held": held_window(hold, status=booking_effective_status(booking=hold, now=now), now=now),
         "message": hold_message(hold),
         "release_action": frame_url("widget:hold_release", context["query"], args=(hold.id,)),
+        "again_url": frame_url("widget:frame", context["query"]),
     }
     if request.htmx:
         # The hold form targets the grid; the held window replaces the whole body.
@@ -328,8 +333,18 @@ def hold_release_post(request: HttpRequest, access: FrameAccess, hold_id: UUID) 
         hold_release(retailer=access.retailer, booking_id=hold_id, actor=access.actor)
     except GreenslotError as error:
         return render_frame(request, access, failure=error, status=error.status, partial="body")
-    message = {"type": "greenslot:release", "hold_id": str(hold_id)}
+    message = {"type": "greenslot:released", "hold_id": str(hold_id)}
     return render_frame(request, access, message=message, partial="body")
+
+
+@require_safe
+def theme_stylesheet(request: HttpRequest) -> HttpResponse:
+    """``/widget/theme.css?color=%23aa0044&font=Georgia&radius=4px``: the retailer's look, as CSS
+    custom properties over the frame's own (see ``theme.py``); invalid values are left out."""
+    theme = theme_from({name: request.GET.get(name, "") for name in THEME_FIELDS})
+    response = HttpResponse(theme.css() if theme else "", content_type="text/css; charset=utf-8")
+    patch_cache_control(response, public=True, max_age=WIDGET_SCRIPT_MAX_AGE)
+    return response
 
 
 # --- /widget/demo/ ------------------------------------------------------------------------------

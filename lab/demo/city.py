@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import datetime as dt
 import math
+import os
 import random
 import sys
 import time
@@ -76,7 +77,19 @@ BOOKINGS_PER_DAY = 70
 RETAILER_SLUG = "demo-grocer"
 RETAILER_NAME = "Demo Grocer"
 RETAILER_CURRENCY = "EUR"
-RETAILER_ORIGINS = ("http://127.0.0.1:8000", "http://localhost:8000", "http://127.0.0.1:8001")
+DEFAULT_PORTS = (8000, 8001)
+
+
+def retailer_origins(port: str | None = None) -> tuple[str, ...]:
+    """The origins the demo checkout is served on: the default ports and the one ``make demo`` uses
+    (``PORT=9000 make demo``), on 127.0.0.1 and localhost."""
+    ports = list(DEFAULT_PORTS)
+    chosen = port if port is not None else os.environ.get("PORT", "")
+    if chosen.isdigit() and 0 < int(chosen) < 65536 and int(chosen) not in ports:
+        ports.append(int(chosen))
+    return tuple(f"http://{host}:{p}" for p in ports for host in ("127.0.0.1", "localhost"))
+
+
 RULES_NAME = "Launch rules"
 
 ADMIN_USERNAME = "admin"
@@ -91,14 +104,16 @@ ADMIN_EMAIL = "admin@example.com"
 
 def demo_retailer_ensure(*, now: dt.datetime) -> Retailer:
     """The demo retailer with a published rule set (version 1 unless it already has rules)."""
-    retailer, _ = Retailer.objects.get_or_create(
+    origins = list(retailer_origins())
+    retailer, created = Retailer.objects.get_or_create(
         slug=RETAILER_SLUG,
-        defaults={
-            "name": RETAILER_NAME,
-            "currency": RETAILER_CURRENCY,
-            "allowed_origins": list(RETAILER_ORIGINS),
-        },
+        defaults={"name": RETAILER_NAME, "currency": RETAILER_CURRENCY, "allowed_origins": origins},
     )
+    missing = [origin for origin in origins if origin not in (retailer.allowed_origins or [])]
+    if not created and missing:
+        # A demo loaded before on another port: this port's checkout must work too.
+        retailer.allowed_origins = [*(retailer.allowed_origins or []), *missing]
+        retailer.save(update_fields=["allowed_origins"])
     if not IncentiveRuleSet.objects.filter(retailer=retailer).exists():
         IncentiveRuleSet.objects.create(
             retailer=retailer,

@@ -30,6 +30,13 @@
         if (actions) {
           actions.querySelectorAll("button").forEach(function (button) { button.disabled = true; });
         }
+        var heading = document.querySelector("[data-countdown-heading]");
+        if (heading) { heading.textContent = heading.getAttribute("data-expired-text"); }
+        box.classList.add("countdown--expired");
+        // The widget's frame tells the host page (frame.js posts it as greenslot:expired).
+        box.dispatchEvent(new CustomEvent("greenslot:countdown-expired", {
+          bubbles: true, detail: { hold_id: box.getAttribute("data-hold-id") }
+        }));
       }
     }
 
@@ -38,12 +45,22 @@
   }
 
   function init() {
-    document.querySelectorAll("[data-countdown]").forEach(start);
+    document.querySelectorAll("[data-countdown]").forEach(function (box) {
+      if (box.hasAttribute("data-counting")) { return; }
+      box.setAttribute("data-counting", "");
+      start(box);
+    });
+  }
+
+  function ready() {
+    init();
+    // In the widget the held window arrives by an htmx swap.
+    document.body.addEventListener("htmx:afterSettle", init);
   }
 
   if (document.readyState === "loading") {
-    document.addEventListener("DOMContentLoaded", init);
+    document.addEventListener("DOMContentLoaded", ready);
   } else {
-    init();
+    ready();
   }
 })();

@@ -16,8 +16,12 @@
       received.textContent = JSON.stringify(event.detail, null, 2);
       showHoldId(event.detail.hold_id);
     });
-    container.addEventListener("greenslot:release", function (event) {
-      received.textContent = "Hold " + event.detail.hold_id + " released: nothing to confirm.";
+    container.addEventListener("greenslot:released", function (event) {
+      received.textContent = "greenslot:released: hold " + event.detail.hold_id + " released, nothing to confirm.";
+      showHoldId("$HOLD_ID");
+    });
+    container.addEventListener("greenslot:expired", function (event) {
+      received.textContent = "greenslot:expired: hold " + event.detail.hold_id + " lapsed before it was confirmed.";
       showHoldId("$HOLD_ID");
     });
   }

@@ -2,15 +2,19 @@
  *
  * <script src="https://GREENSLOT/widget.js" data-key="pk_live_..."></script>
  *
- * Optional attributes: data-lat, data-lon (the delivery point; without them the shopper chooses an
- * address in the widget), data-size-units (the parcel), data-target (a CSS selector of the element
- * to render into; by default the widget goes right after this script tag).
+ * Optional attributes: data-address (the delivery address as text, which the shopper may change)
+ * or data-lat and data-lon (the delivery point; without either the shopper searches an address in
+ * the widget), data-size-units (the basket's size, from your cart), data-color, data-font and
+ * data-radius (your theme), data-target (a CSS selector of the element to render into; by default
+ * the widget goes right after this script tag).
  *
  * When the shopper picks a window, Greenslot holds it and this script dispatches
  * CustomEvent("greenslot:hold", {detail: {hold_id, window: {start, end}, price: {amount, currency},
  * co2e_grams, expires_at}}) on the widget's container (it bubbles) and calls
  * window.greenslotOnHold(detail) if the page defines it. "Choose another window" releases the hold:
- * CustomEvent("greenslot:release", {detail: {hold_id}}) and window.greenslotOnRelease(detail).
+ * CustomEvent("greenslot:released", {detail: {hold_id}}) and window.greenslotOnReleased(detail).
+ * A hold that lapses before it is confirmed: CustomEvent("greenslot:expired", {detail: {hold_id}})
+ * and window.greenslotOnExpired(detail).
  * Confirm the hold from your backend with your secret key: POST /api/v1/holds/{hold_id}/confirm.
  */
 (function () {
@@ -39,7 +43,12 @@
       url.searchParams.set("lat", data("lat"));
       url.searchParams.set("lon", data("lon"));
     }
+    if (data("address")) { url.searchParams.set("address", data("address")); }
     if (data("size-units")) { url.searchParams.set("size_units", data("size-units")); }
+    // The retailer's look: a brand colour, a font list and a corner radius (checked by Greenslot).
+    ["color", "font", "radius"].forEach(function (name) {
+      if (data(name)) { url.searchParams.set(name, data(name)); }
+    });
     return url.href;
   }
 
@@ -47,6 +56,17 @@
     var handler = window[name];
     if (typeof handler !== "function") { return; }
     try { handler(detail); } catch (error) { console.error(error); }
+  }
+
+  // Bring a part of the frame (``top`` px from its top, ``height`` tall) into the viewport if it
+  // is not: after a tap the frame changes height under the shopper's finger.
+  function keepInView(iframe, top, height) {
+    if (typeof top !== "number" || !isFinite(top)) { return; }
+    var box = iframe.getBoundingClientRect();
+    var y = box.top + top;
+    var h = typeof height === "number" && isFinite(height) ? Math.min(height, window.innerHeight) : 0;
+    if (y >= 0 && y + h <= window.innerHeight) { return; }
+    window.scrollBy({ top: y - Math.max(16, (window.innerHeight - h) / 3), behavior: "auto" });
   }
 
   function mount(container) {
@@ -82,10 +102,14 @@
           container.dispatchEvent(new CustomEvent("greenslot:hold", { detail: detail, bubbles: true }));
           callback("greenslotOnHold", detail);
           break;
-        case "greenslot:release":
+        case "greenslot:released":
+        case "greenslot:expired":
           detail = { hold_id: message.hold_id };
-          container.dispatchEvent(new CustomEvent("greenslot:release", { detail: detail, bubbles: true }));
-          callback("greenslotOnRelease", detail);
+          container.dispatchEvent(new CustomEvent(message.type, { detail: detail, bubbles: true }));
+          callback(message.type === "greenslot:expired" ? "greenslotOnExpired" : "greenslotOnReleased", detail);
+          break;
+        case "greenslot:scroll":
+          keepInView(iframe, message.top, message.height);
           break;
         case "greenslot:error":
           console.error("Greenslot widget: " + message.message);

@@ -255,3 +255,35 @@ def test_a_page_claiming_an_allowed_origin_is_refused_by_the_browser(live_server
     assert frame.locator("#slot-grid").count() == 0
     assert frame.locator(".window__choose").count() == 0
     assert not Booking.objects.exists()
+
+
+def test_the_held_window_counts_down_and_the_host_page_hears_when_it_lapses(
+    live_server, live_world, sites, browser
+):
+    shop, _ = sites
+    page_html = checkout_page(greenslot=live_server.url, key=live_world.publishable_key)
+    shop.pages["/checkout.html"] = page_html.replace(
+        "window.holdEvents = [];",
+        "window.holdEvents = []; window.expired = [];"
+        " document.addEventListener('greenslot:expired', function (e) { window.expired.push(e.detail); });",
+    )
+    page = browser.new_page(viewport={"width": 390, "height": 844})
+    page.set_default_timeout(WAIT_MS)
+    page.clock.install()
+    page.goto(shop.url("/checkout.html"))
+    frame = page.frame_locator("#delivery iframe")
+    frame.locator(".window__choose").first.click()
+    page.wait_for_function("document.getElementById('received').textContent !== ''")
+    hold_id = json.loads(page.inner_text("#received"))["hold_id"]
+    timer = frame.locator("[role=timer]")
+    timer.wait_for()
+
+    page.clock.run_for("10:01")
+
+    frame.get_by_text("Your hold has expired and the window was given back.").wait_for()
+    assert frame.locator("h1").inner_text() == "Your hold has expired"
+    assert timer.inner_text() == "00:00"
+    assert frame.get_by_role("button", name="Choose another window").is_disabled()
+    assert frame.get_by_role("link", name="Choose a delivery window again").is_visible()
+    page.wait_for_function("window.expired.length === 1")
+    assert page.evaluate("window.expired") == [{"hold_id": hold_id}]

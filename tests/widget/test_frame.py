@@ -280,7 +280,7 @@ def test_choose_another_window_releases_the_hold_and_tells_the_host_page(client,
     assert hold.status == BookingStatus.RELEASED
     assert hold.events.last().actor == f"widget:{widget_world.key.prefix}"
     document = parse(response.content)
-    assert message_in(document) == {"type": "greenslot:release", "hold_id": str(hold.id)}
+    assert message_in(document) == {"type": "greenslot:released", "hold_id": str(hold.id)}
     assert bookable(document), "the windows are offered again"
 
 

@@ -21,7 +21,9 @@ def test_it_documents_every_attribute_the_script_reads():
 
     read = set(re.findall(r'data\("([a-z-]+)"\)', script))
 
-    assert read == {"key", "lat", "lon", "size-units", "target"}
+    read |= set(re.findall(r'"(color|font|radius)"', script))
+
+    assert read == {"key", "address", "lat", "lon", "size-units", "color", "font", "radius", "target"}
     assert set(re.findall(r"`data-([a-z-]+)`", widget_section())) == read
 
 
@@ -32,3 +34,11 @@ def test_its_example_event_has_the_fields_the_host_page_receives():
 
     assert set(example) == set(re.findall(r"(\w+): message\.", handed_over))
     assert set(example) == {"hold_id", "window", "price", "co2e_grams", "expires_at"}
+
+
+def test_it_documents_every_event_the_widget_dispatches():
+    script = (ROOT / "static" / "widget" / "widget.js").read_text()
+    dispatched = {"greenslot:hold", *re.findall(r'case "(greenslot:(?:released|expired))"', script)}
+
+    assert dispatched == {"greenslot:hold", "greenslot:released", "greenslot:expired"}
+    assert set(re.findall(r"\| `(greenslot:[a-z]+)` \|", widget_section())) == dispatched
