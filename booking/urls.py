@@ -8,6 +8,7 @@ app_name = "booking"
 
 urlpatterns = [
     path("", shopper.picker, name="picker"),
+    path("addresses/", shopper.address_suggestions, name="address_suggestions"),
     path("holds/", shopper.hold_new, name="hold_create"),
     path("holds/<uuid:hold_id>/", shopper.hold_page, name="hold"),
     path("holds/<uuid:hold_id>/confirm", shopper.hold_confirm_post, name="hold_confirm"),

@@ -224,6 +224,14 @@ GREENSLOT = {
     "REOPT_SECONDS": float(os.environ.get("GREENSLOT_REOPT_SECONDS", "2.0")),
     "REOPT_DEBOUNCE_SECONDS": int(os.environ.get("GREENSLOT_REOPT_DEBOUNCE_SECONDS", "30")),
     "REOPT_AUTO": env_bool("GREENSLOT_REOPT_AUTO", bool(CELERY_BROKER_URL)),
+    # Address search for the shopper page and the widget. Without a URL, the embedded gazetteer of
+    # the demo city's streets (booking/geocoding/utrecht.json); in production an HTTP server
+    # speaking the Nominatim ("nominatim") or Photon ("photon") search API, e.g. a self-hosted one.
+    "GEOCODER": {
+        "URL": os.environ.get("GREENSLOT_GEOCODER_URL", ""),
+        "API": os.environ.get("GREENSLOT_GEOCODER_API", "nominatim"),
+        "TIMEOUT": float(os.environ.get("GREENSLOT_GEOCODER_TIMEOUT", "3")),
+    },
     # Where `manage.py widget_demo_key` keeps the demo page's publishable key (None: instance/).
     "WIDGET_DEMO_KEY_FILE": os.environ.get("GREENSLOT_WIDGET_DEMO_KEY_FILE") or None,
 }

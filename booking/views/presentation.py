@@ -131,6 +131,16 @@ class DayCard:
     closed_reason: str  # set when no window of the day is available
     from_price: str = ""  # the day's cheapest available window
     cutoff_rule: str = ""
+
+    @property
+    def has_refusal(self) -> bool:
+        return any(window.refusal for group in self.groups for window in group.windows)
+
+    @property
+    def short_reason(self) -> str:
+        """The day strip's word for a day without windows."""
+        return "Full" if self.closed_reason == DAY_REASON_TEXT[REASON_FULL] else "Closed"
+
     selected: bool = False
 
 
@@ -377,7 +387,8 @@ def address_text(booking: Booking) -> str:
     record = booking.address or {}
     parts = [record.get("label", ""), record.get("street", "")]
     text = ", ".join(part for part in parts if part)
-    return text or f"{booking.lat:.5f}, {booking.lon:.5f}"
+    # A point from the retailer's checkout has no words: shoppers are never shown coordinates.
+    return text or "The address given at checkout"
 
 
 def choose_again_query(booking: Booking) -> str:

@@ -31,7 +31,7 @@ from greenslot import clock
 from greenslot.errors import GreenslotError, NotFound
 from tenants.models import Retailer
 
-from .forms import AddressForm, grid_choice
+from .forms import AddressForm, grid_choice, suggestions_context
 from .presentation import held_window, slot_grid
 
 SESSION_BOOKINGS = "greenslot.shopper.bookings"
@@ -90,9 +90,11 @@ def render_picker(
     form = AddressForm.from_query(request.GET, presets=presets) if searched else AddressForm(presets=presets)
     grid = None
     search_query = ""
+    address_label = ""
     if searched:
         if form.is_valid():
             search_query = form.search_query()
+            address_label = form.cleaned_data["address_label"]
             try:
                 result = offer_create(
                     retailer=retailer,
@@ -116,6 +118,7 @@ def render_picker(
         "searched": searched,
         "grid": grid,
         "errors": errors,
+        "address_label": address_label,
         "push_url": True,
         "day_url": f"{reverse('booking:picker')}?{search_query}&day=",
         "hold_action": f"{reverse('booking:hold_create')}?{search_query}"
@@ -128,6 +131,22 @@ def render_picker(
     response = render(request, template, context, status=200 if partial else status)
     patch_vary_headers(response, ("HX-Request",))
     return response
+
+
+@require_safe
+@shopper_retailer_required
+def address_suggestions(request: HttpRequest, retailer: Retailer) -> HttpResponse:
+    """``/addresses/?address=kanaal``: addresses matching what the shopper typed, as links to their
+    windows (htmx swaps them under the search field). Without htmx it is the search itself."""
+    query = request.GET.copy()
+    if not request.htmx:
+        return redirect(f"{reverse('booking:picker')}?{query.urlencode()}")
+    text = query.pop("address", [""])[-1].strip()
+    query.pop("day", None)
+    context = suggestions_context(
+        text, choose_url=f"{reverse('booking:picker')}?{query.urlencode()}&address="
+    )
+    return render(request, "booking/address_suggestions.html", context)
 
 
 @require_safe

@@ -32,7 +32,7 @@ from greenslot.errors import GreenslotError
 from ..models import Booking
 from ..services.holds import booking_effective_status, hold_create, hold_release
 from ..services.offers import offer_create
-from ..views.forms import AddressForm, grid_choice
+from ..views.forms import AddressForm, grid_choice, suggestions_context
 from ..views.presentation import held_window, slot_grid
 from .access import (
     FrameAccess,
@@ -230,7 +230,9 @@ def render_frame(
         else AddressForm(initial=initial, presets=presets)
     )
     grid = None
+    address_label = ""
     if searched and form.is_valid():
+        address_label = form.cleaned_data["address_label"]
         wait = frame_throttle_wait(request=request, access=access, scope="offers")
         if wait is not None:
             errors.append(throttled(wait).message)
@@ -254,6 +256,10 @@ def render_frame(
         errors.insert(0, failure.message)
     context |= {
         "form": form,
+        "address_label": address_label,
+        "suggestions_url": reverse("widget:address_suggestions"),
+        # The frame's own parameters the address form carries along (the form has its own fields).
+        "frame_hidden": ("key", "origin", *THEME_FIELDS),
         "day_url": frame_url("widget:frame", query) + "&day=",
         "searched": searched,
         "grid": grid,
@@ -305,6 +311,22 @@ def frame(request: HttpRequest, access: FrameAccess) -> HttpResponse:
 
 # The frame token (checked in frame_refusal) stands in for the CSRF cookie, which a cross-site
 # frame never gets; see access.frame_token_issue for why that is as strong here.
+@require_safe
+@frame_view
+def address_suggestions(request: HttpRequest, access: FrameAccess) -> HttpResponse:
+    """The frame's address suggestions (see ``booking.views.shopper.address_suggestions``), on the
+    key's offer budget, as links that keep the frame's key, origin, basket and theme."""
+    query = frame_query(request)
+    text = query.pop("address", [""])[-1].strip()
+    wait = frame_throttle_wait(request=request, access=access, scope="offers")
+    context = suggestions_context(
+        text if wait is None else "", choose_url=frame_url("widget:frame", query) + "&address="
+    )
+    if wait is not None:
+        context["errors"] = [throttled(wait).message]
+    return render(request, "booking/address_suggestions.html", context)
+
+
 @csrf_exempt
 @require_POST
 @frame_view

@@ -59,8 +59,8 @@ def test_htmx_swaps_the_grid_and_a_click_holds_the_window(live_server, world, br
     page.goto(live_server.url + "/")
     page.evaluate("window.sameDocument = true")
 
-    page.select_option("select[name=address]", PRESET_INSIDE)
-    page.click("text=Show delivery windows")
+    page.fill("input[name=address]", PRESET_INSIDE)
+    page.click("text=Show windows")
     page.wait_for_selector("#slot-grid .window__choose")
 
     assert page.evaluate("window.sameDocument") is True, "the grid was swapped in, not reloaded"
@@ -91,6 +91,16 @@ def test_the_countdown_announces_expiry_and_disables_confirm(live_server, world,
     assert page.locator("[role=timer]").inner_text() == "00:00"
     assert page.get_by_role("button", name="Confirm booking").is_disabled()
     assert page.get_by_role("link", name="Choose a delivery window again").is_visible()
+
+
+def test_on_a_phone_the_chosen_day_fits_one_screen_under_the_address(live_server, world, browser):
+    page = browser.new_page(viewport={"width": 390, "height": 844})
+    page.goto(live_server.url + f"/?address={PRESET_INSIDE}")
+    day = page.locator(".day--selected").bounding_box()
+    strip = page.locator("[data-day-strip]").bounding_box()
+    assert page.locator(".day").count() == 7 and page.locator(".day:visible").count() == 1
+    assert day["y"] + day["height"] - strip["y"] <= 844, "the day strip and the whole day on one screen"
+    assert page.evaluate("document.documentElement.scrollWidth") <= 390, "no sideways scrolling"
 
 
 def test_the_keyboard_reaches_any_day_and_moves_through_windows_with_arrows(live_server, world, browser):
@@ -124,3 +134,18 @@ def test_the_keyboard_reaches_any_day_and_moves_through_windows_with_arrows(live
     second = page.evaluate("document.activeElement.textContent")
     assert "09:00" in first and "10:00–12:00" in second
     assert page.evaluate("document.activeElement.tabIndex") == 0
+
+
+def test_a_shopper_finds_an_address_by_typing_part_of_it(live_server, world, browser):
+    page = browser.new_page(viewport={"width": 390, "height": 844})
+    page.goto(live_server.url + "/")
+    page.locator("input[name=address]").press_sequentially("kanaal 1", delay=30)
+    suggestion = page.get_by_role("link", name="Kanaalstraat 1, 3531 CJ Utrecht")
+    suggestion.wait_for()
+    assert page.locator("[role=status]#address-suggestions-status").inner_text() == "1 address found."
+
+    suggestion.click()
+
+    page.wait_for_selector(".day--selected .window__choose")
+    assert "Delivering to Kanaalstraat 1, 3531 CJ Utrecht" in page.inner_text("#slot-grid")
+    assert page.input_value("input[name=address]") == "Kanaalstraat 1, 3531 CJ Utrecht"

@@ -9,6 +9,7 @@ import pytest
 from django.urls import reverse
 
 from booking.models import Offer, PresetAddress
+from booking.views.forms import ADDRESS_NOT_FOUND
 from tenants.models import Retailer
 
 from .conftest import INSIDE, OUTSIDE, PRESET_INSIDE
@@ -34,24 +35,73 @@ def test_it_renders_the_address_form_on_an_accessible_page(client, world):
     assert len(document.find_all("h1")) == 1
     assert document.find("h1").text == "Choose a delivery window"
     assert document.find("header") is not None and document.find("main") is not None
-    # Every input a shopper types into has a label.
-    for name in ("address", "lat", "lon", "size_units"):
-        field = document.find(
-            "select" if name == "address" else "input", lambda e, n=name: e.attrs.get("name") == n
-        )
-        assert document.find("label", lambda e, f=field: e.attrs.get("for") == f.attrs["id"]) is not None
+    # One field to type into, with its label: the address. No coordinates, no parcel question.
+    typed = document.find_all("input", lambda e: e.attrs.get("type") not in ("hidden", None))
+    assert [(e.attrs["name"], e.attrs["type"]) for e in typed] == [("address", "search")]
+    label = document.find("label", lambda e: e.attrs.get("for") == typed[0].attrs["id"])
+    assert label.text == "Delivery address"
+    assert typed[0].attrs["hx-get"] == "/addresses/" and typed[0].attrs["autocomplete"] == "street-address"
+    text = document.find("main").text
+    assert "Latitude" not in text and "Parcel" not in text and "point on the map" not in text
     form = document.find("form", lambda e: e.attrs.get("method") == "get")
     assert form.attrs["action"] == "/"
     assert form.attrs["hx-target"] == "#slot-grid" and form.attrs["hx-push-url"] == "true"
-    size = document.find("input", lambda e: e.attrs.get("name") == "size_units")
-    assert (size.attrs["value"], size.attrs["min"], size.attrs["max"]) == ("2", "1", "60")
-    service = document.find("input", lambda e: e.attrs.get("name") == "service_minutes")
-    assert (service.attrs["type"], service.attrs["value"]) == ("hidden", "3")
-    options = [o.text for o in document.find("select").find_all("option")]
-    assert options == ["Choose an address…", "Binnenstad — Domplein", "Amersfoort (outside the zone) — Hof"]
+    hidden = {
+        e.attrs["name"]: e.attrs.get("value")
+        for e in form.find_all("input", lambda e: e.attrs.get("type") == "hidden")
+    }
+    assert hidden == {"lat": None, "lon": None, "size_units": "2", "service_minutes": "3"}
     assert 'src="/static/vendor/htmx-2.0.11.min.js"' in response.content.decode()
     assert "X-CSRFToken" in document.find("body").attrs["hx-headers"]
     assert windows(document) == []
+
+
+def test_an_address_is_found_by_typing_part_of_it_and_never_shown_as_coordinates(client, world):
+    response = search(client, address="kanaal 12")
+
+    document = parse(response.content)
+    assert alert_text(document) == ""
+    assert window_titled(document, day_id(world.tomorrow), "09:00–10:00").find("button") is not None
+    assert Offer.objects.get().address == {
+        "label": "Kanaalstraat 12, 3531 CJ Utrecht",
+        "street": "Kanaalstraat",
+        "source": "gazetteer",
+    }
+    assert "Delivering to Kanaalstraat 12, 3531 CJ Utrecht" in document.find("main").text
+    assert not re.search(r"\b52\.\d{2,}", document.find("main").text), "no coordinates on the page"
+    # The grid's links and forms ask for the address as found, so every later request finds it again.
+    hold_action = document.find("form", lambda e: e.attrs.get("method") == "post").attrs["action"]
+    assert "address=Kanaalstraat+12%2C+3531+CJ+Utrecht" in hold_action
+
+
+def test_an_address_that_cannot_be_found_says_how_to_type_it(client, world):
+    response = search(client, address="Nowhere Lane 7")
+    assert alert_text(parse(response.content)) == ADDRESS_NOT_FOUND
+    assert Offer.objects.count() == 0
+
+
+def test_suggestions_list_the_addresses_found_as_links_to_their_windows(client, world):
+    response = client.get("/addresses/", {"address": "kanaal 12", "size_units": "4"}, **HTMX)
+
+    assert response.status_code == 200
+    document = parse(response.content)
+    links = document.find_all("a")
+    assert [a.text for a in links] == ["Kanaalstraat 12, 3531 CJ Utrecht"]
+    assert links[0].attrs["href"] == "/?size_units=4&address=Kanaalstraat%2012%2C%203531%20CJ%20Utrecht"
+    assert document.find("p", lambda e: e.attrs.get("role") == "status").text == "1 address found."
+
+
+def test_suggestions_wait_for_three_characters(client, world):
+    document = parse(client.get("/addresses/", {"address": "ka"}, **HTMX).content)
+    assert (
+        document.find("a") is None
+        and document.find("p", lambda e: e.attrs.get("role") == "status").text == ""
+    )
+
+
+def test_without_htmx_the_suggestions_url_is_the_search_itself(client, world):
+    response = client.get("/addresses/", {"address": "kanaal 12"})
+    assert response.status_code == 302 and response["Location"] == "/?address=kanaal+12"
 
 
 def test_it_shows_windows_with_local_times_prices_and_co2e(client, world):
@@ -63,7 +113,7 @@ def test_it_shows_windows_with_local_times_prices_and_co2e(client, world):
     assert world.tomorrow.strftime("%A") in heading.text
     card = window_titled(document, day_id(world.tomorrow), "09:00–10:00")
     assert re.search(r"€\d+\.\d\d", card.text)
-    assert re.search(r"\+[\d,]+ g CO 2 e", card.text)
+    assert re.search(r"\+[\d,]+ g CO₂e", card.text)
     assert card.find("button") is not None and quote_of(card)
     assert card.find("form").attrs["method"] == "post"
     assert card.find("form").attrs["action"].startswith("/holds/?")
@@ -88,7 +138,7 @@ def test_it_labels_windows_in_the_shoppers_words_and_never_with_a_bare_green(cli
     green = all_day.find("span", lambda e: "badge--green" in e.classes)
     assert green is not None and green.text == "Low CO₂e"
     # The claim carries its number in the same button, and the grid links to the method.
-    assert re.search(r"\+[\d,]+ g CO 2 e", all_day.find("button").text)
+    assert re.search(r"\+[\d,]+ g CO₂e", all_day.find("button").text)
     method = document.find("a", lambda e: e.attrs.get("href") == "/method/")
     assert method is not None and method.text == "How we count CO 2 e"
 
@@ -148,8 +198,7 @@ def test_a_preset_address_is_searched_by_its_slug(client, world):
     assert alert_text(document) == ""
     assert window_titled(document, day_id(world.tomorrow), "09:00–10:00").find("button") is not None
     assert Offer.objects.get().address == {"slug": "domplein", "label": "Binnenstad", "street": "Domplein"}
-    chosen = document.find("option", lambda e: e.attrs.get("value") == PRESET_INSIDE)
-    assert "selected" in chosen.attrs
+    assert "Delivering to Binnenstad — Domplein" in document.find("main").text
 
 
 def test_another_retailers_preset_address_is_not_offered_or_accepted(client, world):
@@ -159,18 +208,8 @@ def test_another_retailers_preset_address_is_not_offered_or_accepted(client, wor
     response = search(client, address="elsewhere")
 
     document = parse(response.content)
-    assert "Select a valid choice" in alert_text(document)
-    assert document.find("option", lambda e: e.attrs.get("value") == "elsewhere") is None
+    assert alert_text(document) == ADDRESS_NOT_FOUND
     assert Offer.objects.count() == 0
-
-
-def test_without_preset_addresses_the_page_asks_for_a_point_only(client, world):
-    world.retailer.preset_addresses.all().delete()
-
-    document = parse(client.get("/").content)
-
-    assert document.find("select") is None
-    assert document.find("input", lambda e: e.attrs.get("name") == "lat") is not None
 
 
 def test_with_htmx_it_renders_only_the_slot_grid(client, world):
@@ -216,12 +255,12 @@ def test_bad_coordinates_get_a_clear_message(client, world, lat, lon, message):
 
 def test_half_a_point_asks_for_the_other_half(client, world):
     response = search(client, lat=INSIDE[0])
-    assert alert_text(parse(response.content)) == "Choose an address, or enter both latitude and longitude."
+    assert alert_text(parse(response.content)) == "Enter your delivery address."
 
 
 def test_an_unknown_preset_address_is_refused(client, world):
     response = search(client, address="atlantis")
-    assert "Select a valid choice" in alert_text(parse(response.content))
+    assert alert_text(parse(response.content)) == ADDRESS_NOT_FOUND
 
 
 @pytest.mark.parametrize(

@@ -199,9 +199,14 @@ def test_the_iframe_takes_the_height_of_its_content(live_server, live_world, sit
         "no scrolling inside the frame"
     )
 
-    # Holding replaces the long grid with a short summary: the frame shrinks with it.
+    # Holding replaces the grid with the held window and its countdown: the frame follows.
     page.frame_locator("#delivery iframe").locator(".window__choose").first.click()
-    page.wait_for_function(f"height => {IFRAME_HEIGHT} < height", arg=grid_height)
+    page.frame_locator("#delivery iframe").locator("[role=timer]").wait_for()
+    held_height = widget_frame(page).evaluate(
+        "document.querySelector('[data-frame]').getBoundingClientRect().height"
+    )
+    assert held_height != grid_height
+    page.wait_for_function(f"height => Math.abs({IFRAME_HEIGHT} - height) <= 1", arg=held_height)
     assert iframe_height(page) > 200
 
 

@@ -67,19 +67,39 @@ def test_it_serves_the_picker_to_an_allowed_origin_and_only_that_origin_may_fram
     assert document.find("input", lambda e: e.attrs.get("name") == "lat"), "no point given: ask for one"
 
 
-def test_it_lists_the_retailers_preset_addresses_and_searches_by_one(client, widget_world):
+def test_it_asks_for_an_address_and_finds_a_preset_by_its_slug(client, widget_world):
     PresetAddress.objects.create(
         retailer=widget_world.retailer, slug="home", label="Home", street="Dorpsstraat", lat=52.11, lon=5.11
     )
 
     document = parse(client.get(widget_world.frame_url()).content)
-    options = [
-        o.text for o in document.find("select", lambda e: e.attrs.get("name") == "address").find_all("option")
-    ]
+    field = document.find("input", lambda e: e.attrs.get("name") == "address")
     searched = parse(client.get(widget_world.frame_url(address="home")).content)
 
-    assert options == ["Choose an address…", "Home — Dorpsstraat"]
+    assert field.attrs["type"] == "search" and field.attrs["hx-get"] == "/widget/frame/addresses"
     assert bookable(searched), "the preset's windows are offered"
+
+
+def test_the_host_pages_address_text_is_found_and_shown_in_words(client, widget_world):
+    document = parse(client.get(widget_world.frame_url(address="kanaalstraat 3")).content)
+
+    assert bookable(document)
+    assert "Delivering to Kanaalstraat 3, 3531 CJ Utrecht" in document.find("main").text
+    field = document.find("input", lambda e: e.attrs.get("name") == "address")
+    assert field.attrs["value"] == "Kanaalstraat 3, 3531 CJ Utrecht", "the shopper may change it"
+
+
+def test_address_suggestions_keep_the_frames_key_origin_and_basket(client, widget_world):
+    url = widget_world.frame_url(address="kanaal", size_units=4).replace(
+        "/widget/frame?", "/widget/frame/addresses?"
+    )
+    response = client.get(url, HTTP_HX_REQUEST="true")
+
+    link = parse(response.content).find("a")
+    assert link.text == "Kanaalstraat, 3531 CJ Utrecht"
+    assert link.attrs["href"].startswith("/widget/frame?key=pk_") and "size_units=4" in link.attrs["href"]
+    assert link.attrs["href"].endswith("&address=Kanaalstraat%2C%203531%20CJ%20Utrecht")
+    assert ORIGIN in response["Content-Security-Policy"]
 
 
 def test_with_the_host_pages_point_it_shows_the_windows_without_an_address_form(client, widget_world):
@@ -87,7 +107,7 @@ def test_with_the_host_pages_point_it_shows_the_windows_without_an_address_form(
 
     document = parse(response.content)
     assert bookable(document), "tomorrow's windows are offered"
-    assert document.find("select", lambda e: e.attrs.get("name") == "address") is None
+    assert document.find("input", lambda e: e.attrs.get("name") == "address") is None
     action, fields = hold_form(document)
     assert action.startswith("/widget/frame/holds?")
     assert frame_token_valid(
