@@ -20,6 +20,7 @@ from booking.services.offers import REASON_CUTOFF, REASON_FULL, REASON_NO_SHIFT,
 from pricing.calculation import (
     BASE_FEE,
     CONSOLIDATION_DISCOUNT,
+    DISPLACEMENT,
     FREE_DELIVERY,
     PEAK_SURCHARGE,
     WIDTH_DISCOUNT,
@@ -63,6 +64,7 @@ DELIVERY_FEE = "Delivery fee"
 SHOPPER_LINE_TEXT = {
     BASE_FEE: DELIVERY_FEE,
     PEAK_SURCHARGE: "Busy-time surcharge",
+    DISPLACEMENT: "Busy-time surcharge",  # the price of capacity later shoppers may need
     WIDTH_DISCOUNT: "Wider-window saving",
     CONSOLIDATION_DISCOUNT: "Shared-route saving",
     FREE_DELIVERY: "Free delivery for your basket",

@@ -103,6 +103,7 @@ def test_the_hold_page_shows_the_window_and_a_countdown(client, world):
     assert 'src="/static/js/hold-countdown.js"' in response.content.decode()
     text = document.find("main").text
     assert "09:00–10:00" in text and "€" in text and "g CO 2 e" in text and "Delivery fee" in text
+    assert "Route cost" not in text and "adjustment" not in text, "no pricing internals for shoppers"
     buttons = [b.text for b in document.find_all("button")]
     assert buttons == ["Confirm booking", "Release"]
 

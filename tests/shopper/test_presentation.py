@@ -4,7 +4,7 @@ from decimal import Decimal
 
 import pytest
 
-from booking.views.presentation import day_reason, grams_added, money
+from booking.views.presentation import Line, day_reason, grams_added, money, shopper_lines
 
 
 @pytest.mark.parametrize(
@@ -37,3 +37,53 @@ def test_a_day_without_windows_names_the_reason_that_matters_most(reasons, text)
 
 def test_grams_read_with_a_thousands_separator():
     assert (grams_added(0), grams_added(42), grams_added(1383)) == ("+0 g", "+42 g", "+1,383 g")
+
+
+def line(code, amount, label="internal words"):
+    return {"code": code, "label": label, "amount": amount}
+
+
+def test_the_breakdown_speaks_the_shoppers_language_and_folds_internals_into_the_fee():
+    breakdown = [
+        line("base_fee", "3.00"),
+        line("route_cost", "22.05", "Route cost of this delivery"),
+        line("peak_surcharge", "1.00"),
+        line("width_discount", "-1.50"),
+        line("consolidation_discount", "-0.80"),
+        line("cap", "-14.75", "Maximum price adjustment"),
+        line("rounding", "0.00"),
+    ]
+
+    lines = shopper_lines(breakdown, "EUR")
+
+    assert lines == (
+        Line("Delivery fee", "€10.30"),
+        Line("Busy-time surcharge", "€1.00"),
+        Line("Wider-window saving", "\u2212€1.50"),
+        Line("Shared-route saving", "\u2212€0.80"),
+    )
+    assert sum(Decimal(x["amount"]) for x in breakdown) == Decimal("9.00")  # 10.30 + 1.00 - 1.50 - 0.80
+
+
+def test_the_three_cost_terms_and_codes_not_known_yet_become_the_delivery_fee_or_busy_time():
+    breakdown = [
+        line("markup", "2.00"),
+        line("expected_cost", "3.10"),
+        line("displacement", "0.90"),
+        line("basket_margin", "-1.00"),
+        line("carbon", "0.05"),
+        line("something_new", "0.45"),
+    ]
+
+    assert shopper_lines(breakdown, "EUR") == (
+        Line("Delivery fee", "€4.60"),
+        Line("Busy-time surcharge", "€0.90"),
+    )
+
+
+def test_free_delivery_is_said_and_an_empty_breakdown_still_has_a_fee():
+    assert shopper_lines([line("base_fee", "4.00"), line("free_delivery", "-4.00")], "EUR") == (
+        Line("Delivery fee", "€4.00"),
+        Line("Free delivery for your basket", "\u2212€4.00"),
+    )
+    assert shopper_lines([], "EUR") == (Line("Delivery fee", "€0.00"),)
