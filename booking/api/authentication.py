@@ -17,6 +17,7 @@ from rest_framework.permissions import BasePermission
 from greenslot.errors import GreenslotError
 from tenants.keys import api_key_find
 from tenants.models import ApiKey, ApiKeyKind, Retailer
+from tenants.origins import origin_allowed
 
 SCHEME = "Bearer"
 
@@ -113,7 +114,7 @@ class PublishableKeyAllowed(BasePermission):
             return False
         if who.is_publishable:
             origin = request.headers.get("Origin")
-            if not origin or origin not in (who.retailer.allowed_origins or []):
+            if not origin_allowed(retailer=who.retailer, origin=origin):
                 raise GreenslotError(
                     "origin_not_allowed",
                     "This publishable key may only be used from the retailer's allowed origins.",

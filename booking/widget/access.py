@@ -26,6 +26,7 @@ from django.http import HttpRequest
 
 from tenants.keys import api_key_find, key_kind
 from tenants.models import ApiKey, ApiKeyKind, Retailer
+from tenants.origins import origin_allowed
 
 from ..api.authentication import ApiCaller
 from ..api.throttling import KeyRateThrottle, PublishableIpRateThrottle
@@ -102,7 +103,7 @@ def frame_access(*, key: object, origin: object) -> FrameAccess:
         raise FrameRefused("unknown_key")
     if not found.is_active:
         raise FrameRefused("revoked")
-    if not isinstance(origin, str) or origin not in (found.retailer.allowed_origins or []):
+    if not origin_allowed(retailer=found.retailer, origin=origin):
         raise FrameRefused("origin_not_allowed")
     return FrameAccess(key=found, origin=origin)
 

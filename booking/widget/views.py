@@ -28,6 +28,7 @@ from django_htmx.http import reswap, retarget
 
 from greenslot import clock
 from greenslot.errors import GreenslotError
+from tenants.origins import origin_allowed
 
 from ..models import Booking
 from ..services.holds import booking_effective_status, hold_create, hold_release
@@ -386,6 +387,6 @@ def demo(request: HttpRequest) -> HttpResponse:
         "script_src": request.build_absolute_uri(reverse("widget:script")),
         "api_url": origin,
         "origin": origin,
-        "origin_allowed": origin in (key.retailer.allowed_origins or []),
+        "origin_allowed": origin_allowed(retailer=key.retailer, origin=origin),
     }
     return render(request, "widget/demo.html", context)

@@ -6,7 +6,6 @@ Prints the new keys as JSON once; only their SHA-256 is kept, so save them now.
 from __future__ import annotations
 
 import json
-from urllib.parse import urlsplit
 
 from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
@@ -16,16 +15,7 @@ from greenslot import clock
 from pricing.models import IncentiveRuleSet, RuleSetStatus
 from tenants.keys import api_key_create
 from tenants.models import ApiKeyKind, Retailer
-
-
-def origin_normalised(value: str) -> str:
-    """``scheme://host[:port]`` as browsers send it in ``Origin``; anything else is refused."""
-    parts = urlsplit(value.strip())
-    if parts.scheme not in {"http", "https"} or not parts.hostname:
-        raise CommandError(f"--origin {value!r}: expected an origin such as https://shop.example.com.")
-    if parts.path not in {"", "/"} or parts.query or parts.fragment or parts.username or parts.password:
-        raise CommandError(f"--origin {value!r}: an origin has no path, query or credentials.")
-    return f"{parts.scheme}://{parts.netloc.lower()}"
+from tenants.origins import origins_normalised
 
 
 class Command(BaseCommand):
@@ -54,7 +44,10 @@ class Command(BaseCommand):
         currency = currency.strip().upper()
         if len(currency) != 3 or not currency.isalpha():
             raise CommandError(f"--currency {currency!r}: expected a three-letter ISO 4217 code.")
-        allowed = list(dict.fromkeys(origin_normalised(o) for o in origins))
+        try:
+            allowed = origins_normalised(origins)
+        except ValueError as error:
+            raise CommandError(f"--origin {error}") from error
         with transaction.atomic():
             if Retailer.objects.filter(slug=slug).exists():
                 raise CommandError(
