@@ -2,6 +2,7 @@ import uuid
 
 from django.db import models
 
+from booking.references import reference_new
 from fleet.models import latitude_validators, longitude_validators
 
 
@@ -105,6 +106,8 @@ class Booking(models.Model):
     """
 
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    # What the shopper reads and says (booking.references); the UUID stays the id.
+    reference = models.CharField(max_length=8, unique=True, default=reference_new, editable=False)
     retailer = models.ForeignKey("tenants.Retailer", on_delete=models.CASCADE, related_name="bookings")
     offer = models.ForeignKey(Offer, on_delete=models.PROTECT, related_name="bookings")
     depot_day = models.ForeignKey("fleet.DepotDay", on_delete=models.PROTECT, related_name="bookings")

@@ -6,8 +6,10 @@ only the holds and bookings their own session created: any other id is a 404, as
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Callable
 from functools import wraps
+from urllib.parse import urlencode
 from uuid import UUID
 
 from django.conf import settings
@@ -19,9 +21,12 @@ from django.views.decorators.http import require_POST, require_safe
 from django_htmx.http import HttpResponseClientRedirect
 
 from booking.models import Booking, BookingStatus
+from booking.references import reference_display
 from booking.services.holds import (
+    booking_cancel,
     booking_effective_status,
     booking_get,
+    booking_reschedule,
     hold_confirm,
     hold_create,
     hold_release,
@@ -32,7 +37,8 @@ from greenslot.errors import GreenslotError, NotFound
 from tenants.models import Retailer
 
 from .forms import AddressForm, grid_choice, suggestions_context
-from .presentation import held_window, slot_grid
+from .manage import booking_by_token, manage_url
+from .presentation import HeldWindow, held_window, slot_grid
 
 SESSION_BOOKINGS = "greenslot.shopper.bookings"
 # A session remembers its most recent holds only; older ones stay reachable through the retailer.
@@ -112,6 +118,13 @@ def render_picker(
             errors.extend(message for messages in form.errors.values() for message in messages)
     if failure and not (grid and grid.refusal_placed):
         errors.insert(0, failure.message)
+    hold_url = reverse("booking:hold_create")
+    rescheduling = None
+    token = request.GET.get("reschedule", "")
+    if token:
+        rescheduling = booking_by_token(retailer, token)
+        hold_url = reverse("booking:manage_reschedule", args=[token])
+        search_query = f"{search_query}&{urlencode({'reschedule': token})}" if search_query else ""
     context = {
         "retailer": retailer,
         "form": form,
@@ -121,9 +134,8 @@ def render_picker(
         "address_label": address_label,
         "push_url": True,
         "day_url": f"{reverse('booking:picker')}?{search_query}&day=",
-        "hold_action": f"{reverse('booking:hold_create')}?{search_query}"
-        if search_query
-        else reverse("booking:hold_create"),
+        "hold_action": f"{hold_url}?{search_query}" if search_query else hold_url,
+        "rescheduling": reference_display(rescheduling.reference or "") if rescheduling else "",
     }
     # A history restore asks for the whole page even though it comes from htmx.
     partial = request.htmx and not request.htmx.history_restore_request
@@ -169,6 +181,11 @@ def hold_new(request: HttpRequest, retailer: Retailer) -> HttpResponse:
     return redirect_after_post(request, reverse("booking:hold", args=[hold.id]))
 
 
+def shown_window(booking: Booking, now: dt.datetime) -> HeldWindow:
+    """The hold or booking as its pages show it, in its effective state (a lapsed hold is expired)."""
+    return held_window(booking, status=booking_effective_status(booking=booking, now=now), now=now)
+
+
 def render_hold(
     request: HttpRequest,
     retailer: Retailer,
@@ -178,7 +195,7 @@ def render_hold(
     status: int = 200,
 ) -> HttpResponse:
     now = clock.now()
-    window = held_window(hold, status=booking_effective_status(booking=hold, now=now), now=now)
+    window = shown_window(hold, now)
     context = {"retailer": retailer, "window": window, "errors": [failure.message] if failure else []}
     return render(request, "booking/hold.html", context, status=status)
 
@@ -232,5 +249,73 @@ def booking_page(request: HttpRequest, retailer: Retailer, booking_id: UUID) -> 
     if booking.status not in (BookingStatus.CONFIRMED, BookingStatus.CANCELLED):
         return redirect("booking:hold", hold_id=booking.id)
     now = clock.now()
-    window = held_window(booking, status=booking_effective_status(booking=booking, now=now), now=now)
-    return render(request, "booking/booking.html", {"retailer": retailer, "window": window})
+    window = shown_window(booking, now)
+    context = {
+        "retailer": retailer,
+        "window": window,
+        "reference": reference_display(booking.reference or ""),
+        "manage_url": request.build_absolute_uri(manage_url(booking)),
+    }
+    return render(request, "booking/booking.html", context)
+
+
+# --- the shopper's booking, by its signed link (manage.py) --------------------------------------
+
+
+def render_manage(
+    request: HttpRequest,
+    retailer: Retailer,
+    booking: Booking,
+    token: str,
+    *,
+    failure: GreenslotError | None = None,
+    status: int = 200,
+) -> HttpResponse:
+    now = clock.now()
+    window = shown_window(booking, now)
+    context = {
+        "retailer": retailer,
+        "window": window,
+        "reference": reference_display(booking.reference or ""),
+        "token": token,
+        "changeable": booking.status == BookingStatus.CONFIRMED and booking.window_start > now,
+        "reschedule_url": f"{reverse('booking:picker')}?{window.choose_again_query}&reschedule={token}",
+        "errors": [failure.message] if failure else [],
+        "moved": request.GET.get("moved") == "1",
+    }
+    return render(request, "booking/manage.html", context, status=status)
+
+
+@require_safe
+@shopper_retailer_required
+def manage_page(request: HttpRequest, retailer: Retailer, token: str) -> HttpResponse:
+    """The booking, its reference, and (while it is ahead) cancel and choose-another-time."""
+    return render_manage(request, retailer, booking_by_token(retailer, token), token)
+
+
+@require_POST
+@shopper_retailer_required
+def manage_cancel(request: HttpRequest, retailer: Retailer, token: str) -> HttpResponse:
+    booking = booking_by_token(retailer, token)
+    try:
+        booking_cancel(
+            retailer=retailer, booking_id=booking.id, actor="shopper", reason="cancelled by the shopper"
+        )
+    except GreenslotError as error:
+        booking.refresh_from_db()
+        return render_manage(request, retailer, booking, token, failure=error, status=error.status)
+    return redirect_after_post(request, reverse("booking:manage", args=[token]))
+
+
+@require_POST
+@shopper_retailer_required
+def manage_reschedule(request: HttpRequest, retailer: Retailer, token: str) -> HttpResponse:
+    """Move the booking to the quoted window; a refusal shows the picker again, at the window tapped."""
+    booking = booking_by_token(retailer, token)
+    try:
+        booking_reschedule(
+            retailer=retailer, booking_id=booking.id, quote=request.POST.get("quote", ""), actor="shopper"
+        )
+    except GreenslotError as error:
+        return render_picker(request, retailer, failure=error, status=error.status)
+    return redirect_after_post(request, reverse("booking:manage", args=[token]) + "?moved=1")
