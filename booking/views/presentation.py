@@ -373,6 +373,10 @@ class HeldWindow:
         return f"{self.start}{EN_DASH}{self.end}"
 
     @property
+    def has_claims(self) -> bool:
+        return any(badge.environmental for badge in self.badges)
+
+    @property
     def co2e(self) -> str:
         return grams_added(self.booking.co2e_grams)
 
@@ -387,7 +391,9 @@ class HeldWindow:
 
 def address_text(booking: Booking) -> str:
     record = booking.address or {}
-    parts = [record.get("label", ""), record.get("street", "")]
+    label, street = record.get("label", ""), record.get("street", "")
+    # A preset is "Binnenstad, Domplein"; a found address already names its street.
+    parts = [label] if street and street in label else [label, street]
     text = ", ".join(part for part in parts if part)
     # A point from the retailer's checkout has no words: shoppers are never shown coordinates.
     return text or "The address given at checkout"

@@ -84,8 +84,11 @@
   function start() {
     var dayWasFocused = false;
     init(document);
-    document.body.addEventListener("htmx:beforeRequest", function () {
+    document.body.addEventListener("htmx:beforeRequest", function (event) {
       dayWasFocused = !!(document.activeElement && document.activeElement.closest("[data-day-strip]"));
+      // A search was sent: the suggestions for what was being typed are done with.
+      var list = document.querySelector("#address-suggestions .suggestions__list");
+      if (event.detail.elt.tagName === "FORM" && list) { list.remove(); }
     });
     document.body.addEventListener("htmx:afterSettle", function () {
       init(document);
