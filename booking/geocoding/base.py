@@ -5,6 +5,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Protocol
 
+from django.utils.translation import gettext_lazy as _
+
 from greenslot.errors import GreenslotError
 
 MAX_QUERY_CHARS = 200
@@ -39,6 +41,6 @@ class GeocoderUnavailable(GreenslotError):
     def __init__(self) -> None:
         super().__init__(
             "geocoder_unavailable",
-            "Address search is not available right now; please try again in a moment.",
+            str(_("Address search is not available right now; please try again in a moment.")),
             status=503,
         )

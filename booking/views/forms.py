@@ -7,9 +7,11 @@ from collections.abc import Sequence
 
 from django import forms
 from django.http import HttpRequest, QueryDict
+from django.utils.translation import gettext_lazy as _
 
 from booking.geocoding import GeocoderUnavailable, Place, geocoder
 from booking.models import PresetAddress
+from booking.views.presentation import shopper_message
 from greenslot.errors import GreenslotError
 
 DEFAULT_SIZE_UNITS = 2
@@ -32,7 +34,7 @@ class AddressForm(forms.Form):
     """
 
     address = forms.CharField(
-        label="Delivery address",
+        label=_("Delivery address"),
         required=False,
         max_length=MAX_ADDRESS_CHARS,
         widget=forms.TextInput(
@@ -91,7 +93,7 @@ class AddressForm(forms.Form):
             cleaned["address_record"] = {}
             cleaned["address_label"] = ""
         elif "address" not in self.errors:
-            raise forms.ValidationError("Enter your delivery address.", code="address_required")
+            raise forms.ValidationError(_("Enter your delivery address."), code="address_required")
         return cleaned
 
     def search_query(self) -> str:
@@ -149,5 +151,5 @@ def grid_choice(request: HttpRequest, failure: GreenslotError | None) -> dict:
     return {
         "day": chosen_day(request),
         "refused_key": request.POST.get("window", "") if failure else "",
-        "refusal": failure.message if failure else "",
+        "refusal": shopper_message(failure) if failure else "",
     }

@@ -13,10 +13,14 @@ from decimal import Decimal
 from zoneinfo import ZoneInfo
 
 from django.http import QueryDict
+from django.utils.formats import date_format
+from django.utils.translation import get_language, ngettext
+from django.utils.translation import gettext_lazy as _
 
 from booking.models import Booking, BookingStatus
 from booking.services.offer_windows import WindowOffer
 from booking.services.offers import REASON_CUTOFF, REASON_FULL, REASON_NO_SHIFT, OfferResult
+from greenslot.errors import GreenslotError
 from pricing.calculation import (
     BASE_FEE,
     CONSOLIDATION_DISCOUNT,
@@ -35,10 +39,10 @@ EN_DASH = "\u2013"
 # An environmental label never stands alone: the window shows its grams beside it and the page links
 # to the method (/method/).
 LABEL_TEXT = {
-    "green": "Low CO\u2082e",
-    "wide": "Wide window",
-    "consolidated": "Van nearby",
-    "best_value": "Lowest price today",
+    "green": _("Low CO₂e"),
+    "wide": _("Wide window"),
+    "consolidated": _("Van nearby"),
+    "best_value": _("Lowest price today"),
 }
 ENVIRONMENTAL_LABELS = frozenset({"green", "consolidated"})
 # The grid's width groups already say a window is wide; its cells do not repeat it.
@@ -46,37 +50,60 @@ GRID_IMPLIED_LABELS = frozenset({"wide"})
 
 # Why a window, or a whole day, has nothing to sell.
 WINDOW_REASON_TEXT = {
-    REASON_FULL: "Full",
-    REASON_CUTOFF: "Orders closed",
-    REASON_NO_SHIFT: "No van at this time",
+    REASON_FULL: _("Full"),
+    REASON_CUTOFF: _("Orders closed"),
+    REASON_NO_SHIFT: _("No van at this time"),
 }
 DAY_REASON_TEXT = {
-    REASON_FULL: "Fully booked",
-    REASON_CUTOFF: "Orders closed",
-    REASON_NO_SHIFT: "No vans that day",
+    REASON_FULL: _("Fully booked"),
+    REASON_CUTOFF: _("Orders closed"),
+    REASON_NO_SHIFT: _("No vans that day"),
 }
 
 
 # The price breakdown in the shopper's words: the one place pricing's line codes become shopper text.
 # Every other line (the route cost, floor and cap adjustments, rounding, any term added later) is
 # how the fee was worked out, not something the shopper chooses: it is folded into the delivery fee.
-DELIVERY_FEE = "Delivery fee"
+DELIVERY_FEE = _("Delivery fee")
+BUSY_TIME = _("Busy-time surcharge")
 SHOPPER_LINE_TEXT = {
     BASE_FEE: DELIVERY_FEE,
-    PEAK_SURCHARGE: "Busy-time surcharge",
-    DISPLACEMENT: "Busy-time surcharge",  # the price of capacity later shoppers may need
-    WIDTH_DISCOUNT: "Wider-window saving",
-    CONSOLIDATION_DISCOUNT: "Shared-route saving",
-    FREE_DELIVERY: "Free delivery for your basket",
+    PEAK_SURCHARGE: BUSY_TIME,
+    DISPLACEMENT: BUSY_TIME,  # the price of capacity later shoppers may need
+    WIDTH_DISCOUNT: _("Wider-window saving"),
+    CONSOLIDATION_DISCOUNT: _("Shared-route saving"),
+    FREE_DELIVERY: _("Free delivery for your basket"),
+}
+# The hold and booking states in the shopper's language (the model's labels are for staff).
+STATUS_TEXT = {
+    BookingStatus.HELD: _("Held"),
+    BookingStatus.CONFIRMED: _("Confirmed"),
+    BookingStatus.RELEASED: _("Released"),
+    BookingStatus.EXPIRED: _("Expired"),
+    BookingStatus.CANCELLED: _("Cancelled"),
+}
+# How money is written in each language: (decimal mark, thousands mark, symbol after the figure).
+MONEY_STYLE = {
+    "en": (".", ",", False),
+    "nl": (",", ".", False),
+    "de": (",", ".", True),
+    "fr": (",", "\u202f", True),
 }
 
 
 def money(amount: Decimal, currency: str) -> str:
-    """``Decimal("4.2"), "EUR"`` → ``"€4.20"``; unknown currencies keep their code: ``"4.20 CHF"``."""
-    figure = f"{abs(amount):,.2f}"
+    """``Decimal("4.2"), "EUR"`` → ``"€4.20"``; unknown currencies keep their code: ``"4.20 CHF"``.
+
+    Written as the active language writes money: ``€ 4,20`` in Dutch, ``4,20 €`` in German and French.
+    """
+    decimal_mark, thousands_mark, after = MONEY_STYLE.get((get_language() or "en")[:2], MONEY_STYLE["en"])
+    figure = f"{abs(amount):,.2f}".replace(",", "\0").replace(".", decimal_mark).replace("\0", thousands_mark)
     sign = MINUS if amount < 0 else ""
     symbol = CURRENCY_SYMBOLS.get(currency)
-    return f"{sign}{symbol}{figure}" if symbol else f"{sign}{figure} {currency}"
+    if symbol and not after:
+        space = "\u00a0" if decimal_mark == "," else ""
+        return f"{sign}{symbol}{space}{figure}"
+    return f"{sign}{figure}\u00a0{symbol or currency}" if after or symbol else f"{sign}{figure} {currency}"
 
 
 @dataclass(frozen=True)
@@ -141,7 +168,7 @@ class DayCard:
     @property
     def short_reason(self) -> str:
         """The day strip's word for a day without windows."""
-        return "Full" if self.closed_reason == DAY_REASON_TEXT[REASON_FULL] else "Closed"
+        return str(_("Full")) if self.closed_reason == str(DAY_REASON_TEXT[REASON_FULL]) else str(_("Closed"))
 
     selected: bool = False
 
@@ -173,18 +200,40 @@ class SlotGrid:
         )
 
 
+# Refusals a shopper meets, in the active language; English keeps the service's own words.
+SHOPPER_ERRORS = {
+    "window_unavailable": _("This window has just filled up; please choose another."),
+    "hold_limit_reached": _(
+        "This address already has %(limit)s windows on hold; confirm or release one first."
+    ),
+    "hold_expired": _("This hold has expired and its window was released; please choose again."),
+    "quote_expired": _("These windows were shown too long ago; here they are again."),
+    "outside_service_area": _("We do not deliver to this address yet."),
+    "frame_expired": _("This page was open too long. Here are the windows again; please choose once more."),
+}
+
+
+def shopper_message(error: GreenslotError) -> str:
+    """``error``'s message as the shopper reads it, in the active language."""
+    text = SHOPPER_ERRORS.get(error.code)
+    if text is None or (get_language() or "en").startswith("en"):
+        return error.message
+    return str(text) % {"limit": (error.details or {}).get("limit", "")}
+
+
 def shopper_lines(breakdown: list[dict], currency: str) -> tuple[Line, ...]:
     """Breakdown lines (``{"code", "label", "amount"}``, as offers and bookings store them) in the
     shopper's words: the delivery fee first, then each saving or surcharge that applies; the lines
     still add up to the price."""
-    totals: dict[str, Decimal] = {DELIVERY_FEE: Decimal(0)}
+    fee = str(DELIVERY_FEE)
+    totals: dict[str, Decimal] = {fee: Decimal(0)}
     for line in breakdown:
-        text = SHOPPER_LINE_TEXT.get(line.get("code", ""), DELIVERY_FEE)
+        text = str(SHOPPER_LINE_TEXT.get(line.get("code", ""), DELIVERY_FEE))
         totals[text] = totals.get(text, Decimal(0)) + Decimal(line["amount"])
     return tuple(
         Line(label=text, amount=money(amount, currency))
         for text, amount in totals.items()
-        if amount or text == DELIVERY_FEE
+        if amount or text == fee
     )
 
 
@@ -199,7 +248,7 @@ def clock(moment: dt.datetime, tz: ZoneInfo) -> str:
 
 def badges(labels: Iterable[str]) -> tuple[Badge, ...]:
     return tuple(
-        Badge(code=label, text=LABEL_TEXT.get(label, label.replace("_", " ").capitalize()))
+        Badge(code=label, text=str(LABEL_TEXT.get(label, label.replace("_", " ").capitalize())))
         for label in labels
     )
 
@@ -218,13 +267,14 @@ def cutoff_note(window: WindowOffer, tz: ZoneInfo, now: dt.datetime) -> str:
     if cutoff.date() >= window.date:
         return ""
     today = now.astimezone(tz).date()
+    time = f"{cutoff:%H:%M}"
     if cutoff.date() == today:
-        when = "tonight" if cutoff.hour >= 18 else "today"
-    elif cutoff.date() == today + dt.timedelta(days=1):
-        when = "tomorrow"
-    else:
-        when = f"on {cutoff:%a}"
-    return f"order by {cutoff:%H:%M} {when}"
+        if cutoff.hour >= 18:
+            return _("order by %(time)s tonight") % {"time": time}
+        return _("order by %(time)s today") % {"time": time}
+    if cutoff.date() == today + dt.timedelta(days=1):
+        return _("order by %(time)s tomorrow") % {"time": time}
+    return _("order by %(time)s on %(day)s") % {"time": time, "day": date_format(cutoff, "D")}
 
 
 def day_cutoff_rule(windows: tuple[WindowOffer, ...]) -> str:
@@ -237,10 +287,14 @@ def day_cutoff_rule(windows: tuple[WindowOffer, ...]) -> str:
     if len(leads) != 1:
         return ""
     minutes = int(leads.pop().total_seconds() // 60)
-    lead = (
-        f"{minutes // 60:g} hour{'s' if minutes != 60 else ''}" if minutes % 60 == 0 else f"{minutes} minutes"
-    )
-    return f"Orders close {lead} before a window starts."
+    if minutes % 60 == 0:
+        hours = minutes // 60
+        return ngettext(
+            "Orders close %(hours)d hour before a window starts.",
+            "Orders close %(hours)d hours before a window starts.",
+            hours,
+        ) % {"hours": hours}
+    return _("Orders close %(minutes)d minutes before a window starts.") % {"minutes": minutes}
 
 
 def window_card(window: WindowOffer, tz: ZoneInfo, now: dt.datetime, refusal: str = "") -> WindowCard:
@@ -252,7 +306,7 @@ def window_card(window: WindowOffer, tz: ZoneInfo, now: dt.datetime, refusal: st
             start=start,
             end=end,
             available=False,
-            reason=WINDOW_REASON_TEXT.get(window.reason, "Unavailable"),
+            reason=str(WINDOW_REASON_TEXT.get(window.reason, _("Unavailable"))),
             refusal=refusal,
         )
     price = window.price
@@ -275,14 +329,15 @@ def day_reason(reasons: set[str]) -> str:
     beats "no van", which beats "too late to order"."""
     for reason in (REASON_FULL, REASON_NO_SHIFT, REASON_CUTOFF):
         if reason in reasons:
-            return DAY_REASON_TEXT[reason]
-    return "No deliveries"
+            return str(DAY_REASON_TEXT[reason])
+    return str(_("No deliveries"))
 
 
 def width_heading(window: WindowOffer) -> str:
     if window.width_name == "all day":
-        return "All day"
-    return f"{float(window.hours):g}-hour windows"
+        return str(_("All day"))
+    hours = float(window.hours)
+    return _("%(hours)s-hour windows") % {"hours": f"{hours:g}"}
 
 
 def slot_grid(
@@ -396,7 +451,7 @@ def address_text(booking: Booking) -> str:
     parts = [label] if street and street in label else [label, street]
     text = ", ".join(part for part in parts if part)
     # A point from the retailer's checkout has no words: shoppers are never shown coordinates.
-    return text or "The address given at checkout"
+    return text or str(_("The address given at checkout"))
 
 
 def choose_again_query(booking: Booking) -> str:
@@ -427,7 +482,7 @@ def held_window(booking: Booking, *, status: str, now: dt.datetime) -> HeldWindo
         badges=badges(booking.labels),
         address=address_text(booking),
         status=status,
-        status_label=BookingStatus(status).label,
+        status_label=str(STATUS_TEXT.get(status, BookingStatus(status).label)),
         expires_at_clock=clock(booking.hold_expires_at, tz),
         remaining_seconds=max(0, int((booking.hold_expires_at - now).total_seconds())),
         choose_again_query=choose_again_query(booking),

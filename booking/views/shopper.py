@@ -37,8 +37,9 @@ from greenslot.errors import GreenslotError, NotFound
 from tenants.models import Retailer
 
 from .forms import AddressForm, grid_choice, suggestions_context
+from .language import shopper_language
 from .manage import booking_by_token, manage_url
-from .presentation import HeldWindow, held_window, slot_grid
+from .presentation import HeldWindow, held_window, shopper_message, slot_grid
 
 SESSION_BOOKINGS = "greenslot.shopper.bookings"
 # A session remembers its most recent holds only; older ones stay reachable through the retailer.
@@ -50,6 +51,7 @@ def shopper_retailer_required(view: Callable[..., HttpResponse]) -> Callable[...
     """Pass the retailer whose checkout this is, or answer 503 while it has not been set up."""
 
     @wraps(view)
+    @shopper_language
     def wrapper(request: HttpRequest, *args, **kwargs) -> HttpResponse:
         slug = settings.GREENSLOT["SHOPPER_RETAILER"]
         retailer = Retailer.objects.filter(slug=slug).first()
@@ -111,13 +113,13 @@ def render_picker(
                     address=form.cleaned_data["address_record"],
                 )
             except GreenslotError as error:
-                errors.append(error.message)
+                errors.append(shopper_message(error))
             else:
                 grid = slot_grid(result, now=clock.now(), **grid_choice(request, failure))
         else:
             errors.extend(message for messages in form.errors.values() for message in messages)
     if failure and not (grid and grid.refusal_placed):
-        errors.insert(0, failure.message)
+        errors.insert(0, shopper_message(failure))
     hold_url = reverse("booking:hold_create")
     rescheduling = None
     token = request.GET.get("reschedule", "")
@@ -196,7 +198,11 @@ def render_hold(
 ) -> HttpResponse:
     now = clock.now()
     window = shown_window(hold, now)
-    context = {"retailer": retailer, "window": window, "errors": [failure.message] if failure else []}
+    context = {
+        "retailer": retailer,
+        "window": window,
+        "errors": [shopper_message(failure)] if failure else [],
+    }
     return render(request, "booking/hold.html", context, status=status)
 
 
@@ -280,7 +286,7 @@ def render_manage(
         "token": token,
         "changeable": booking.status == BookingStatus.CONFIRMED and booking.window_start > now,
         "reschedule_url": f"{reverse('booking:picker')}?{window.choose_again_query}&reschedule={token}",
-        "errors": [failure.message] if failure else [],
+        "errors": [shopper_message(failure)] if failure else [],
         "moved": request.GET.get("moved") == "1",
     }
     return render(request, "booking/manage.html", context, status=status)

@@ -34,7 +34,8 @@ from ..models import Booking
 from ..services.holds import booking_effective_status, hold_create, hold_release
 from ..services.offers import offer_create
 from ..views.forms import AddressForm, grid_choice, suggestions_context
-from ..views.presentation import held_window, slot_grid
+from ..views.language import shopper_language
+from ..views.presentation import held_window, shopper_message, slot_grid
 from .access import (
     FrameAccess,
     FrameRefused,
@@ -53,7 +54,17 @@ WIDGET_SCRIPT = "widget/widget.js"
 WIDGET_SCRIPT_MAX_AGE = 60 * 60
 
 # The frame's query string: who it is for, then the search (as the shopper page names it).
-FRAME_FIELDS = ("key", "origin", "address", "lat", "lon", "size_units", "service_minutes", *THEME_FIELDS)
+FRAME_FIELDS = (
+    "key",
+    "origin",
+    "lang",
+    "address",
+    "lat",
+    "lon",
+    "size_units",
+    "service_minutes",
+    *THEME_FIELDS,
+)
 SEARCH_FIELDS = ("address", "lat", "lon")
 # The form field {% csrf_token %} writes; in the frame it holds the frame token.
 FRAME_TOKEN_FIELD = "csrfmiddlewaretoken"
@@ -124,6 +135,7 @@ def frame_view(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]
 
     @xframe_options_exempt
     @functools.wraps(view)
+    @shopper_language
     def wrapper(request: HttpRequest, *args, **kwargs) -> HttpResponse:
         claimed = request.GET.get("origin")
         try:
@@ -248,19 +260,19 @@ def render_frame(
                     address=form.cleaned_data["address_record"],
                 )
             except GreenslotError as error:
-                errors.append(error.message)
+                errors.append(shopper_message(error))
             else:
                 grid = slot_grid(result, now=clock.now(), **grid_choice(request, failure))
     elif searched:
         errors.extend(message for messages in form.errors.values() for message in messages)
     if failure and not (grid and grid.refusal_placed):
-        errors.insert(0, failure.message)
+        errors.insert(0, shopper_message(failure))
     context |= {
         "form": form,
         "address_label": address_label,
         "suggestions_url": reverse("widget:address_suggestions"),
         # The frame's own parameters the address form carries along (the form has its own fields).
-        "frame_hidden": ("key", "origin", *THEME_FIELDS),
+        "frame_hidden": ("key", "origin", "lang", *THEME_FIELDS),
         "day_url": frame_url("widget:frame", query) + "&day=",
         "searched": searched,
         "grid": grid,

@@ -1,4 +1,5 @@
-// Counts a hold down to its expiry: mm:ss every second, and a spoken notice at one minute and at expiry.
+// Counts a hold down to its expiry: mm:ss every second, and a spoken notice at one minute and at expiry
+// (their words come translated in the box's data-text-warning and data-text-expired).
 // The server gives the seconds left rather than the instant, so a wrong client clock does not matter.
 (function () {
   "use strict";
@@ -21,11 +22,11 @@
       if (clock) { clock.textContent = pad(Math.floor(left / 60)) + ":" + pad(left % 60); }
       if (!warned && left <= 60) {
         warned = true;
-        if (status) { status.textContent = "One minute left to confirm your delivery window."; }
+        if (status) { status.textContent = box.getAttribute("data-text-warning"); }
       }
       if (left === 0) {
         clearInterval(timer);
-        if (status) { status.textContent = "Your hold has expired and the window was given back."; }
+        if (status) { status.textContent = box.getAttribute("data-text-expired"); }
         if (expiredLink) { expiredLink.hidden = false; }
         if (actions) {
           actions.querySelectorAll("button").forEach(function (button) { button.disabled = true; });

@@ -5,7 +5,7 @@
  * Optional attributes: data-address (the delivery address as text, which the shopper may change)
  * or data-lat and data-lon (the delivery point; without either the shopper searches an address in
  * the widget), data-size-units (the basket's size, from your cart), data-color, data-font and
- * data-radius (your theme), data-target (a CSS selector of the element to render into; by default
+ * data-radius (your theme), data-lang (en, nl, de or fr; by default the shopper's browser's), data-target (a CSS selector of the element to render into; by default
  * the widget goes right after this script tag).
  *
  * When the shopper picks a window, Greenslot holds it and this script dispatches
@@ -43,6 +43,7 @@
       url.searchParams.set("lat", data("lat"));
       url.searchParams.set("lon", data("lon"));
     }
+    if (data("lang")) { url.searchParams.set("lang", data("lang")); }
     if (data("address")) { url.searchParams.set("address", data("address")); }
     if (data("size-units")) { url.searchParams.set("size_units", data("size-units")); }
     // The retailer's look: a brand colour, a font list and a corner radius (checked by Greenslot).

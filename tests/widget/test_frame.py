@@ -347,3 +347,14 @@ def test_the_host_pages_parcel_size_fills_in_the_address_form(client, widget_wor
 
     size = document.find("input", lambda e: e.attrs.get("name") == "size_units")
     assert size.attrs["value"] == "7"
+
+
+def test_the_host_pages_language_is_the_frames(client, widget_world):
+    document = parse(client.get(widget_world.grid_url(lang="de")).content)
+
+    assert document.find("html").attrs["lang"] == "de"
+    assert document.find("h1").text == "Lieferzeit wählen"
+    price = document.find("span", lambda e: "window__price" in e.classes).text
+    assert price.endswith("€") and "," in price, "German writes 10,00 €"
+    # The frame's links and forms keep the language.
+    assert "lang=de" in hold_form(document)[0]

@@ -23,7 +23,7 @@ def test_it_documents_every_attribute_the_script_reads():
 
     read |= set(re.findall(r'"(color|font|radius)"', script))
 
-    assert read == {"key", "address", "lat", "lon", "size-units", "color", "font", "radius", "target"}
+    assert read == {"key", "lang", "address", "lat", "lon", "size-units", "color", "font", "radius", "target"}
     assert set(re.findall(r"`data-([a-z-]+)`", widget_section())) == read
 
 
