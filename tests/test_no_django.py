@@ -22,6 +22,7 @@ PURE_MODULES = (
     "pricing.bid_prices",
     "pricing.calculation",
     "pricing.choice",
+    "pricing.choice_fit",
     "pricing.consolidation",
     "pricing.cost_prices",
     "pricing.default_terms",
