@@ -209,3 +209,35 @@ class RuleSetChange(models.Model):
     @property
     def summary(self) -> str:
         return "; ".join(f"{name}: {old} → {new}" for name, (old, new) in self.changes.items())
+
+
+class ChoiceModelFit(models.Model):
+    """One run of ``fit_choice``: the conditional logit fitted from a retailer's offers and bookings.
+
+    Kept as a record of every run; the replay and the logit markup use the retailer's latest fit
+    with ``enough_data`` (``pricing.selectors.choice_model_for_retailer``), else the documented
+    prior ``pricing.choice.DEFAULT_CHOICE_MODEL``. ``coefficients`` and ``standard_errors`` map the
+    estimated ``ChoiceModel`` coefficients to floats (utility units, money per currency unit);
+    ``model`` holds every coefficient of the model used when this fit is (fitted over the prior).
+    """
+
+    retailer = models.ForeignKey("tenants.Retailer", on_delete=models.CASCADE, related_name="choice_fits")
+    fitted_at = models.DateTimeField()
+    since = models.DateField(null=True, blank=True, help_text="Offers made on or after this day; empty: all.")
+    offers = models.PositiveIntegerField()
+    bookings = models.PositiveIntegerField()
+    converged = models.BooleanField()
+    log_likelihood = models.FloatField(null=True, blank=True)
+    enough_data = models.BooleanField(help_text="Used by the replay and the logit markup.")
+    reasons = models.JSONField(default=list, blank=True, help_text="Why the fit is not used, if it is not.")
+    coefficients = models.JSONField(default=dict)
+    standard_errors = models.JSONField(default=dict)
+    model = models.JSONField(default=dict)
+
+    class Meta:
+        ordering = ["retailer", "-fitted_at", "-id"]
+        get_latest_by = "fitted_at"
+
+    def __str__(self) -> str:
+        used = "used" if self.enough_data else "not used"
+        return f"{self.retailer} choice fit {self.fitted_at:%Y-%m-%d %H:%M} ({self.offers} offers, {used})"

@@ -2,11 +2,15 @@
 
 from __future__ import annotations
 
+import dataclasses
+from dataclasses import dataclass
+
 from django.db.models import Q, QuerySet
 
 from greenslot.errors import Conflict
 
-from .models import IncentiveRuleSet, RuleSetChange, RuleSetStatus
+from .choice import COEFFICIENTS, DEFAULT_CHOICE_MODEL, ChoiceModel
+from .models import ChoiceModelFit, IncentiveRuleSet, RuleSetChange, RuleSetStatus
 
 
 def rule_set_for_depot(*, retailer, depot, with_depot: bool = True) -> IncentiveRuleSet | None:
@@ -50,3 +54,44 @@ def rule_set_published_in_scope(*, rule_set: IncentiveRuleSet) -> IncentiveRuleS
 
 def rule_set_history(*, rule_set: IncentiveRuleSet) -> QuerySet[RuleSetChange]:
     return rule_set.changes.select_related("actor").order_by("-at", "-id")
+
+
+@dataclass(frozen=True)
+class ChoiceModelInUse:
+    """The shopper model the replay and the logit markup use, and where it comes from: the
+    retailer's latest fit with enough data (``fit``), else the documented prior (``fit`` None;
+    ``latest`` is then the latest fit, if any, that was not good enough)."""
+
+    model: ChoiceModel
+    fit: ChoiceModelFit | None
+    latest: ChoiceModelFit | None = None
+
+    @property
+    def source(self) -> str:
+        return "fitted" if self.fit is not None else "prior"
+
+    @property
+    def description(self) -> str:
+        if self.fit is not None:
+            return (
+                f"fitted on {self.fit.fitted_at:%Y-%m-%d %H:%M} from {self.fit.offers} offers and"
+                f" {self.fit.bookings} bookings"
+            )
+        text = "the documented prior (pricing.choice.DEFAULT_CHOICE_MODEL)"
+        if self.latest is not None:
+            text += f"; the latest fit ({self.latest.fitted_at:%Y-%m-%d}) is not used: " + "; ".join(
+                self.latest.reasons
+            )
+        else:
+            text += "; no fit yet (python manage.py fit_choice)"
+        return text
+
+
+def choice_model_for_retailer(*, retailer_id: int) -> ChoiceModelInUse:
+    """The choice model for ``retailer_id``'s replay and logit markup (at most two queries)."""
+    fits = ChoiceModelFit.objects.filter(retailer_id=retailer_id).order_by("-fitted_at", "-id")
+    fit = fits.filter(enough_data=True).first()
+    if fit is None:
+        return ChoiceModelInUse(model=DEFAULT_CHOICE_MODEL, fit=None, latest=fits.first())
+    stored = {name: float(value) for name, value in fit.model.items() if name in COEFFICIENTS}
+    return ChoiceModelInUse(model=dataclasses.replace(DEFAULT_CHOICE_MODEL, **stored), fit=fit)

@@ -6,6 +6,7 @@ Every write records who did what in ``RuleSetChange``.
 from __future__ import annotations
 
 import datetime as dt
+import math
 from decimal import Decimal
 from typing import Any
 
@@ -17,7 +18,9 @@ from greenslot import clock
 from greenslot.errors import Conflict, InvalidInput
 
 from .calculation import RuleTerms
-from .models import IncentiveRuleSet, RuleSetAction, RuleSetChange, RuleSetStatus
+from .choice import COEFFICIENTS
+from .choice_fit import ChoiceFit
+from .models import ChoiceModelFit, IncentiveRuleSet, RuleSetAction, RuleSetChange, RuleSetStatus
 from .validation import terms_problems
 
 # The terms a new draft copies from the version it starts from, and an admin may edit on a draft.
@@ -255,3 +258,27 @@ def rule_set_publish(*, rule_set: IncentiveRuleSet, now: dt.datetime, actor=None
             )
     rule_set.refresh_from_db(fields=["status", "published_at"])
     return rule_set
+
+
+def choice_model_fit_record(
+    *, retailer_id: int, fit: ChoiceFit, since: dt.date | None, now: dt.datetime
+) -> ChoiceModelFit:
+    """Keep one ``fit_choice`` run; the retailer's latest with enough data is the model in use."""
+    return ChoiceModelFit.objects.create(
+        retailer_id=retailer_id,
+        fitted_at=now,
+        since=since,
+        offers=fit.offers,
+        bookings=fit.bookings,
+        converged=fit.converged,
+        log_likelihood=fit.log_likelihood,
+        enough_data=fit.enough_data,
+        reasons=list(fit.reasons),
+        coefficients=fit.coefficients,
+        standard_errors={name: _json_float(se) for name, se in fit.standard_errors.items()},
+        model={name: getattr(fit.model, name) for name in COEFFICIENTS},
+    )
+
+
+def _json_float(value: float) -> float | None:
+    return value if math.isfinite(value) else None
