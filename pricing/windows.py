@@ -16,6 +16,7 @@ from decimal import Decimal
 from typing import Any, Protocol
 
 from .calculation import RuleTerms, WindowPrice
+from .choice import DEFAULT_CHOICE_MODEL, ChoiceModel
 from .cost_prices import WindowCosts, price_offer_by_costs
 from .labels import window_labels
 from .widths import window_hours
@@ -104,7 +105,11 @@ class PricedWindow:
 
 
 def price_windows(
-    *, terms: RuleTerms, windows: Sequence[CostedWindow], basket_value: Decimal | None = None
+    *,
+    terms: RuleTerms,
+    windows: Sequence[CostedWindow],
+    basket_value: Decimal | None = None,
+    choice: ChoiceModel = DEFAULT_CHOICE_MODEL,
 ) -> list[PricedWindow]:
     """Price and label every window of one offer, in the input order.
 
@@ -115,9 +120,12 @@ def price_windows(
     best value against the day's cheapest), so they are computed over the whole offer at once.
     Best value compares prices before free delivery: when a basket earns free delivery every
     window costs 0.00, and the label still points at the window that is cheapest to serve.
+
+    ``choice`` is the shopper model a logit markup assumes (three-cost rules only): the retailer's
+    fitted model when it has enough data, else the documented prior.
     """
     if terms.prices_by_three_costs:
-        return _price_windows_by_costs(terms=terms, windows=windows, basket_value=basket_value)
+        return _price_windows_by_costs(terms=terms, windows=windows, basket_value=basket_value, choice=choice)
     memo = terms.window_memo
     # Whether the basket earns free delivery is one answer for the whole offer (asked once, and
     # only when some window is for sale, as ``window_price`` asks it only of a priced window).
@@ -169,7 +177,7 @@ def price_windows(
 
 
 def _price_windows_by_costs(
-    *, terms: RuleTerms, windows: Sequence[CostedWindow], basket_value: Decimal | None
+    *, terms: RuleTerms, windows: Sequence[CostedWindow], basket_value: Decimal | None, choice: ChoiceModel
 ) -> list[PricedWindow]:
     """``price_windows`` for a rule set that prices by three costs (``pricing.cost_prices``)."""
     memo = terms.window_memo
@@ -195,7 +203,7 @@ def _price_windows_by_costs(
         )
         consolidating.append(consolidates)
         nearby.append(stops)
-    prices = price_offer_by_costs(terms=terms, windows=costs, basket_value=basket_value)
+    prices = price_offer_by_costs(terms=terms, windows=costs, basket_value=basket_value, choice=choice)
     labels = window_labels(
         terms=terms,
         available=[window.available for window in windows],

@@ -19,10 +19,11 @@ from fleet.models import Depot, VehicleType
 from fleet.selectors import depot_days_in_range, depot_for_point
 from greenslot import clock
 from greenslot.errors import InvalidInput, Unprocessable
-from pricing.calculation import RuleTerms
+from pricing.calculation import MARKUP_LOGIT, RuleTerms
+from pricing.choice import DEFAULT_CHOICE_MODEL, ChoiceModel
 from pricing.consolidation import nearby_metres_by_window
 from pricing.models import IncentiveRuleSet
-from pricing.selectors import rule_set_for_offer
+from pricing.selectors import choice_model_for_retailer, rule_set_for_offer
 from pricing.windows import price_windows
 from routing.insertion import evaluate_insertion
 from tenants.models import Retailer
@@ -222,6 +223,7 @@ def offer_price(
     terms: RuleTerms,
     basket_value: Decimal | None = None,
     sign: QuoteSigner | None = None,
+    choice: ChoiceModel = DEFAULT_CHOICE_MODEL,
 ) -> list[DayOffer]:
     """The evaluated windows priced and labelled under ``terms`` (pure: no query, no write).
 
@@ -229,7 +231,7 @@ def offer_price(
     gets its signed quote.
     """
     flat = [w for day in days for w in day.windows]
-    priced = iter(price_windows(terms=terms, windows=flat, basket_value=basket_value))
+    priced = iter(price_windows(terms=terms, windows=flat, basket_value=basket_value, choice=choice))
     out = []
     for day in days:
         windows = []
@@ -287,7 +289,12 @@ def offer_create(
     sign = quote_signer(
         offer_id=str(offer_id), retailer_id=retailer.id, rule_version=terms.version, expires_at=expires_at
     )
-    final_days = offer_price(days=evaluated, terms=terms, basket_value=basket, sign=sign)
+    # The logit markup assumes the retailer's choice model (fitted, else the prior): one more query,
+    # for those rules only.
+    choice = DEFAULT_CHOICE_MODEL
+    if terms.prices_by_three_costs and terms.markup_mode == MARKUP_LOGIT:
+        choice = choice_model_for_retailer(retailer_id=retailer.id).model
+    final_days = offer_price(days=evaluated, terms=terms, basket_value=basket, sign=sign, choice=choice)
     offer = Offer.objects.create(
         id=offer_id,
         retailer=retailer,
