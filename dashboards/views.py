@@ -14,6 +14,7 @@ from booking.services.rule_replay import rule_set_replay
 from fleet.models import Depot, DepotDay
 from greenslot import clock
 from pricing.models import IncentiveRuleSet, RuleSetStatus
+from pricing.replay import BASELINE_TOLERANCE
 
 from .pages import depot_dashboard, replay_charts
 from .selectors import dashboard_range, day_footprint
@@ -93,5 +94,6 @@ def rule_set_replay_page(request, rule_set_id: int):
         "day_choices": sorted({*REPLAY_DAYS, days}),
         "choices_chart": choices_chart,
         "labels_chart": labels_chart,
+        "baseline_tolerance": round(100 * BASELINE_TOLERANCE),
     }
     return render(request, "dashboards/replay.html", context)

@@ -11,13 +11,14 @@ import datetime as dt
 from decimal import Decimal
 
 from pricing.calculation import RuleTerms
-from pricing.choice import DEFAULT_CHOICE_MODEL, ChoiceModel
+from pricing.choice import ChoiceModel
 from pricing.models import IncentiveRuleSet
-from pricing.replay import RecordedOffer, ReplayReport, replay_totals
-from pricing.selectors import rule_set_for_depot
+from pricing.replay import RecordedCheck, RecordedOffer, ReplayReport, replay_totals
+from pricing.selectors import choice_model_for_retailer, rule_set_for_depot
 from pricing.windows import WindowCost
 
 from ..models import Booking, Offer
+from ..selectors import booked_windows
 
 
 def recorded_offers(
@@ -30,22 +31,22 @@ def recorded_offers(
     rows = list(offers.order_by("-created_at").values_list("id", "depot_id", "windows")[: limit + 1])
     truncated = len(rows) > limit
     rows = rows[:limit]
-    booked: dict = {}
-    for offer_id, start, end, paid, grams in (
-        Booking.objects.filter(offer_id__in=[row[0] for row in rows], confirmed_at__isnull=False)
-        .order_by("created_at")
-        .values_list("offer_id", "window_start", "window_end", "price_amount", "co2e_grams")
-    ):
-        booked.setdefault(offer_id, (start, end, paid, grams))
+    booked = booked_windows(bookings=Booking.objects.filter(offer_id__in=[row[0] for row in rows]))
     result = []
     for offer_id, depot_id_, records in rows:
         windows = tuple(WindowCost.from_record(record) for record in records)
         basket = next((r.get("basket_value") for r in records if r.get("basket_value")), None)
         chosen = paid = grams = None
         if offer_id in booked:
-            start, end, paid, grams = booked[offer_id]
+            window = booked[offer_id]
+            paid, grams = window.paid, window.grams
             chosen = next(
-                (i for i, w in enumerate(windows) if w.start == start and w.end == end and w.available), None
+                (
+                    i
+                    for i, w in enumerate(windows)
+                    if w.start == window.start and w.end == window.end and w.available
+                ),
+                None,
             )
         result.append(
             RecordedOffer(
@@ -66,10 +67,19 @@ def rule_set_replay(
     now: dt.datetime,
     days: int = 28,
     limit: int = 5_000,
-    coefficients: ChoiceModel = DEFAULT_CHOICE_MODEL,
+    coefficients: ChoiceModel | None = None,
 ) -> ReplayReport:
     """Replay the last ``days`` of the retailer's recorded offers (only its depot's, for a depot
-    draft) under ``rule_set`` and under the rules published now, offer by offer at its depot."""
+    draft) under ``rule_set`` and under the rules published now, offer by offer at its depot.
+
+    The shoppers choose by ``coefficients``, by default the retailer's choice model in use (the
+    fitted one with enough data, else the documented prior: ``choice_model_for_retailer``).
+    """
+    if coefficients is None:
+        in_use = choice_model_for_retailer(retailer_id=rule_set.retailer_id)
+        coefficients, source, description = in_use.model, in_use.source, in_use.description
+    else:
+        source, description = "given", "given by the caller"
     since, until = now - dt.timedelta(days=days), now
     offers, truncated = recorded_offers(
         retailer_id=rule_set.retailer_id, depot_id=rule_set.depot_id, since=since, until=until, limit=limit
@@ -95,8 +105,13 @@ def rule_set_replay(
             return terms_by_pk[published.pk]
         return draft
 
+    check = RecordedCheck()
     recorded, published, drafted, skipped = replay_totals(
-        offers=offers, published_terms=published_terms, draft_terms=draft_terms, coefficients=coefficients
+        offers=offers,
+        published_terms=published_terms,
+        draft_terms=draft_terms,
+        coefficients=coefficients,
+        check=check,
     )
     versions = sorted({p.version for p in published_by_depot.values() if p is not None})
     return ReplayReport(
@@ -110,4 +125,8 @@ def rule_set_replay(
         skipped=skipped,
         truncated=truncated,
         coefficients=coefficients,
+        choice_source=source,
+        choice_description=description,
+        basket_margin=float(draft.basket_margin),
+        check=check,
     )

@@ -6,7 +6,9 @@ from django.core.management.base import BaseCommand, CommandError
 
 from booking.services.rule_replay import rule_set_replay
 from greenslot import clock
+from pricing.choice import COEFFICIENTS
 from pricing.models import IncentiveRuleSet
+from pricing.replay import BASELINE_TOLERANCE
 
 
 class Command(BaseCommand):
@@ -51,6 +53,27 @@ class Command(BaseCommand):
                     "truncated": report.truncated,
                     "metrics": metrics,
                     "choice_shares": shares,
+                    "choice_model": {
+                        "source": report.choice_source,
+                        "description": report.choice_description,
+                        "coefficients": {
+                            name: round(getattr(report.coefficients, name), 4) for name in COEFFICIENTS
+                        },
+                    },
+                    "profit_basis": report.profit_basis,
+                    "baseline": {
+                        "tolerance_pct": round(100 * BASELINE_TOLERANCE, 1),
+                        "agrees": report.baseline_agrees,
+                        "gaps": {
+                            gap.name: {
+                                "recorded": _round(gap.recorded, 3),
+                                "modelled": _round(gap.modelled, 3),
+                                "gap_pct": _round(gap.gap_pct, 1),
+                            }
+                            for gap in report.baseline_gaps
+                        },
+                        "notes": report.baseline_notes,
+                    },
                 }
             )
         )
