@@ -101,3 +101,24 @@ def test_the_replay_keeps_the_period_it_was_asked_for(admin_client, booked):
 
     assert response.context["report"].until - response.context["report"].since == dt.timedelta(days=3)
     assert '<option value="3" selected>3 days</option>' in response.content.decode()
+
+
+def test_the_replay_says_which_choice_model_it_used_and_how_profit_is_counted(admin_client, booked):
+    response = admin_client.get(replay_url(booked))
+
+    page = response.content.decode()
+    assert "Choice model: <strong>prior</strong>, the documented prior" in page
+    assert "no fit yet (python manage.py fit_choice)" in page
+    assert "Profit = delivery fees + basket margin" in page
+    assert {m.name for m in response.context["report"].metrics} >= {"Delivery cost", "Profit"}
+
+
+def test_the_replay_shows_a_baseline_that_misses_the_records_and_why(admin_client, booked):
+    response = admin_client.get(replay_url(booked))
+
+    page = response.content.decode()
+    # Every booked-world shopper bought; the prior predicts fewer orders than were recorded.
+    assert not response.context["report"].baseline_agrees
+    assert "Does the baseline reproduce the records?" in page
+    assert "Read the change between the two rule sets, not the levels." in page
+    assert "Every recorded offer ended in a booking" in page

@@ -7,10 +7,9 @@ import datetime as dt
 import math
 from decimal import Decimal
 
-import numpy as np
 import pytest
 
-from pricing.choice import DEFAULT_CHOICE_MODEL, ChoiceModel
+from pricing.choice import DEFAULT_CHOICE_MODEL
 from pricing.choice_fit import (
     FITTED,
     MIN_OFFERS,
@@ -20,46 +19,7 @@ from pricing.choice_fit import (
     fit_choice_model,
     fitted_model,
 )
-
-TRUE = ChoiceModel(
-    price_per_eur=-0.45,
-    width_2h=-0.25,
-    width_4h=-0.7,
-    width_all_day=-1.2,
-    per_day_later=-0.3,
-    green=0.5,
-    no_purchase=-2.0,
-)
-DAY = dt.date(2026, 3, 2)
-HOURS = (1, 2, 4, 10)
-
-
-def simulated_sets(model: ChoiceModel, *, offers: int, seed: int) -> list[ChoiceSet]:
-    """Offers of 2-3 days x random windows, each choice drawn from ``model``'s flat logit."""
-    rng = np.random.default_rng(seed)
-    sets = []
-    for _ in range(offers):
-        windows = []
-        for day in range(int(rng.integers(1, 4))):
-            for _ in range(int(rng.integers(3, 8))):
-                windows.append(
-                    ShownWindow(
-                        day=DAY + dt.timedelta(days=day),
-                        price=Decimal(str(round(float(rng.uniform(1, 10)), 1))),
-                        hours=Decimal(int(rng.choice(HOURS))),
-                        green=bool(rng.random() < 0.3),
-                    )
-                )
-        utility = [
-            model.window_utility(price=w.price, hours=w.hours, green=w.green)
-            + model.per_day_later * (w.day - DAY).days
-            for w in windows
-        ]
-        values = np.array([*utility, model.no_purchase])
-        p = np.exp(values - values.max())
-        pick = int(rng.choice(len(values), p=p / p.sum()))
-        sets.append(ChoiceSet(windows=tuple(windows), chosen=None if pick == len(windows) else pick))
-    return sets
+from tests.pricing.choice_records import DAY, TRUE, simulated_sets
 
 
 def test_it_recovers_known_coefficients_within_three_standard_errors():

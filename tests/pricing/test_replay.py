@@ -13,7 +13,14 @@ from booking.services.rule_replay import rule_set_replay
 from pricing.calculation import RuleTerms
 from pricing.choice import DEFAULT_CHOICE_MODEL, ChoiceModel, offer_choice_shares
 from pricing.models import IncentiveRuleSet
-from pricing.replay import NO_PURCHASE, RecordedOffer, predict_offer, replay_totals
+from pricing.replay import (
+    NO_PURCHASE,
+    BaselineGap,
+    RecordedCheck,
+    RecordedOffer,
+    predict_offer,
+    replay_totals,
+)
 from pricing.services import rule_set_update
 from pricing.widths import width_class
 from pricing.windows import WindowCost
@@ -203,3 +210,54 @@ def test_a_retailer_wide_draft_does_not_reach_a_depot_with_rules_of_its_own(book
 
     assert report.published_versions == (3,)
     assert report.draft.revenue == pytest.approx(report.published.revenue)
+
+
+def costly(w: WindowCost, cost: str) -> WindowCost:
+    return WindowCost(
+        day=w.day,
+        start=w.start,
+        end=w.end,
+        available=w.available,
+        marginal_cost=D(cost) if w.available else None,
+        marginal_km=w.marginal_km,
+        grams=w.grams,
+    )
+
+
+def test_profit_is_fees_plus_basket_margin_less_the_recorded_delivery_cost():
+    windows = (costly(SHOPPER[0], "1.50"), costly(SHOPPER[1], "0.50"), SHOPPER[2])
+    offer = RecordedOffer(depot_id=1, windows=windows, basket_value=None, chosen=0, paid=D("4.00"))
+
+    recorded, pub, _, _ = replay_totals(
+        offers=[offer], published_terms=lambda depot: terms(), draft_terms=lambda depot: terms()
+    )
+
+    assert recorded.cost == pytest.approx(1.50)
+    assert recorded.profit(basket_margin=10.0) == pytest.approx(4.00 + 10.0 - 1.50)
+    p = pub.by_width["1 h"]  # both windows have the same utility (see above): p each
+    assert pub.cost == pytest.approx(p * 1.50 + p * 0.50)
+    assert pub.profit(basket_margin=0.0) == pytest.approx(pub.revenue - pub.cost)
+
+
+def test_the_check_re_prices_the_booked_windows_and_averages_the_windows_on_sale():
+    paid_more = RecordedOffer(depot_id=1, windows=SHOPPER, basket_value=None, chosen=0, paid=D("5.00"))
+    paid_list = RecordedOffer(depot_id=1, windows=SHOPPER, basket_value=None, chosen=1, paid=D("2.00"))
+    check = RecordedCheck()
+
+    replay_totals(
+        offers=[paid_more, paid_list],
+        published_terms=lambda depot: terms(),
+        draft_terms=lambda depot: terms(),
+        check=check,
+    )
+
+    assert (check.repriced, check.repriced_same) == (2, 1)  # 4.00 now, 5.00 paid; 2.00 both
+    assert check.mean_offered_price == pytest.approx(3.00)  # 4.00 and 2.00, twice
+    assert check.mean_offered_km == pytest.approx(1.25)
+
+
+def test_a_baseline_gap_within_ten_percent_agrees():
+    assert BaselineGap("Orders", 100.0, 109.0).within_tolerance
+    assert not BaselineGap("Orders", 100.0, 89.0).within_tolerance
+    assert BaselineGap("Orders", 100.0, 89.0).gap_pct == pytest.approx(-11.0)
+    assert BaselineGap("Km", None, None).within_tolerance and BaselineGap("Km", 0.0, 0.0).gap is None
