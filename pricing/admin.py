@@ -7,7 +7,7 @@ from greenslot.errors import GreenslotError
 
 from . import views
 from .forms import PeakPeriodsField
-from .models import IncentiveRuleSet, RuleSetChange, RuleSetStatus
+from .models import ChoiceModelFit, IncentiveRuleSet, RuleSetChange, RuleSetStatus
 from .services import EDITABLE_FIELDS, rule_set_create, rule_set_draft_from, rule_set_publish, rule_set_update
 
 
@@ -191,3 +191,19 @@ class IncentiveRuleSetAdmin(admin.ModelAdmin):
         for rule_set in queryset.select_related("retailer", "depot"):
             draft = rule_set_draft_from(rule_set=rule_set, created_by=request.user)
             self.message_user(request, f"Created {draft}.", messages.SUCCESS)
+
+
+@admin.register(ChoiceModelFit)
+class ChoiceModelFitAdmin(admin.ModelAdmin):
+    """Runs of ``fit_choice``, read-only: the latest with enough data is the retailer's choice model;
+    deleting fits goes back to an earlier one, or to the documented prior."""
+
+    list_display = ("retailer", "fitted_at", "offers", "bookings", "converged", "enough_data")
+    list_filter = ("retailer", "enough_data")
+    readonly_fields = [field.name for field in ChoiceModelFit._meta.fields]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False

@@ -18,7 +18,7 @@ from booking.models import (
 )
 from emissions.models import EmissionFactor
 from fleet.models import Depot, DepotDay, ServiceZone, Shift, Stop, Vehicle, VehicleType
-from pricing.models import IncentiveRuleSet, RuleSetStatus
+from pricing.models import ChoiceModelFit, IncentiveRuleSet, RuleSetStatus
 from tenants.models import Retailer
 
 TZ = ZoneInfo("Europe/Amsterdam")
@@ -53,6 +53,7 @@ class AdminWorld:
     offer: Offer
     booking: Booking
     event: BookingEvent
+    choice_fit: ChoiceModelFit
 
     def object_of(self, model) -> object:
         """One saved instance of ``model``, for its change page."""
@@ -71,6 +72,7 @@ class AdminWorld:
             IncentiveRuleSet: self.published,
             Offer: self.offer,
             Booking: self.booking,
+            ChoiceModelFit: self.choice_fit,
         }
         return by_model[model]
 
@@ -160,6 +162,17 @@ def make_admin_world() -> AdminWorld:
         from_status=BookingStatus.HELD,
         to_status=BookingStatus.CONFIRMED,
     )
+    choice_fit = ChoiceModelFit.objects.create(
+        retailer=retailer,
+        fitted_at=NOW,
+        offers=40,
+        bookings=30,
+        converged=True,
+        enough_data=False,
+        reasons=["40 offers, fewer than 200"],
+        coefficients={"price_per_eur": -0.5},
+        standard_errors={"price_per_eur": 0.2},
+    )
     return AdminWorld(
         factor=factor,
         depot=depot,
@@ -178,6 +191,7 @@ def make_admin_world() -> AdminWorld:
         offer=offer,
         booking=booking,
         event=event,
+        choice_fit=choice_fit,
     )
 
 

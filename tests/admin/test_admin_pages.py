@@ -16,7 +16,7 @@ from booking.models import (
 )
 from emissions.models import EmissionFactor
 from fleet.models import Depot, DepotDay, ServiceZone, Shift, Stop, Vehicle, VehicleType
-from pricing.models import IncentiveRuleSet, RuleSetStatus
+from pricing.models import ChoiceModelFit, IncentiveRuleSet, RuleSetStatus
 from tenants.models import Retailer
 from tests.admin.admin_world import form_data, local, make_admin_world
 
@@ -37,8 +37,9 @@ REGISTERED = [
     IncentiveRuleSet,
     Offer,
     Booking,
+    ChoiceModelFit,
 ]
-READ_ONLY = {Stop, Offer, Booking}
+READ_ONLY = {Stop, Offer, Booking, ChoiceModelFit}
 
 
 def url(model, view: str, *args) -> str:
