@@ -358,6 +358,11 @@ class ReplayReport:
         return all(gap.within_tolerance for gap in self.baseline_gaps)
 
     @property
+    def baseline_misses(self) -> list[str]:
+        """The names of the baseline metrics out of tolerance."""
+        return [gap.name for gap in self.baseline_gaps if not gap.within_tolerance]
+
+    @property
     def baseline_notes(self) -> list[str]:
         """Why the modelled baseline differs from the records, from the records themselves."""
         return baseline_notes(self)
@@ -391,23 +396,25 @@ class BaselineGap:
 
 
 def baseline_notes(report: ReplayReport) -> list[str]:
-    """Sentences that explain the baseline's gap to the records (empty without recorded offers)."""
+    """Sentences that explain the baseline's gaps to the records, one per metric out of tolerance,
+    after the re-pricing check (empty without recorded offers)."""
     r, p, check, model = report.recorded, report.published, report.check, report.coefficients
     if not r.offers:
         return []
+    missed = {gap.name for gap in report.baseline_gaps if not gap.within_tolerance}
     notes = []
     if check.repriced:
         if check.repriced_same == check.repriced:
             notes.append(
                 f"Prices: all {check.repriced} booked windows re-price to the price paid under the published"
-                " rules, so the replay prices as the product did; the gap is in the choices."
+                " rules, so the replay prices as the product did; any gap is in the choices."
             )
         else:
             notes.append(
                 f"Prices: {check.repriced - check.repriced_same} of {check.repriced} booked windows re-price to"
                 " another price under the published rules (they were offered under other versions or terms)."
             )
-    if r.conversion is not None and p.conversion is not None:
+    if "Orders" in missed and r.conversion is not None and p.conversion is not None:
         text = (
             f"Conversion: shoppers booked from {100 * r.conversion:.0f} % of the recorded offers; the model"
             f" predicts {100 * p.conversion:.0f} % (no-purchase utility {model.no_purchase:+.2f})."
@@ -419,33 +426,42 @@ def baseline_notes(report: ReplayReport) -> list[str]:
             )
         notes.append(text)
     offered_price, offered_km = check.mean_offered_price, check.mean_offered_km
-    if offered_price is not None and r.revenue_per_order is not None and p.revenue_per_order is not None:
+    cheaper = (p.revenue_per_order or 0) < (r.revenue_per_order or 0)
+    if (
+        "Revenue" in missed
+        and offered_price is not None
+        and None not in (r.revenue_per_order, p.revenue_per_order)
+    ):
         notes.append(
             f"Price: the windows on sale cost {offered_price:.2f} on average; recorded orders paid"
-            f" {r.revenue_per_order:.2f}, the model's {p.revenue_per_order:.2f}. With {model.price_per_eur:+.2f}"
-            " utility per unit of price the model's shoppers"
-            + (
-                " steer to the cheapest windows, which the recorded shoppers did not."
-                if p.revenue_per_order < r.revenue_per_order
-                else " pay more than the recorded ones."
-            )
+            f" {r.revenue_per_order:.2f}, the model's {p.revenue_per_order:.2f}: with {model.price_per_eur:+.2f}"
+            " utility per unit of price the model's shoppers choose "
+            + ("cheaper" if cheaper else "dearer")
+            + " windows than the recorded shoppers did."
         )
-    if offered_km is not None and r.km_per_order is not None and p.km_per_order is not None:
+    if (
+        "Marginal km per order" in missed
+        and offered_km is not None
+        and None not in (r.km_per_order, p.km_per_order)
+    ):
         notes.append(
             f"Km: the windows on sale add {offered_km:.2f} km on average, the booked ones {r.km_per_order:.2f},"
             f" the model's choices {p.km_per_order:.2f}. Every window keeps the km recorded when it was offered"
-            " (no re-planning), so km per order differs only through the choices: cheap windows are those"
-            " next to booked stops."
+            " (no re-planning), so km per order differs only through the choices"
+            + (
+                ": the cheapest windows are those next to booked stops."
+                if cheaper and p.km_per_order < r.km_per_order
+                else "."
+            )
         )
-    grams = BaselineGap("Marginal CO₂e per order", r.grams_per_order, p.grams_per_order)
-    if not grams.within_tolerance:
+    if "Marginal CO₂e per order" in missed and None not in (r.grams_per_order, p.grams_per_order):
         notes.append(
             f"CO₂e: booked windows added {r.grams_per_order:.0f} g per order, the model's choices"
             f" {p.grams_per_order:.0f} g. The model knows a window's price, width and label, not its hour,"
             " and which vehicle serves a window (hence its grams) depends on the hour: the model's choices"
             " follow the recorded grams only as far as price, width and label predict them."
         )
-    if report.choice_source == "prior":
+    if missed and report.choice_source == "prior":
         notes.append(
             "The baseline uses the documented prior choice model, not one fitted to these shoppers; with"
             " enough records, python manage.py fit_choice fits one, which reproduces the recorded conversion"

@@ -120,5 +120,6 @@ def test_the_replay_shows_a_baseline_that_misses_the_records_and_why(admin_clien
     # Every booked-world shopper bought; the prior predicts fewer orders than were recorded.
     assert not response.context["report"].baseline_agrees
     assert "Does the baseline reproduce the records?" in page
-    assert "Read the change between the two rule sets, not the levels." in page
+    assert "Read the change between the two rule sets for those, not the levels." in page
+    assert "in Orders" in page
     assert "Every recorded offer ended in a booking" in page

@@ -139,3 +139,5 @@ def test_the_replay_baseline_reproduces_the_records_once_fitted(recorded):
     assert gaps["Orders"].gap == pytest.approx(0, abs=1e-3)
     assert gaps["Revenue"].gap == pytest.approx(0, abs=1e-3)
     assert after.baseline_agrees, [(g.name, g.gap) for g in after.baseline_gaps]
+    assert any(note.startswith("Conversion") for note in before.baseline_notes)
+    assert not any(note.startswith("Conversion") for note in after.baseline_notes)

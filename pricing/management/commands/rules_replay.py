@@ -64,6 +64,7 @@ class Command(BaseCommand):
                     "baseline": {
                         "tolerance_pct": round(100 * BASELINE_TOLERANCE, 1),
                         "agrees": report.baseline_agrees,
+                        "misses": report.baseline_misses,
                         "gaps": {
                             gap.name: {
                                 "recorded": _round(gap.recorded, 3),
