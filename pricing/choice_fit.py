@@ -219,7 +219,6 @@ def fit_choice_model(
         if not (beta < 0 and math.isfinite(se) and se > 0 and beta / se <= -Z_PRICE):
             reasons.append(f"the price coefficient {beta:+.3f} (SE {se:.3f}) is not negative and significant")
     else:
-        names = []
         reasons.append("no booking, or prices that never differ within an offer: nothing to fit")
     not_identified = tuple(name for name in FITTED if name not in coefficients)
     model = prior
