@@ -162,3 +162,37 @@ class Stop(models.Model):
 
     def __str__(self) -> str:
         return f"stop {self.pk} on {self.shift_id}#{self.sequence}"
+
+
+class MarginalCostAverage(models.Model):
+    """What an order really added to completed plans, on average, per zone x window width x weekday.
+
+    Learned from past depot-days' plans (``booking.services.cost_learning``, the ``costs_learn``
+    command and task), and read by offers for the expected final marginal cost
+    (``fleet.window_costs.MarginalCostTable``). A depot's rows are replaced as a whole each time.
+    """
+
+    depot = models.ForeignKey(Depot, on_delete=models.CASCADE, related_name="marginal_cost_averages")
+    zone = models.ForeignKey(ServiceZone, on_delete=models.CASCADE, related_name="marginal_cost_averages")
+    width_class = models.CharField(max_length=8, help_text="The window's width class (pricing.widths).")
+    weekday = models.PositiveSmallIntegerField(
+        validators=[MinValueValidator(1), MaxValueValidator(7)], help_text="ISO weekday, 1 = Monday."
+    )
+    mean_cost = models.DecimalField(
+        max_digits=10,
+        decimal_places=4,
+        help_text="Average realised marginal cost of an order, currency units.",
+    )
+    orders = models.PositiveIntegerField(help_text="Orders the average is over.")
+    learned_at = models.DateTimeField()
+
+    class Meta:
+        ordering = ["depot", "zone", "weekday", "width_class"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["depot", "zone", "width_class", "weekday"], name="marginal_cost_average_unique"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.zone} {self.width_class} day {self.weekday}: {self.mean_cost} over {self.orders}"

@@ -6,13 +6,14 @@ import copy
 import datetime as dt
 import threading
 from dataclasses import dataclass
+from decimal import Decimal
 
 import shapely
 from shapely.geometry import Point, shape
 from shapely.geometry.base import BaseGeometry
 
 from .adapter import CompiledPlan, compile_plan, plan_cache
-from .models import Depot, DepotDay, ServiceZone
+from .models import Depot, DepotDay, MarginalCostAverage, ServiceZone
 
 
 def depot_for_point(*, lat: float, lon: float) -> Depot | None:
@@ -21,16 +22,40 @@ def depot_for_point(*, lat: float, lon: float) -> Depot | None:
     One query on the offer path: zones come with their depot. Each zone's prepared geometry is
     kept in this process (``_zone_covers``), so a request only tests the point.
     """
-    point = Point(lon, lat)  # GeoJSON order
+    zone = zone_for_point(lat=lat, lon=lon)
+    return zone.depot if zone is not None else None
+
+
+def zone_for_point(*, lat: float, lon: float) -> ServiceZone | None:
+    """The active service zone (with its depot) containing the point, the first by (depot, id). One query."""
     # Sorted here, not by the database: an ORDER BY costs more to compile than a few rows to sort.
     zones = sorted(
         ServiceZone.objects.filter(is_active=True).select_related("depot").order_by(),
         key=lambda zone: (zone.depot_id, zone.id),
     )
+    return zone_of_point(zones, lat=lat, lon=lon)
+
+
+def zone_of_point(zones, *, lat: float, lon: float) -> ServiceZone | None:
+    """The first of ``zones`` (``ServiceZone`` rows, already read) that covers the point."""
+    point = Point(lon, lat)  # GeoJSON order
     for zone in zones:
         if _zone_covers(zone, point):
-            return zone.depot
+            return zone
     return None
+
+
+def marginal_cost_averages(*, depot: Depot) -> dict[tuple[int, str, int], tuple[Decimal, int]]:
+    """The depot's learned average realised marginal cost per (zone id, width class, ISO weekday), as
+    (mean in currency units, orders): the ``averages`` of a ``fleet.window_costs.MarginalCostTable``.
+    One query."""
+    rows = MarginalCostAverage.objects.filter(depot=depot).order_by()
+    return {
+        (zone_id, width, weekday): (mean, orders)
+        for zone_id, width, weekday, mean, orders in rows.values_list(
+            "zone_id", "width_class", "weekday", "mean_cost", "orders"
+        )
+    }
 
 
 # Zone id -> (its GeoJSON, the prepared shapely geometry of it).

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
+from collections.abc import Mapping
+from decimal import Decimal
 
 import numpy as np
 from django.db import transaction
@@ -13,7 +15,7 @@ from routing.plan import insert_visit, route_schedule
 from routing.problem import StopSpec
 
 from .adapter import CompiledPlan, compile_plan, plan_cache
-from .models import Depot, DepotDay, Shift, Stop
+from .models import Depot, DepotDay, MarginalCostAverage, Shift, Stop
 
 
 def depot_day_lock(*, depot: Depot, date: dt.date) -> DepotDay | None:
@@ -250,3 +252,26 @@ def depot_days_using(*, vehicle_ids=None, vehicle_type_ids=None, from_date: dt.d
     if vehicle_type_ids is not None:
         days = days.filter(shifts__vehicle__vehicle_type_id__in=list(vehicle_type_ids))
     return list(days.distinct())
+
+
+def marginal_cost_averages_replace(
+    *, depot: Depot, averages: Mapping[tuple[int, str, int], tuple[Decimal, int]], now: dt.datetime
+) -> int:
+    """Replace ``depot``'s learned marginal cost averages by ``averages`` ((zone id, width class, ISO
+    weekday) -> (mean in currency units, orders)); returns the rows written. Running it twice with
+    the same averages leaves the same rows."""
+    with transaction.atomic():
+        MarginalCostAverage.objects.filter(depot=depot).delete()
+        MarginalCostAverage.objects.bulk_create(
+            MarginalCostAverage(
+                depot=depot,
+                zone_id=zone_id,
+                width_class=width,
+                weekday=weekday,
+                mean_cost=Decimal(mean).quantize(Decimal("0.0001")),
+                orders=orders,
+                learned_at=now,
+            )
+            for (zone_id, width, weekday), (mean, orders) in sorted(averages.items())
+        )
+    return len(averages)

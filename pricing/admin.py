@@ -45,6 +45,7 @@ class IncentiveRuleSetAdmin(admin.ModelAdmin):
         "status",
         "scope",
         "name",
+        "pricing_mode",
         "base_fee",
         "cost_passthrough",
         "floor",
@@ -62,6 +63,24 @@ class IncentiveRuleSetAdmin(admin.ModelAdmin):
     change_form_template = "pricing/admin/rule_set_change_form.html"
     fieldsets = (
         (None, {"fields": ("retailer", "depot", "version", "name", "status", "currency")}),
+        (
+            "The retailer's objective",
+            {
+                "description": "How a window's price is made when the rules price by three costs: "
+                "markup + expected route cost + capacity (displacement) cost − basket margin + carbon "
+                "cost, then the incentives below, the floor and the cap. See docs/incentives.md.",
+                "fields": (
+                    "pricing_mode",
+                    "basket_margin",
+                    "carbon_price_per_kg",
+                    "markup_mode",
+                    "markup",
+                    "reference_price",
+                    "service_floor_price",
+                    "green_share_max",
+                ),
+            },
+        ),
         (
             "Price",
             {

@@ -47,12 +47,13 @@ LINE_LABELS = {
     CAP: "Maximum price adjustment",
     ROUNDING: "Rounding",
     FREE_DELIVERY: "Free delivery for your basket",
+    # What a shopper reads for the lines of a price made from three costs (``pricing.cost_prices``).
     MARKUP: "Delivery fee",
-    EXPECTED_COST: "Expected route cost of this delivery",
-    DISPLACEMENT: "Capacity this delivery uses",
-    BASKET_MARGIN: "Your basket's contribution",
-    CARBON: "Carbon cost of this delivery",
-    SERVICE_FLOOR: "Cheapest window of the day",
+    EXPECTED_COST: "Route cost of this delivery",
+    DISPLACEMENT: "Busy time: van space others may need",
+    BASKET_MARGIN: "Discount for your order",
+    CARBON: "Carbon cost of this delivery (CO2e)",
+    SERVICE_FLOOR: "Lowest price of the day promise",
 }
 
 # How a rule version turns a window's costs into its price.
@@ -211,6 +212,17 @@ MONEY_TERMS = (
     "rounding_step",
 )
 RATIO_TERMS = ("cost_passthrough", "consolidation_max_km", "green_relative")
+# The retailer's objective (issue 12): ``RuleTerms`` fields of the same names.
+OBJECTIVE_FIELDS = (
+    "pricing_mode",
+    "markup_mode",
+    "markup",
+    "basket_margin",
+    "carbon_price_per_kg",
+    "reference_price",
+    "service_floor_price",
+    "green_share_max",
+)
 # The rule set fields ``RuleTerms.from_rule_set`` reads, which together key its cache.
 RULE_SET_FIELDS = (
     "version",
@@ -223,6 +235,7 @@ RULE_SET_FIELDS = (
     "consolidation_by",
     "consolidation_radius_m",
     "consolidation_min_stops",
+    *OBJECTIVE_FIELDS,
 )
 TERMS_CACHE_ENTRIES = 64
 
@@ -361,6 +374,7 @@ class RuleTerms:
             consolidation_by=rule_set.consolidation_by,
             consolidation_radius_m=rule_set.consolidation_radius_m,
             consolidation_min_stops=rule_set.consolidation_min_stops,
+            **{name: getattr(rule_set, name) for name in OBJECTIVE_FIELDS},
         )
 
     @cached_property

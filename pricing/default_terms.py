@@ -20,3 +20,44 @@ DEFAULT_TERMS: dict[str, Decimal | int] = {
     "cap": Decimal("10.00"),
     "rounding_step": Decimal("0.10"),
 }
+
+# The retailer's objective of a new rule set (issue 12): price by three costs, the mean offered
+# price held at a reference flat fee. Kept apart from ``DEFAULT_TERMS``, which are also the
+# issue 7 rules the season simulator tunes as policy (c); a rule set made before these fields
+# existed keeps the base fee + route cost price (``pricing_mode = "passthrough"``).
+DEFAULT_OBJECTIVE: dict[str, Decimal | str | None] = {
+    "pricing_mode": "three_costs",
+    # Revenue-neutral, not the logit markup: the logit markup 1 / (|beta| x P0) rests on the choice
+    # model's no-purchase share, which is not calibrated and shrinks as a shopper sees more windows
+    # (160+ in a week's offer), so it would put most windows at the cap. Holding the mean offered
+    # price at the flat fee shoppers paid before keeps them paying the same on average; only the
+    # gaps between windows follow the costs.
+    "markup_mode": "revenue_neutral",
+    "markup": Decimal("0.00"),
+    "reference_price": Decimal("7.00"),
+    # What the retailer earns on a grocery basket before delivery (about 8 % of an 75 EUR basket
+    # after picking costs): it values the capacity a later order would need (displacement), and in
+    # the fixed and logit modes it lowers every price by the same amount.
+    "basket_margin": Decimal("6.00"),
+    # 0.20 EUR per kg CO2e (200 EUR a tonne): above the EU ETS allowance price (70-90 EUR/t in
+    # 2025), in the range of the German Environment Agency's damage cost for 2020s emissions.
+    "carbon_price_per_kg": Decimal("0.200"),
+    # The cheapest window of every open day costs at most this much.
+    "service_floor_price": Decimal("4.00"),
+    # Environmental labels on at most 30 % of a day's windows on sale (the greenest ones).
+    "green_share_max": Decimal("0.30"),
+}
+
+# The objective that leaves the first rules' price (base fee + route cost, issue 7) as it was:
+# what ``RuleTerms`` assumes when not told, and what rule sets made before the objective existed
+# were migrated to (``pricing/migrations/0003``).
+FIRST_RULES_OBJECTIVE: dict[str, Decimal | str | None] = {
+    "pricing_mode": "passthrough",
+    "markup_mode": "fixed",
+    "markup": Decimal("0.00"),
+    "reference_price": None,
+    "basket_margin": Decimal("0.00"),
+    "carbon_price_per_kg": Decimal("0.000"),
+    "service_floor_price": None,
+    "green_share_max": None,
+}

@@ -8,11 +8,16 @@ from django.db import models
 from .calculation import (
     CONSOLIDATE_BY_KM,
     CONSOLIDATE_BY_NEARBY,
+    MARKUP_FIXED,
+    MARKUP_LOGIT,
+    MARKUP_REVENUE_NEUTRAL,
     NEARBY_MAX_METRES,
     NEARBY_MAX_STOPS,
+    PRICE_BY_PASSTHROUGH,
+    PRICE_BY_THREE_COSTS,
     PeakPeriod,
 )
-from .default_terms import DEFAULT_TERMS
+from .default_terms import DEFAULT_OBJECTIVE, DEFAULT_TERMS
 
 
 class RuleSetStatus(models.TextChoices):
@@ -30,6 +35,23 @@ def money_field(default: Decimal, **kwargs) -> models.DecimalField:
 class ConsolidationBy(models.TextChoices):
     MARGINAL_KM = CONSOLIDATE_BY_KM, "Marginal km (the detour is short)"
     NEARBY_STOPS = CONSOLIDATE_BY_NEARBY, "Nearby booked stops (neighbours booked an overlapping window)"
+
+
+class PricingMode(models.TextChoices):
+    THREE_COSTS = PRICE_BY_THREE_COSTS, "Three costs and your objective"
+    PASSTHROUGH = PRICE_BY_PASSTHROUGH, "Base fee + route cost (the first rules)"
+
+
+class MarkupMode(models.TextChoices):
+    REVENUE_NEUTRAL = MARKUP_REVENUE_NEUTRAL, "Revenue-neutral: average price = the reference price"
+    LOGIT = MARKUP_LOGIT, "Profit-maximising for the shopper choice model"
+    FIXED = MARKUP_FIXED, "Fixed markup"
+
+
+def optional_money_field(**kwargs) -> models.DecimalField:
+    return models.DecimalField(
+        max_digits=8, decimal_places=2, null=True, blank=True, validators=[MinValueValidator(0)], **kwargs
+    )
 
 
 def validate_peak_surcharges(value) -> None:
@@ -140,6 +162,65 @@ class IncentiveRuleSet(models.Model):
         validators=[MinValueValidator(Decimal("0.01"))],
         help_text="Prices are rounded half-up to a multiple of this.",
     )
+    # The retailer's objective (issue 12, ``pricing.cost_prices``). A new rule set prices by three
+    # costs; rule sets made before these fields existed were migrated to the base fee + route cost.
+    pricing_mode = models.CharField(
+        max_length=16,
+        choices=PricingMode.choices,
+        default=DEFAULT_OBJECTIVE["pricing_mode"],
+        help_text="By three costs: every window costs the same markup plus what it really costs you "
+        "(expected route cost, the capacity it takes from later shoppers, its carbon), minus the "
+        "basket margin. The base fee and route cost share apply only to the old mode.",
+    )
+    markup_mode = models.CharField(
+        max_length=16,
+        choices=MarkupMode.choices,
+        default=DEFAULT_OBJECTIVE["markup_mode"],
+        help_text="How the one markup every window of an offer carries is set. Revenue-neutral keeps "
+        "the average offered price at the reference price, so shoppers pay what they paid before on "
+        "average and only the gaps between windows follow your costs.",
+    )
+    markup = models.DecimalField(
+        max_digits=8,
+        decimal_places=2,
+        default=DEFAULT_OBJECTIVE["markup"],
+        help_text="Fixed markup only: the amount added to every window's costs (may be negative).",
+    )
+    reference_price = optional_money_field(
+        default=DEFAULT_OBJECTIVE["reference_price"],
+        help_text="Revenue-neutral only: the average price of the windows an offer shows, typically "
+        "the flat delivery fee you charged before.",
+    )
+    basket_margin = money_field(
+        DEFAULT_OBJECTIVE["basket_margin"],
+        help_text="What you earn on an order's basket before delivery. It is taken off every window "
+        "(an order brings it) and values the capacity a later order would need.",
+    )
+    carbon_price_per_kg = models.DecimalField(
+        "carbon price per kg CO2e (κ)",
+        max_digits=6,
+        decimal_places=3,
+        default=DEFAULT_OBJECTIVE["carbon_price_per_kg"],
+        validators=[MinValueValidator(0)],
+        help_text="What a kg of CO2e the delivery adds costs you, in your currency: added to each "
+        "window as its carbon cost (0.20 = 200 per tonne; 0 leaves carbon out).",
+    )
+    service_floor_price = optional_money_field(
+        default=DEFAULT_OBJECTIVE["service_floor_price"],
+        help_text="The cheapest window of every open day costs at most this much. Empty: no promise.",
+    )
+    green_share_max = models.DecimalField(
+        "greenest share for environmental labels",
+        max_digits=3,
+        decimal_places=2,
+        null=True,
+        blank=True,
+        default=DEFAULT_OBJECTIVE["green_share_max"],
+        validators=[MinValueValidator(0), MaxValueValidator(1)],
+        help_text="Label only the greenest windows of each day, at most this share of them (0.30 = 30 %), "
+        "each below the day's median grams; the green label's grams limits then do not apply. Empty: "
+        "label by those limits.",
+    )
     created_at = models.DateTimeField(auto_now_add=True)
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
@@ -174,6 +255,13 @@ class IncentiveRuleSet(models.Model):
     @property
     def scope_label(self) -> str:
         return self.depot.name if self.depot_id else "All depots"
+
+    def clean(self) -> None:
+        super().clean()
+        if self.markup_mode == MARKUP_REVENUE_NEUTRAL and self.reference_price is None:
+            raise ValidationError(
+                {"reference_price": "The revenue-neutral markup needs the reference price it keeps to."}
+            )
 
 
 class RuleSetAction(models.TextChoices):

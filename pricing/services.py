@@ -42,6 +42,15 @@ TERM_FIELDS = (
     "cap",
     "rounding_step",
     "free_delivery_threshold",
+    # The retailer's objective (``pricing.calculation.OBJECTIVE_FIELDS``).
+    "pricing_mode",
+    "markup_mode",
+    "markup",
+    "reference_price",
+    "basket_margin",
+    "carbon_price_per_kg",
+    "service_floor_price",
+    "green_share_max",
 )
 EDITABLE_FIELDS = ("name", *TERM_FIELDS)
 

@@ -16,6 +16,7 @@ from booking.services.rule_preview import offer_preview, preview_addresses
 from greenslot import clock
 from greenslot.errors import GreenslotError
 
+from .calculation import OBJECTIVE_FIELDS
 from .forms import PreviewOrderForm, RuleSetTermsForm, preview_order_initial
 from .models import IncentiveRuleSet, RuleSetStatus
 from .selectors import rule_set_history, rule_set_published_in_scope
@@ -89,6 +90,7 @@ def rule_set_preview(request: HttpRequest, object_id, admin_context: dict) -> Ht
         "replaced": rule_set_published_in_scope(rule_set=rule_set) if editable else None,
         "history": rule_set_history(rule_set=rule_set)[:10],
         "opts": IncentiveRuleSet._meta,
+        "objective_fields": OBJECTIVE_FIELDS,
     }
     if request.htmx:
         return render(request, "pricing/preview.html#preview-result", context)

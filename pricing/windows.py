@@ -82,6 +82,8 @@ class WindowCost:
         """From a window as kept on an ``Offer`` (``booking.services.offer_records.window_record``)."""
         start = dt.datetime.fromisoformat(record["start"])
         available = bool(record.get("available"))
+        # Offers priced by three costs keep them (``booking.services.offer_records.window_costs_record``).
+        costs = record.get("costs") if available else None
         return cls(
             day=dt.date.fromisoformat(record["date"]),
             start=start,
@@ -91,6 +93,8 @@ class WindowCost:
             marginal_km=Decimal(record["marginal_km"]) if available else None,
             grams=int(record["co2e_grams"]) if available else None,
             nearby_metres=tuple(int(m) for m in record.get("nearby_m") or ()),
+            expected_cost=Decimal(costs["expected"]) if costs else None,
+            displacement_cost=Decimal(costs["displacement"]) if costs else None,
         )
 
 

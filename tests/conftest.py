@@ -51,12 +51,16 @@ def tomorrow(now) -> dt.date:
 
 @pytest.fixture(autouse=True)
 def fresh_plan_cache():
-    """Each test starts with an empty plan cache: its ids are reused across test transactions."""
+    """Each test starts with an empty plan cache (and learned offer inputs): its ids are reused
+    across test transactions."""
+    from booking.services.offer_costs import learned_inputs_cache
     from fleet.adapter import plan_cache
 
     plan_cache.clear()
+    learned_inputs_cache.clear()
     yield
     plan_cache.clear()
+    learned_inputs_cache.clear()
 
 
 @pytest.fixture

@@ -15,6 +15,7 @@ from booking.models import WindowTemplate
 from emissions.models import EmissionFactor, EnergyType
 from fleet.models import Depot, ServiceZone, Vehicle, VehicleType
 from fleet.services import depot_day_get_or_create, shift_create
+from pricing.default_terms import FIRST_RULES_OBJECTIVE
 from pricing.models import IncentiveRuleSet, RuleSetStatus
 from tenants.models import Retailer
 
@@ -70,9 +71,16 @@ def emission_factor(code: str = "test-diesel-van", grams: str = "240") -> Emissi
 
 
 def retailer_with_rules(slug: str = "shop", **rule_fields) -> tuple[Retailer, IncentiveRuleSet]:
+    """A retailer with published rules: the first rules' price (base fee + route cost) unless
+    ``rule_fields`` say otherwise, as the tests written for it expect (a new rule set's model
+    defaults price by three costs)."""
     retailer = Retailer.objects.create(name=slug.title(), slug=slug, currency="EUR")
     rules = IncentiveRuleSet.objects.create(
-        retailer=retailer, version=1, status=RuleSetStatus.PUBLISHED, name="test rules", **rule_fields
+        retailer=retailer,
+        version=1,
+        status=RuleSetStatus.PUBLISHED,
+        name="test rules",
+        **{**FIRST_RULES_OBJECTIVE, **rule_fields},
     )
     return retailer, rules
 

@@ -9,6 +9,8 @@ from __future__ import annotations
 from collections.abc import Sequence
 from decimal import Decimal
 
+from pricing.calculation import CARBON, DISPLACEMENT
+
 from .offer_windows import DayOffer, EvaluatedDay, WindowOffer
 
 
@@ -56,7 +58,7 @@ def offer_window_records(
 def _record(
     w: WindowOffer, *, date: str, start: str, end: str, breakdown: list[dict[str, str]], basket: str | None
 ) -> dict:
-    return {
+    record = {
         "date": date,
         "start": start,
         "end": end,
@@ -70,4 +72,20 @@ def _record(
         "labels": list(w.labels),
         "nearby_m": list(w.nearby_metres),
         "basket_value": basket,
+    }
+    if w.expected_cost is not None:
+        record["costs"] = window_costs_record(w)
+    return record
+
+
+def window_costs_record(w: WindowOffer) -> dict[str, str]:
+    """The three costs of a window priced by three costs, as strings: ``expected`` (the expected
+    final marginal cost), ``displacement`` and ``carbon`` (money, as charged in the breakdown) and
+    ``displaced_orders`` (terms-free, so a replay can value it under other rules)."""
+    lines = {line.code: line.amount for line in w.price.lines} if w.price else {}
+    return {
+        "expected": str(w.expected_cost),
+        "displacement": str(lines.get(DISPLACEMENT, "0.00")),
+        "carbon": str(lines.get(CARBON, "0.00")),
+        "displaced_orders": str(w.displaced_orders),
     }

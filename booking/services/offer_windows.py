@@ -33,6 +33,10 @@ class WindowOffer:
     quote: str = ""
     vehicle_type: str = ""
     nearby_metres: tuple[int, ...] = ()
+    # For a rule set pricing by three costs (``booking.services.offer_costs``): the expected final
+    # marginal cost (currency units) and the later orders the window's van time is expected to cost.
+    expected_cost: Decimal | None = None
+    displaced_orders: Decimal | None = None
 
     @property
     def hours(self) -> Decimal:
@@ -58,6 +62,7 @@ class WindowOffer:
             marginal_km=self.marginal_km,
             grams=self.co2e_grams,
             nearby_metres=self.nearby_metres,
+            expected_cost=self.expected_cost,
         )
 
     @property
@@ -82,6 +87,8 @@ class WindowOffer:
             quote,
             self.vehicle_type,
             self.nearby_metres,
+            self.expected_cost,
+            self.displaced_orders,
         )
 
 

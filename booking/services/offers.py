@@ -16,7 +16,7 @@ from emissions.calculation import marginal_grams
 from fleet.adapter import CompiledPlan, plan_cache, travel_backend_guard
 from fleet.costs import marginal_cost
 from fleet.models import Depot, VehicleType
-from fleet.selectors import depot_days_in_range, depot_for_point
+from fleet.selectors import depot_days_in_range, zone_for_point
 from greenslot import clock
 from greenslot.errors import InvalidInput, Unprocessable
 from pricing.calculation import MARKUP_LOGIT, RuleTerms
@@ -31,6 +31,7 @@ from tenants.models import Retailer
 from ..models import Offer
 from ..quotes import QuoteSigner, quote_signer
 from .day_windows import TemplateRow, day_windows_cache, window_templates
+from .offer_costs import DayCosts, costed_windows, day_costs, learned_inputs_cache
 from .offer_records import offer_window_records
 from .offer_windows import DayOffer, EvaluatedDay, WindowOffer
 
@@ -129,6 +130,7 @@ class OfferRequest:
     parcel: ParcelInput
     from_date: dt.date
     days: int
+    zone_id: int | None = None
 
 
 def offer_request_validate(
@@ -151,13 +153,14 @@ def offer_request_validate(
             "invalid_days", f"days must be a whole number from 1 to {config['MAX_HORIZON_DAYS']}."
         )
 
-    depot = depot_for_point(lat=lat_f, lon=lon_f)
-    if depot is None:
+    zone = zone_for_point(lat=lat_f, lon=lon_f)
+    if zone is None:
         raise Unprocessable(
             "outside_service_area",
             "We do not deliver to this address yet.",
             details={"lat": lat_f, "lon": lon_f},
         )
+    depot = zone.depot
     today = timezone.localtime(now, depot.tz).date()
     from_date = from_date or today
     if from_date < today:
@@ -175,33 +178,53 @@ def offer_request_validate(
             f"The parcel ({parcel.size_units} units) is larger than any vehicle of this depot carries ({capacity}).",
             details={"size_units": parcel.size_units, "max_size_units": capacity},
         )
-    return OfferRequest(depot=depot, lat=lat_f, lon=lon_f, parcel=parcel, from_date=from_date, days=days)
+    return OfferRequest(
+        depot=depot, lat=lat_f, lon=lon_f, parcel=parcel, from_date=from_date, days=days, zone_id=zone.pk
+    )
 
 
 RawDays = list[tuple[dt.date, list[WindowOffer]]]
 
 
-def offer_evaluate(*, request: OfferRequest, now: dt.datetime) -> tuple[RawDays, int]:
+def offer_evaluate(
+    *, request: OfferRequest, now: dt.datetime, three_costs: bool = False
+) -> tuple[RawDays, int]:
     """Every window of the request's horizon against the route plans, not yet priced; records nothing.
 
+    With ``three_costs``, available windows also get their expected cost and displaced orders
+    (``booking.services.offer_costs``), which rule sets pricing by three costs need.
     Returns the windows by day and the number of engine cells evaluated.
     """
-    days, cells = offer_evaluate_days(request=request, now=now)
+    days, cells = offer_evaluate_days(request=request, now=now, three_costs=three_costs)
     return [(day.date, day.windows) for day in days], cells
 
 
-def offer_evaluate_days(*, request: OfferRequest, now: dt.datetime) -> tuple[list[EvaluatedDay], int]:
+def offer_evaluate_days(
+    *, request: OfferRequest, now: dt.datetime, three_costs: bool = False
+) -> tuple[list[EvaluatedDay], int]:
     """``offer_evaluate``, with each day's ``DayWindows`` (what the offer's quotes are made of)."""
     depot, from_date = request.depot, request.from_date
     templates = window_templates(depot=depot)
     last = from_date + dt.timedelta(days=request.days - 1)
     depot_days = depot_days_in_range(depot=depot, first=from_date, last=last)
+    learned = learned_inputs_cache.get(depot=depot, now=now) if three_costs else None
     evaluated: list[EvaluatedDay] = []
     cells = 0
     with travel_backend_guard():
         for offset in range(request.days):
             date = from_date + dt.timedelta(days=offset)
             compiled = plan_cache.get(depot=depot, depot_day=depot_days.get(date), date=date, now=now)
+            costs = (
+                day_costs(
+                    compiled=compiled,
+                    learned=learned,
+                    zone_id=request.zone_id,
+                    service_s=request.parcel.service_minutes * 60,
+                    now=now,
+                )
+                if learned is not None and compiled.plan.routes
+                else None
+            )
             day, day_cells = evaluate_day(
                 compiled=compiled,
                 depot=depot,
@@ -211,6 +234,7 @@ def offer_evaluate_days(*, request: OfferRequest, now: dt.datetime) -> tuple[lis
                 lon=request.lon,
                 parcel=request.parcel,
                 now=now,
+                costs=costs,
             )
             evaluated.append(day)
             cells += day_cells
@@ -230,7 +254,7 @@ def offer_price(
     With ``sign`` (``booking.quotes.quote_signer`` of the offer), every available window also
     gets its signed quote.
     """
-    flat = [w for day in days for w in day.windows]
+    flat = costed_windows([w for day in days for w in day.windows], terms=terms)
     priced = iter(price_windows(terms=terms, windows=flat, basket_value=basket_value, choice=choice))
     out = []
     for day in days:
@@ -283,7 +307,7 @@ def offer_create(
     rule_set = published_rules(retailer=retailer, depot=depot)
     terms = RuleTerms.from_rule_set(rule_set)
     expires_at = now + dt.timedelta(minutes=settings.GREENSLOT["OFFER_MINUTES"])
-    evaluated, cells = offer_evaluate_days(request=request, now=now)
+    evaluated, cells = offer_evaluate_days(request=request, now=now, three_costs=terms.prices_by_three_costs)
 
     offer_id = uuid.uuid4()
     sign = quote_signer(
@@ -324,10 +348,12 @@ def evaluate_day(
     lon: float,
     parcel: ParcelInput,
     now: dt.datetime,
+    costs: DayCosts | None = None,
 ) -> tuple[EvaluatedDay, int]:
     """All windows of one depot-day in a single engine call, with their costs (not yet priced).
 
-    Returns the day and the number of engine cells evaluated.
+    With ``costs`` (``booking.services.offer_costs.day_costs``), each available window also gets
+    its expected cost and displaced orders. Returns the day and the number of engine cells evaluated.
     """
     day_windows = day_windows_cache.get(depot=depot, date=date, epoch=compiled.epoch, templates=templates)
     slots = day_windows.windows
@@ -370,17 +396,27 @@ def evaluate_day(
         )
         # The windows of a day mostly share their cheapest insertion (23 windows, ~8 distinct):
         # cost each distinct one once.
-        costs: dict[tuple[int, int, int], InsertionCost] = {}
+        insertion_costs: dict[tuple[int, int, int], InsertionCost] = {}
         for k, i in enumerate(open_indices):
             slot = slots[i]
             if not feasible[k]:
                 evaluated[i] = WindowOffer(date, slot.start, slot.end, slot.cutoff, False, str(reasons[k]))
                 continue
             key = (routes[k], deltas_m[k], deltas_s[k])
-            cost = costs.get(key)
+            cost = insertion_costs.get(key)
             if cost is None:
-                cost = costs[key] = insertion_cost(
+                cost = insertion_costs[key] = insertion_cost(
                     compiled, route_index=key[0], delta_m=key[1], delta_s=key[2], service_s=service
+                )
+            expected = displaced = None
+            if costs is not None:
+                expected, displaced = costs.window(
+                    start=slot.start,
+                    end=slot.end,
+                    insertion_cost=cost.money,
+                    route_index=key[0],
+                    delta_m=key[1],
+                    delta_s=key[2],
                 )
             evaluated[i] = WindowOffer(
                 date,
@@ -393,6 +429,8 @@ def evaluate_day(
                 marginal_cost=cost.money,
                 vehicle_type=cost.vehicle_type,
                 nearby_metres=nearby[k],
+                expected_cost=expected,
+                displaced_orders=displaced,
             )
     windows = []
     for i, slot in enumerate(slots):

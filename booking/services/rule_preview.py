@@ -21,6 +21,7 @@ from pricing.validation import terms_problems
 from pricing.windows import PricedWindow, price_windows
 
 from ..models import Offer
+from .offer_costs import costed_windows
 from .offers import offer_evaluate, offer_request_validate
 
 
@@ -38,6 +39,8 @@ class PreviewRow:
     nearby_stops: tuple[int, ...]
     published: PricedWindow | None
     draft: PricedWindow
+    expected_cost: Decimal | None = None
+    displaced_orders: Decimal | None = None
 
     @property
     def delta(self) -> Decimal | None:
@@ -113,16 +116,25 @@ def offer_preview(
         days=days,
         now=now,
     )
-    raw_days, _ = offer_evaluate(request=request, now=now)
-    windows = [w for _, day in raw_days for w in day]
-    costs = [w.cost() for w in windows]
     draft_terms = RuleTerms.from_rule_set(draft)
-    draft_priced = price_windows(terms=draft_terms, windows=costs, basket_value=basket_value)
     published = rule_set_for_depot(retailer=draft.retailer, depot=request.depot)
+    published_terms = RuleTerms.from_rule_set(published) if published is not None else None
+    three_costs = draft_terms.prices_by_three_costs or bool(
+        published_terms and published_terms.prices_by_three_costs
+    )
+    raw_days, _ = offer_evaluate(request=request, now=now, three_costs=three_costs)
+    windows = [w for _, day in raw_days for w in day]
+    draft_priced = price_windows(
+        terms=draft_terms, windows=costed_windows(windows, terms=draft_terms), basket_value=basket_value
+    )
     published_priced = (
-        price_windows(terms=RuleTerms.from_rule_set(published), windows=costs, basket_value=basket_value)
-        if published is not None
-        else [None] * len(costs)
+        price_windows(
+            terms=published_terms,
+            windows=costed_windows(windows, terms=published_terms),
+            basket_value=basket_value,
+        )
+        if published_terms is not None
+        else [None] * len(windows)
     )
     rows = tuple(
         PreviewRow(
@@ -136,6 +148,8 @@ def offer_preview(
             nearby_stops=w.nearby_metres,
             published=pub,
             draft=dra,
+            expected_cost=w.expected_cost,
+            displaced_orders=w.displaced_orders,
         )
         for w, pub, dra in zip(windows, published_priced, draft_priced, strict=True)
     )

@@ -491,7 +491,7 @@ PROFILE_CATEGORIES = {
     "offer_row_insert": ("django/db/models/query.py", "create"),
     "offer_window_records": ("booking/services/offer_records.py", None),
     "plan_cache": ("fleet/adapter.py", None),
-    "zone_lookup": ("fleet/selectors.py", "depot_for_point"),
+    "zone_lookup": ("fleet/selectors.py", "zone_for_point"),
     "pricing": ("pricing/", None),
     "emissions": ("emissions/", None),
     "quote_signing": ("booking/quotes.py", "quote_sign"),

@@ -8,6 +8,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from booking.models import Offer
+from pricing.calculation import OBJECTIVE_FIELDS
 from pricing.models import IncentiveRuleSet, RuleSetChange, RuleSetStatus
 from tests.dashboards.staff_world import SHOPPERS
 
@@ -51,6 +52,11 @@ def form_data(booked, **terms):
         "cap": str(draft.cap),
         "rounding_step": str(draft.rounding_step),
         "free_delivery_threshold": "",
+        # The retailer's objective, as the draft has it (empty for none).
+        **{
+            name: "" if getattr(draft, name) is None else str(getattr(draft, name))
+            for name in OBJECTIVE_FIELDS
+        },
     }
     data.update(terms)
     return data

@@ -61,6 +61,7 @@ def test_an_offer_at_a_depot_with_its_own_rules_records_them(now, tomorrow):
         version=2,
         status=RuleSetStatus.PUBLISHED,
         base_fee=Decimal("9.00"),
+        pricing_mode="passthrough",
     )
 
     result = offer(world, now, tomorrow)

@@ -20,6 +20,7 @@ from django.utils import timezone
 from booking.models import PresetAddress, WindowTemplate
 from emissions.models import EmissionFactor, EnergyType
 from fleet.models import Depot, DepotDay, ServiceZone, Shift, Vehicle, VehicleType
+from pricing.default_terms import FIRST_RULES_OBJECTIVE
 from pricing.models import IncentiveRuleSet, RuleSetStatus
 from tenants.models import Retailer
 
@@ -86,8 +87,9 @@ def world(db) -> ShopperWorld:
     retailer = Retailer.objects.create(
         name="Test Grocer", slug=settings.GREENSLOT["SHOPPER_RETAILER"], currency="EUR"
     )
+    # The first rules' price and green label, which these page tests were written against.
     IncentiveRuleSet.objects.create(
-        retailer=retailer, version=1, status=RuleSetStatus.PUBLISHED, currency="EUR"
+        retailer=retailer, version=1, status=RuleSetStatus.PUBLISHED, currency="EUR", **FIRST_RULES_OBJECTIVE
     )
     for position, (slug, label, street, lat, lon) in enumerate(PRESETS):
         PresetAddress.objects.create(

@@ -1,0 +1,373 @@
+"""The three costs of an offer's windows (issue 12): fetch once, then compute.
+
+For a rule set that prices by three costs, each available window gets
+
+- its *expected final marginal cost* (``fleet.window_costs``): the insertion without its route
+  opening and depot stem while the day is far from full, blended with the learned average
+  realised marginal cost of its zone x width class x weekday (``fleet.MarginalCostAverage``, the
+  documented prior where nothing is learned), weighted by how full the day is;
+- its *displaced orders*: how many later orders the van time it takes is expected to cost, from
+  bid prices per van-hour by hour band (``pricing.bid_prices``) over a demand forecast learned
+  from the depot's confirmed bookings (by weekday x hour band x lead time, with a prior from the
+  day's shift hours) and the plan's remaining van-hours per band. Its money, the *displacement
+  cost*, is the displaced orders x what an order is worth to the retailer under the rule set
+  (``value_per_order``), so one evaluation serves the preview's two rule sets;
+- its *external cost*: grams x the carbon price, added by ``pricing.cost_prices`` itself.
+
+What is read from the database (the learned averages, the bookings and the depot-days they were
+delivered on) is read once per depot and local day into ``LearnedInputs`` (``learned_inputs``);
+what depends on a plan (fill, van-hours per band) is kept on the compiled plan, whose lifetime
+is its version's. The rest is pure arithmetic per offer.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import threading
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from decimal import ROUND_HALF_UP, Decimal
+
+from django.utils import timezone
+
+from fleet.adapter import CompiledPlan, RouteVehicle
+from fleet.costs import marginal_cost
+from fleet.models import Depot, DepotDay
+from fleet.selectors import marginal_cost_averages
+from fleet.window_costs import (
+    MarginalCostTable,
+    expected_final_marginal_cost,
+    marginal_cost_prior,
+    plan_fill,
+)
+from pricing.bid_prices import (
+    DEFAULT_BANDS,
+    BidPrices,
+    BookingRecord,
+    DemandForecast,
+    bid_prices_for_day,
+    demand_forecast_learn,
+    demand_forecast_prior,
+)
+from pricing.calculation import MARKUP_REVENUE_NEUTRAL, RuleTerms
+from pricing.widths import width_class, window_hours
+from pricing.windows import WindowCost
+from routing.plan import route_schedule
+
+from ..models import Booking, BookingStatus
+
+# Past delivery days the demand forecast learns from.
+LEARNING_DAYS = 56
+# The prior of a new deployment: each hour band sells this share of its van-hours' orders.
+PRIOR_UTILISATION = 0.8
+# Driving per order in a dense round (1 km at 18 km/h, as ``fleet.window_costs.marginal_cost_prior``
+# assumes): with the parcel's service time it says how many orders a van-hour carries.
+PRIOR_DRIVE_SECONDS_PER_ORDER = 200
+# How long ``LearnedInputs`` are kept at most: the learned averages change when ``costs_learn`` runs
+# (nightly), the bookings they learn from only when a day is delivered.
+LEARNED_INPUTS_SECONDS = 3600
+LEARNED_INPUTS_ENTRIES = 256
+DISPLACED_STEP = Decimal("0.0001")
+SECONDS_PER_DAY = 86_400
+
+
+@dataclass(eq=False)
+class LearnedInputs:
+    """What a depot's offers learn from, read once per depot and local day (``learned_inputs``).
+
+    ``averages`` are the learned realised marginal costs ((zone id, width class, ISO weekday) ->
+    (mean, orders)); ``bookings`` the confirmed bookings of the ``LEARNING_DAYS`` delivered days
+    before ``today``, ``days_observed`` those days' count per ISO weekday. ``forecasts`` keeps the
+    demand forecast per prior (a depot's days share a few shift patterns).
+    """
+
+    today: dt.date
+    expires_at: dt.datetime
+    averages: Mapping[tuple[int, str, int], tuple[Decimal, int]]
+    bookings: tuple[BookingRecord, ...]
+    days_observed: Mapping[int, int]
+    forecasts: dict[tuple, DemandForecast] = field(default_factory=dict)
+
+    def forecast(self, *, van_hours_by_band: tuple[float, ...], orders_per_van_hour: float) -> DemandForecast:
+        """The demand forecast learned from ``bookings`` over the prior of a day with these van-hours."""
+        key = (van_hours_by_band, orders_per_van_hour)
+        found = self.forecasts.get(key)
+        if found is None:
+            prior = demand_forecast_prior(
+                van_hours_by_band=van_hours_by_band,
+                orders_per_van_hour=orders_per_van_hour,
+                utilisation=PRIOR_UTILISATION,
+            )
+            found = self.forecasts[key] = demand_forecast_learn(
+                self.bookings, days_observed=self.days_observed, prior=prior
+            )
+        return found
+
+
+class LearnedInputsCache:
+    """``LearnedInputs`` per depot: an entry lives until the depot's local date changes or
+    ``LEARNED_INPUTS_SECONDS`` pass, whichever is first."""
+
+    def __init__(self) -> None:
+        self._entries: dict[int, LearnedInputs] = {}
+        self._lock = threading.Lock()
+
+    def get(self, *, depot: Depot, now: dt.datetime) -> LearnedInputs:
+        today = timezone.localtime(now, depot.tz).date()
+        with self._lock:
+            entry = self._entries.get(depot.pk)
+        if entry is not None and entry.today == today and now < entry.expires_at:
+            return entry
+        entry = learned_inputs_read(depot=depot, today=today, now=now)
+        with self._lock:
+            if len(self._entries) >= LEARNED_INPUTS_ENTRIES:
+                self._entries.clear()
+            self._entries[depot.pk] = entry
+        return entry
+
+    def clear(self) -> None:
+        with self._lock:
+            self._entries.clear()
+
+
+def learned_inputs_read(*, depot: Depot, today: dt.date, now: dt.datetime) -> LearnedInputs:
+    """Read a depot's learned inputs (three queries). Bookings are sorted into hour bands by their
+    window's local midpoint and into lead times by local days between booking and delivery."""
+    first = today - dt.timedelta(days=LEARNING_DAYS)
+    dates = DepotDay.objects.filter(depot=depot, date__gte=first, date__lt=today).values_list(
+        "date", flat=True
+    )
+    days_observed: dict[int, int] = {}
+    for date in dates:
+        days_observed[date.isoweekday()] = days_observed.get(date.isoweekday(), 0) + 1
+    rows = (
+        Booking.objects.filter(
+            depot_day__depot=depot,
+            depot_day__date__gte=first,
+            depot_day__date__lt=today,
+            status=BookingStatus.CONFIRMED,
+        )
+        .order_by()
+        .values_list("depot_day__date", "window_start", "window_end", "created_at")
+    )
+    tz = depot.tz
+    bookings = []
+    for date, start, end, created in rows:
+        middle = (start + (end - start) / 2).astimezone(tz)
+        band = hour_band(middle.hour + middle.minute / 60)
+        if band is None:
+            continue
+        lead = (date - created.astimezone(tz).date()).days
+        bookings.append(BookingRecord(weekday=date.isoweekday(), band=band, lead_days=max(0, lead)))
+    return LearnedInputs(
+        today=today,
+        expires_at=now + dt.timedelta(seconds=LEARNED_INPUTS_SECONDS),
+        averages=marginal_cost_averages(depot=depot),
+        bookings=tuple(bookings),
+        days_observed=days_observed,
+    )
+
+
+def hour_band(hour: float, bands: Sequence[tuple[int, int]] = DEFAULT_BANDS) -> int | None:
+    """The index of the band holding local ``hour`` (the nearest band outside them all)."""
+    for index, (start, end) in enumerate(bands):
+        if start <= hour < end:
+            return index
+    if not bands:
+        return None
+    return 0 if hour < bands[0][0] else len(bands) - 1
+
+
+learned_inputs_cache = LearnedInputsCache()
+
+
+@dataclass(frozen=True)
+class PlanLoad:
+    """What a plan says about its day's capacity: ``fill`` (0..1, ``fleet.window_costs.plan_fill``),
+    shift hours and worked hours (driving and service) per hour band, and the mean rates of its
+    vehicles (currency per km, per hour). Kept on the plan (``plan_load``)."""
+
+    fill: Decimal
+    shift_hours_by_band: tuple[float, ...]
+    used_hours_by_band: tuple[float, ...]
+    cost_per_km: Decimal
+    cost_per_hour: Decimal
+
+    @property
+    def remaining_hours_by_band(self) -> tuple[float, ...]:
+        return tuple(
+            max(0.0, shift - used)
+            for shift, used in zip(self.shift_hours_by_band, self.used_hours_by_band, strict=True)
+        )
+
+
+def plan_load(compiled: CompiledPlan, bands: Sequence[tuple[int, int]] = DEFAULT_BANDS) -> PlanLoad:
+    """``PlanLoad`` of a compiled plan, computed once per plan version (kept in ``plan.derived``).
+
+    Hours are plan hours from the local midnight (on a DST day, an hour off after the change).
+    A stop's driving to it and its service count in the band of its planned start.
+    """
+    plan = compiled.plan
+    found = plan.derived.get("plan_load")
+    if found is not None:
+        return found
+    shift = [0.0] * len(bands)
+    used = [0.0] * len(bands)
+    for index, route in enumerate(plan.routes):
+        for k, (start, end) in enumerate(bands):
+            overlap = min(int(route.end), end * 3600) - max(int(route.start), start * 3600)
+            shift[k] += max(0, overlap) / 3600
+        if not route.visits:
+            continue
+        schedule = route_schedule(plan, index)
+        for j, location in enumerate(route.visits):
+            band = hour_band(int(schedule.starts[j]) / 3600, bands)
+            if band is not None:
+                used[band] += (int(schedule.leg_seconds[j]) + int(plan.service[location])) / 3600
+    vehicles = compiled.vehicles
+    count = Decimal(len(vehicles) or 1)
+    load = PlanLoad(
+        fill=plan_fill(plan) if plan.routes else Decimal(1),
+        shift_hours_by_band=tuple(round(h, 3) for h in shift),
+        used_hours_by_band=tuple(round(h, 3) for h in used),
+        cost_per_km=sum((v.cost_per_km for v in vehicles), Decimal(0)) / count,
+        cost_per_hour=sum((v.cost_per_hour for v in vehicles), Decimal(0)) / count,
+    )
+    plan.derived["plan_load"] = load
+    return load
+
+
+@dataclass
+class DayCosts:
+    """The three-cost inputs of one depot-day for one offer: call ``window`` per feasible window."""
+
+    compiled: CompiledPlan
+    load: PlanLoad
+    table: MarginalCostTable
+    bids: BidPrices
+    zone_id: int | None
+    weekday: int
+    service_s: int
+    orders_per_van_hour: float
+    _learned: dict[str, Decimal] = field(default_factory=dict)
+
+    def window(
+        self,
+        *,
+        start: dt.datetime,
+        end: dt.datetime,
+        insertion_cost: Decimal,
+        route_index: int,
+        delta_m: int,
+        delta_s: int,
+    ) -> tuple[Decimal, Decimal]:
+        """(expected final marginal cost in currency units, displaced orders) of one window whose
+        cheapest insertion costs ``insertion_cost`` on route ``route_index``."""
+        width = width_class(window_hours(start=start, end=end))
+        learned = self._learned.get(width)
+        if learned is None:
+            learned = self._learned[width] = self.table.expected((self.zone_id, width, self.weekday))
+        vehicle: RouteVehicle = self.compiled.vehicles[route_index]
+        opens = not self.compiled.plan.routes[route_index].visits
+        stem = (
+            marginal_cost(vehicle, delta_m=delta_m, delta_s=delta_s, service_s=0, opens_route=False)
+            if opens
+            else Decimal(0)
+        )
+        expected = expected_final_marginal_cost(
+            insertion_cost=insertion_cost,
+            route_opening_cost=vehicle.cost_per_route if opens else Decimal(0),
+            depot_stem_cost=stem,
+            fill=self.load.fill,
+            learned_average=learned,
+        )
+        start_hour = _local_hours(self.compiled, start)
+        end_hour = _local_hours(self.compiled, end)
+        van_hours = (delta_s + self.service_s) / 3600
+        at_risk = self.bids.displacement_cost(start_hour=start_hour, end_hour=end_hour, van_hours=van_hours)
+        displaced = (at_risk * Decimal(str(self.orders_per_van_hour))).quantize(DISPLACED_STEP, ROUND_HALF_UP)
+        return expected, displaced
+
+
+def _local_hours(compiled: CompiledPlan, moment: dt.datetime) -> float:
+    return compiled.seconds(moment) / 3600
+
+
+def orders_per_van_hour(service_s: int) -> float:
+    """Orders a van-hour carries: driving ``PRIOR_DRIVE_SECONDS_PER_ORDER`` and serving each."""
+    return round(3600 / (PRIOR_DRIVE_SECONDS_PER_ORDER + max(0, service_s)), 3)
+
+
+def day_costs(
+    *,
+    compiled: CompiledPlan,
+    learned: LearnedInputs,
+    zone_id: int | None,
+    service_s: int,
+    now: dt.datetime,
+) -> DayCosts:
+    """The three-cost inputs of ``compiled``'s day for an order with ``service_s`` seconds at the door."""
+    load = plan_load(compiled)
+    per_hour = orders_per_van_hour(service_s)
+    prior = marginal_cost_prior(
+        cost_per_km=load.cost_per_km, cost_per_hour=load.cost_per_hour, service_seconds=service_s
+    )
+    weekday = compiled.date.isoweekday()
+    forecast = learned.forecast(van_hours_by_band=load.shift_hours_by_band, orders_per_van_hour=per_hour)
+    # Days ahead to the middle of the delivery day: what is still to be booked for it.
+    lead_days = max(
+        0.0, (compiled.epoch.timestamp() + SECONDS_PER_DAY / 2 - now.timestamp()) / SECONDS_PER_DAY
+    )
+    bids = bid_prices_for_day(
+        forecast=forecast,
+        weekday=weekday,
+        lead_days=lead_days,
+        remaining_van_hours_by_band=load.remaining_hours_by_band,
+        orders_per_van_hour=per_hour,
+        value_per_van_hour=Decimal(1),  # in van-hours at risk; ``value_per_order`` makes it money
+    )
+    return DayCosts(
+        compiled=compiled,
+        load=load,
+        table=MarginalCostTable(prior=prior, averages=learned.averages),
+        bids=bids,
+        zone_id=zone_id,
+        weekday=weekday,
+        service_s=service_s,
+        orders_per_van_hour=per_hour,
+    )
+
+
+def value_per_order(terms: RuleTerms) -> Decimal:
+    """What a later order is worth to the retailer under ``terms`` (currency units): its basket
+    margin plus the delivery fee it would pay (the reference price in revenue-neutral mode, else
+    the markup). Gross of its delivery cost, so an upper bound of what losing it costs."""
+    fee = terms.reference_price if terms.markup_mode == MARKUP_REVENUE_NEUTRAL else terms.markup
+    return terms.basket_margin + max(Decimal(0), fee or Decimal(0))
+
+
+def costed_windows(windows: Sequence, *, terms: RuleTerms) -> list:
+    """``windows`` (``WindowOffer``) as ``price_windows`` reads them under ``terms``: as they are for
+    the first rules, with their displacement cost in money for a rule set priced by three costs."""
+    if not terms.prices_by_three_costs:
+        return list(windows)
+    value = value_per_order(terms)
+    return [
+        WindowCost(
+            day=w.date,
+            start=w.start,
+            end=w.end,
+            available=w.available,
+            marginal_cost=w.marginal_cost,
+            marginal_km=w.marginal_km,
+            grams=w.co2e_grams,
+            nearby_metres=w.nearby_metres,
+            expected_cost=w.expected_cost,
+            displacement_cost=(
+                (w.displaced_orders * value).quantize(DISPLACED_STEP, ROUND_HALF_UP)
+                if w.displaced_orders is not None
+                else None
+            ),
+        )
+        for w in windows
+    ]
