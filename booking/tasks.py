@@ -1,5 +1,8 @@
 from celery import shared_task
 
+from greenslot import clock
+
+from .services.cost_learning import marginal_costs_learn_all
 from .services.holds import holds_expire
 
 
@@ -7,3 +10,9 @@ from .services.holds import holds_expire
 def purge_lapsed_holds() -> int:
     """Mark lapsed holds expired and tidy their stops. Capacity was already free: this is housekeeping."""
     return holds_expire()
+
+
+@shared_task
+def learn_marginal_costs() -> list[dict]:
+    """Relearn every depot's average realised marginal costs from its past plans (nightly)."""
+    return [learning.as_dict() for learning in marginal_costs_learn_all(now=clock.now())]

@@ -45,7 +45,7 @@ from pricing.bid_prices import (
     BidPrices,
     BookingRecord,
     DemandForecast,
-    bid_prices_for_day,
+    bid_price_per_van_hour,
     demand_forecast_learn,
     demand_forecast_prior,
 )
@@ -58,8 +58,11 @@ from ..models import Booking, BookingStatus
 
 # Past delivery days the demand forecast learns from.
 LEARNING_DAYS = 56
-# The prior of a new deployment: each hour band sells this share of its van-hours' orders.
-PRIOR_UTILISATION = 0.8
+# The prior of a new deployment: each hour band sells this share of the orders it can take on a
+# plain day, and Saturdays sell more. Capacity binds only on some days (issue 12: 44 % of Saturday
+# shoppers found their period full at a flat fee, about none from Monday to Wednesday).
+PRIOR_UTILISATION = 0.6
+PRIOR_WEEKDAY_APPEAL = {6: 1.4}
 # Driving per order in a dense round (1 km at 18 km/h, as ``fleet.window_costs.marginal_cost_prior``
 # assumes): with the parcel's service time it says how many orders a van-hour carries.
 PRIOR_DRIVE_SECONDS_PER_ORDER = 200
@@ -97,6 +100,7 @@ class LearnedInputs:
                 van_hours_by_band=van_hours_by_band,
                 orders_per_van_hour=orders_per_van_hour,
                 utilisation=PRIOR_UTILISATION,
+                weekday_appeal=PRIOR_WEEKDAY_APPEAL,
             )
             found = self.forecasts[key] = demand_forecast_learn(
                 self.bookings, days_observed=self.days_observed, prior=prior
@@ -184,20 +188,39 @@ learned_inputs_cache = LearnedInputsCache()
 @dataclass(frozen=True)
 class PlanLoad:
     """What a plan says about its day's capacity: ``fill`` (0..1, ``fleet.window_costs.plan_fill``),
-    shift hours and worked hours (driving and service) per hour band, and the mean rates of its
-    vehicles (currency per km, per hour). Kept on the plan (``plan_load``)."""
+    per hour band the shift hours, the worked hours (driving and service) and the stops, the
+    load units the day's vehicles carry and those booked, and the mean rates of its vehicles
+    (currency per km, per hour). Kept on the plan (``plan_load``)."""
 
     fill: Decimal
     shift_hours_by_band: tuple[float, ...]
     used_hours_by_band: tuple[float, ...]
+    stops_by_band: tuple[int, ...]
+    capacity_units: int
+    booked_units: int
     cost_per_km: Decimal
     cost_per_hour: Decimal
 
-    @property
-    def remaining_hours_by_band(self) -> tuple[float, ...]:
-        return tuple(
+    def capacity_orders(self, *, orders_per_van_hour: float, size_units: int) -> tuple[float, ...]:
+        """Orders each band can take in all: its shift hours' worth, at most its share (by shift
+        hours) of the orders of ``size_units`` the vehicles carry."""
+        return self._orders(self.shift_hours_by_band, self.capacity_units, orders_per_van_hour, size_units)
+
+    def remaining_orders(self, *, orders_per_van_hour: float, size_units: int) -> tuple[float, ...]:
+        """Orders each band can still take: as ``capacity_orders``, of the hours and units left."""
+        hours = tuple(
             max(0.0, shift - used)
             for shift, used in zip(self.shift_hours_by_band, self.used_hours_by_band, strict=True)
+        )
+        units = max(0, self.capacity_units - self.booked_units)
+        return self._orders(hours, units, orders_per_van_hour, size_units)
+
+    def _orders(self, hours, units: int, orders_per_van_hour: float, size_units: int) -> tuple[float, ...]:
+        total_shift = sum(self.shift_hours_by_band) or 1.0
+        by_units = units / max(1, size_units)
+        return tuple(
+            min(h * orders_per_van_hour, by_units * shift / total_shift)
+            for h, shift in zip(hours, self.shift_hours_by_band, strict=True)
         )
 
 
@@ -213,6 +236,7 @@ def plan_load(compiled: CompiledPlan, bands: Sequence[tuple[int, int]] = DEFAULT
         return found
     shift = [0.0] * len(bands)
     used = [0.0] * len(bands)
+    stops = [0] * len(bands)
     for index, route in enumerate(plan.routes):
         for k, (start, end) in enumerate(bands):
             overlap = min(int(route.end), end * 3600) - max(int(route.start), start * 3600)
@@ -224,12 +248,16 @@ def plan_load(compiled: CompiledPlan, bands: Sequence[tuple[int, int]] = DEFAULT
             band = hour_band(int(schedule.starts[j]) / 3600, bands)
             if band is not None:
                 used[band] += (int(schedule.leg_seconds[j]) + int(plan.service[location])) / 3600
+                stops[band] += 1
     vehicles = compiled.vehicles
     count = Decimal(len(vehicles) or 1)
     load = PlanLoad(
         fill=plan_fill(plan) if plan.routes else Decimal(1),
         shift_hours_by_band=tuple(round(h, 3) for h in shift),
         used_hours_by_band=tuple(round(h, 3) for h in used),
+        stops_by_band=tuple(stops),
+        capacity_units=sum(int(route.capacity) for route in plan.routes),
+        booked_units=int(plan.demand[1:].sum()),
         cost_per_km=sum((v.cost_per_km for v in vehicles), Decimal(0)) / count,
         cost_per_hour=sum((v.cost_per_hour for v in vehicles), Decimal(0)) / count,
     )
@@ -304,28 +332,50 @@ def day_costs(
     learned: LearnedInputs,
     zone_id: int | None,
     service_s: int,
+    size_units: int,
     now: dt.datetime,
 ) -> DayCosts:
-    """The three-cost inputs of ``compiled``'s day for an order with ``service_s`` seconds at the door."""
+    """The three-cost inputs of ``compiled``'s day for an order of ``size_units`` with ``service_s``
+    seconds at the door.
+
+    A band's capacity, in orders, is the lesser of its van-hours' worth and its share of the load
+    units; the prior forecast sells ``PRIOR_UTILISATION`` of it. The demand still to come is the
+    forecast's share of the day not yet booked (``DemandForecast.remaining``), and never more than
+    the forecast day lacks beyond the stops already planned in the band.
+    """
     load = plan_load(compiled)
     per_hour = orders_per_van_hour(service_s)
     prior = marginal_cost_prior(
         cost_per_km=load.cost_per_km, cost_per_hour=load.cost_per_hour, service_seconds=service_s
     )
     weekday = compiled.date.isoweekday()
-    forecast = learned.forecast(van_hours_by_band=load.shift_hours_by_band, orders_per_van_hour=per_hour)
+    capacity = load.capacity_orders(orders_per_van_hour=per_hour, size_units=size_units)
+    forecast = learned.forecast(
+        van_hours_by_band=tuple(round(orders / per_hour, 3) for orders in capacity),
+        orders_per_van_hour=per_hour,
+    )
     # Days ahead to the middle of the delivery day: what is still to be booked for it.
     lead_days = max(
         0.0, (compiled.epoch.timestamp() + SECONDS_PER_DAY / 2 - now.timestamp()) / SECONDS_PER_DAY
     )
-    bids = bid_prices_for_day(
-        forecast=forecast,
-        weekday=weekday,
-        lead_days=lead_days,
-        remaining_van_hours_by_band=load.remaining_hours_by_band,
-        orders_per_van_hour=per_hour,
-        value_per_van_hour=Decimal(1),  # in van-hours at risk; ``value_per_order`` makes it money
-    )
+    remaining = load.remaining_orders(orders_per_van_hour=per_hour, size_units=size_units)
+    by_band = []
+    for band, left in enumerate(remaining):
+        total = forecast.orders.get((weekday, band), 0.0)
+        to_come = min(
+            forecast.remaining(weekday=weekday, band=band, lead_days=lead_days),
+            max(0.0, total - load.stops_by_band[band]),
+        )
+        by_band.append(
+            bid_price_per_van_hour(
+                expected_remaining_orders=to_come,
+                remaining_van_hours=left / per_hour,
+                orders_per_van_hour=per_hour,
+                # In van-hours at risk; ``value_per_order`` makes it money.
+                value_per_van_hour=Decimal(1),
+            )
+        )
+    bids = BidPrices(by_band=tuple(by_band), bands=forecast.bands)
     return DayCosts(
         compiled=compiled,
         load=load,

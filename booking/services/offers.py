@@ -220,6 +220,7 @@ def offer_evaluate_days(
                     learned=learned,
                     zone_id=request.zone_id,
                     service_s=request.parcel.service_minutes * 60,
+                    size_units=request.parcel.size_units,
                     now=now,
                 )
                 if learned is not None and compiled.plan.routes
