@@ -12,6 +12,6 @@ app.config_from_object("django.conf:settings", namespace="CELERY")
 app.autodiscover_tasks()
 app.conf.beat_schedule = {
     "purge-lapsed-holds": {"task": "booking.tasks.purge_lapsed_holds", "schedule": 60.0},
-    # What orders really added to yesterday's routes, for offers' expected costs (issue 12).
+    # What orders really added to yesterday's routes, for offers' expected costs.
     "learn-marginal-costs": {"task": "booking.tasks.learn_marginal_costs", "schedule": 24 * 3600.0},
 }

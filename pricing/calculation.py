@@ -212,7 +212,7 @@ MONEY_TERMS = (
     "rounding_step",
 )
 RATIO_TERMS = ("cost_passthrough", "consolidation_max_km", "green_relative")
-# The retailer's objective (issue 12): ``RuleTerms`` fields of the same names.
+# The retailer's objective (docs/incentives.md): ``RuleTerms`` fields of the same names.
 OBJECTIVE_FIELDS = (
     "pricing_mode",
     "markup_mode",

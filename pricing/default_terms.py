@@ -21,9 +21,9 @@ DEFAULT_TERMS: dict[str, Decimal | int] = {
     "rounding_step": Decimal("0.10"),
 }
 
-# The retailer's objective of a new rule set (issue 12): price by three costs, the mean offered
+# The retailer's objective of a new rule set (docs/incentives.md): price by three costs, the mean offered
 # price held at a reference flat fee. Kept apart from ``DEFAULT_TERMS``, which are also the
-# issue 7 rules the season simulator tunes as policy (c); a rule set made before these fields
+# first rules the season simulator tunes as policy (c); a rule set made before these fields
 # existed keeps the base fee + route cost price (``pricing_mode = "passthrough"``).
 DEFAULT_OBJECTIVE: dict[str, Decimal | str | None] = {
     "pricing_mode": "three_costs",
@@ -48,7 +48,7 @@ DEFAULT_OBJECTIVE: dict[str, Decimal | str | None] = {
     "green_share_max": Decimal("0.30"),
 }
 
-# The objective that leaves the first rules' price (base fee + route cost, issue 7) as it was:
+# The objective that leaves the first rules' price (base fee + route cost) as it was:
 # what ``RuleTerms`` assumes when not told, and what rule sets made before the objective existed
 # were migrated to (``pricing/migrations/0003``).
 FIRST_RULES_OBJECTIVE: dict[str, Decimal | str | None] = {

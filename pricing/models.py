@@ -162,7 +162,7 @@ class IncentiveRuleSet(models.Model):
         validators=[MinValueValidator(Decimal("0.01"))],
         help_text="Prices are rounded half-up to a multiple of this.",
     )
-    # The retailer's objective (issue 12, ``pricing.cost_prices``). A new rule set prices by three
+    # The retailer's objective (``pricing.cost_prices``, docs/incentives.md). A new rule set prices by three
     # costs; rule sets made before these fields existed were migrated to the base fee + route cost.
     pricing_mode = models.CharField(
         max_length=16,

@@ -1,4 +1,4 @@
-"""Learning what an order really adds to completed plans (issue 12), for the expected final marginal
+"""Learning what an order really adds to completed plans (docs/incentives.md), for the expected final marginal
 cost of offers (``booking.services.offer_costs``).
 
 Each past depot-day's plan, as it was finally driven, is read through the one adapter; every stop's

@@ -1,4 +1,4 @@
-"""The three costs of an offer's windows (issue 12): fetch once, then compute.
+"""The three costs of an offer's windows (docs/incentives.md): fetch once, then compute.
 
 For a rule set that prices by three costs, each available window gets
 
@@ -59,8 +59,8 @@ from ..models import Booking, BookingStatus
 # Past delivery days the demand forecast learns from.
 LEARNING_DAYS = 56
 # The prior of a new deployment: each hour band sells this share of the orders it can take on a
-# plain day, and Saturdays sell more. Capacity binds only on some days (issue 12: 44 % of Saturday
-# shoppers found their period full at a flat fee, about none from Monday to Wednesday).
+# plain day, and Saturdays sell more: capacity binds only on some days (in the season simulator,
+# many Saturday shoppers find their period full at a flat fee, almost none from Monday to Wednesday).
 PRIOR_UTILISATION = 0.6
 PRIOR_WEEKDAY_APPEAL = {6: 1.4}
 # Driving per order in a dense round (1 km at 18 km/h, as ``fleet.window_costs.marginal_cost_prior``

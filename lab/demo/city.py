@@ -33,6 +33,7 @@ from emissions.models import EmissionFactor
 from fleet.models import Depot, DepotDay, ServiceZone, Vehicle, VehicleType
 from fleet.services import depot_day_get_or_create, depot_day_lock, shift_create
 from greenslot.errors import Conflict
+from pricing.default_terms import DEFAULT_OBJECTIVE
 from pricing.models import IncentiveRuleSet, RuleSetStatus
 from tenants.models import Retailer
 
@@ -115,6 +116,9 @@ def demo_retailer_ensure(*, now: dt.datetime) -> Retailer:
         retailer.allowed_origins = [*(retailer.allowed_origins or []), *missing]
         retailer.save(update_fields=["allowed_origins"])
     if not IncentiveRuleSet.objects.filter(retailer=retailer).exists():
+        # A new rule set's terms: priced by three costs, revenue-neutral at 7.00, a 6.00 basket
+        # margin, carbon at 0.20 a kg, the cheapest window of each day at most 4.00, and green
+        # labels on at most 30 % of a day's windows (``pricing.default_terms``, docs/incentives.md).
         IncentiveRuleSet.objects.create(
             retailer=retailer,
             version=1,
@@ -122,6 +126,7 @@ def demo_retailer_ensure(*, now: dt.datetime) -> Retailer:
             name=RULES_NAME,
             currency=retailer.currency,
             published_at=now,
+            **DEFAULT_OBJECTIVE,
         )
     return retailer
 

@@ -1,5 +1,5 @@
-# The retailer's objective on a rule set (issue 12). Rule sets that exist when this runs keep the
-# price they had: each field is added with the value that leaves the issue 7 price unchanged (base
+# The retailer's objective on a rule set (docs/incentives.md). Rule sets that exist when this runs keep the
+# price they had: each field is added with the value that leaves the first rules' price unchanged (base
 # fee + route cost, no markup, no basket margin or carbon, no service floor, green by grams), and
 # only then does the field's default become a new rule set's (price by three costs, revenue-
 # neutral at 7.00, ...: ``pricing.default_terms.DEFAULT_OBJECTIVE``).
