@@ -201,26 +201,22 @@ class PlanLoad:
     cost_per_km: Decimal
     cost_per_hour: Decimal
 
-    def capacity_orders(self, *, orders_per_van_hour: float, size_units: int) -> tuple[float, ...]:
+    def capacity_orders(self, *, orders_per_van_hour: float, size_units: float) -> tuple[float, ...]:
         """Orders each band can take in all: its shift hours' worth, at most its share (by shift
         hours) of the orders of ``size_units`` the vehicles carry."""
-        return self._orders(self.shift_hours_by_band, self.capacity_units, orders_per_van_hour, size_units)
+        total_shift = sum(self.shift_hours_by_band) or 1.0
+        by_units = self.capacity_units / max(1.0, size_units)
+        return tuple(
+            min(hours * orders_per_van_hour, by_units * hours / total_shift)
+            for hours in self.shift_hours_by_band
+        )
 
-    def remaining_orders(self, *, orders_per_van_hour: float, size_units: int) -> tuple[float, ...]:
-        """Orders each band can still take: as ``capacity_orders``, of the hours and units left."""
-        hours = tuple(
+    @property
+    def remaining_hours_by_band(self) -> tuple[float, ...]:
+        """Shift hours not yet worked, per band."""
+        return tuple(
             max(0.0, shift - used)
             for shift, used in zip(self.shift_hours_by_band, self.used_hours_by_band, strict=True)
-        )
-        units = max(0, self.capacity_units - self.booked_units)
-        return self._orders(hours, units, orders_per_van_hour, size_units)
-
-    def _orders(self, hours, units: int, orders_per_van_hour: float, size_units: int) -> tuple[float, ...]:
-        total_shift = sum(self.shift_hours_by_band) or 1.0
-        by_units = units / max(1, size_units)
-        return tuple(
-            min(h * orders_per_van_hour, by_units * shift / total_shift)
-            for h, shift in zip(hours, self.shift_hours_by_band, strict=True)
         )
 
 
@@ -338,10 +334,12 @@ def day_costs(
     """The three-cost inputs of ``compiled``'s day for an order of ``size_units`` with ``service_s``
     seconds at the door.
 
-    A band's capacity, in orders, is the lesser of its van-hours' worth and its share of the load
-    units; the prior forecast sells ``PRIOR_UTILISATION`` of it. The demand still to come is the
-    forecast's share of the day not yet booked (``DemandForecast.remaining``), and never more than
-    the forecast day lacks beyond the stops already planned in the band.
+    A band's capacity, in orders (of the size the day's orders have on average), is the lesser of
+    its van-hours' worth and its share of the load units; the prior forecast sells
+    ``PRIOR_UTILISATION`` of it. The demand still to come is the forecast's share of the day not
+    yet booked (``DemandForecast.remaining``), and never more than the forecast lacks beyond the
+    stops already planned. A band's bid price is the larger of two chances: that the band's van
+    time sells out, and that the day's load units do.
     """
     load = plan_load(compiled)
     per_hour = orders_per_van_hour(service_s)
@@ -349,7 +347,11 @@ def day_costs(
         cost_per_km=load.cost_per_km, cost_per_hour=load.cost_per_hour, service_seconds=service_s
     )
     weekday = compiled.date.isoweekday()
-    capacity = load.capacity_orders(orders_per_van_hour=per_hour, size_units=size_units)
+    # Orders of the size the day's booked orders have on average (this order's own on an empty day):
+    # the forecast counts orders, not this shopper's parcels.
+    stops = sum(load.stops_by_band)
+    typical = load.booked_units / stops if stops else size_units
+    capacity = load.capacity_orders(orders_per_van_hour=per_hour, size_units=typical)
     forecast = learned.forecast(
         van_hours_by_band=tuple(round(orders / per_hour, 3) for orders in capacity),
         orders_per_van_hour=per_hour,
@@ -358,23 +360,41 @@ def day_costs(
     lead_days = max(
         0.0, (compiled.epoch.timestamp() + SECONDS_PER_DAY / 2 - now.timestamp()) / SECONDS_PER_DAY
     )
-    remaining = load.remaining_orders(orders_per_van_hour=per_hour, size_units=size_units)
-    by_band = []
-    for band, left in enumerate(remaining):
-        total = forecast.orders.get((weekday, band), 0.0)
-        to_come = min(
+    to_come = [
+        min(
             forecast.remaining(weekday=weekday, band=band, lead_days=lead_days),
-            max(0.0, total - load.stops_by_band[band]),
+            max(0.0, forecast.orders.get((weekday, band), 0.0) - load.stops_by_band[band]),
         )
-        by_band.append(
+        for band in range(len(forecast.bands))
+    ]
+    # Van time runs out band by band; load units for the whole day (a van carries its load all shift).
+    units_left = max(0, load.capacity_units - load.booked_units) / max(1.0, typical)
+    day_left = min(
+        sum(
+            forecast.remaining(weekday=weekday, band=band, lead_days=lead_days)
+            for band in range(len(to_come))
+        ),
+        max(0.0, sum(forecast.orders.get((weekday, band), 0.0) for band in range(len(to_come))) - stops),
+    )
+    # In van-hours at risk (a value of 1 per van-hour); ``value_per_order`` makes it money.
+    by_units = bid_price_per_van_hour(
+        expected_remaining_orders=day_left,
+        remaining_van_hours=units_left / per_hour,
+        orders_per_van_hour=per_hour,
+        value_per_van_hour=Decimal(1),
+    )
+    by_band = [
+        max(
+            by_units,
             bid_price_per_van_hour(
-                expected_remaining_orders=to_come,
-                remaining_van_hours=left / per_hour,
+                expected_remaining_orders=expected,
+                remaining_van_hours=hours,
                 orders_per_van_hour=per_hour,
-                # In van-hours at risk; ``value_per_order`` makes it money.
                 value_per_van_hour=Decimal(1),
-            )
+            ),
         )
+        for expected, hours in zip(to_come, load.remaining_hours_by_band, strict=True)
+    ]
     bids = BidPrices(by_band=tuple(by_band), bands=forecast.bands)
     return DayCosts(
         compiled=compiled,

@@ -183,15 +183,19 @@ def test_a_learned_average_pulls_the_expected_cost_of_its_zone_width_and_weekday
     assert by_width[4] > Decimal("2")  # no average learned for 4 h windows: the prior
 
 
-def test_a_day_about_to_sell_out_prices_the_capacity_an_order_takes(now, tomorrow):
-    world = three_cost_world([tomorrow], vehicles=1, capacity=6)
-    book(world, now, tomorrow, 4)
+def test_a_saturday_the_forecast_expects_to_sell_out_prices_the_capacity_an_order_takes(now):
+    # The prior sells 84 % of a Saturday's capacity: 8.4 of 10 orders, 4 booked, 6 places left.
+    saturday = dt.date(2026, 12, 5)
+    world = three_cost_world([saturday], vehicles=1, capacity=10)
+    book(world, now, saturday, 4)
 
-    displaced = [w.displaced_orders for w in available(offer(world, now, tomorrow))]
+    windows = available(offer(world, now, saturday))
 
-    assert displaced and max(displaced) > 0  # in the bands the forecast expects to sell out
-    lines = [ln for w in available(offer(world, now, tomorrow)) for ln in w.price.lines]
-    assert any(ln.code == DISPLACEMENT and ln.amount > 0 for ln in lines)
+    assert windows and min(w.displaced_orders for w in windows) > 0
+    for window in windows:
+        displacement = next(ln.amount for ln in window.price.lines if ln.code == DISPLACEMENT)
+        # Each displaced order is worth the basket margin and the reference price: 6.00 + 7.00.
+        assert displacement == (window.displaced_orders * Decimal("13.00")).quantize(Decimal("0.01"))
 
 
 def test_a_day_with_room_to_spare_has_no_displacement(now, tomorrow):
