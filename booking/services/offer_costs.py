@@ -70,6 +70,8 @@ PRIOR_DRIVE_SECONDS_PER_ORDER = 200
 # (nightly), the bookings they learn from only when a day is delivered.
 LEARNED_INPUTS_SECONDS = 3600
 LEARNED_INPUTS_ENTRIES = 256
+# Demand forecasts kept per ``LearnedInputs`` (one per distinct capacity of a day, in 0.1 van-hours).
+FORECASTS_PER_ENTRY = 64
 DISPLACED_STEP = Decimal("0.0001")
 SECONDS_PER_DAY = 86_400
 
@@ -96,6 +98,8 @@ class LearnedInputs:
         key = (van_hours_by_band, orders_per_van_hour)
         found = self.forecasts.get(key)
         if found is None:
+            if len(self.forecasts) >= FORECASTS_PER_ENTRY:
+                self.forecasts.clear()
             prior = demand_forecast_prior(
                 van_hours_by_band=van_hours_by_band,
                 orders_per_van_hour=orders_per_van_hour,
@@ -353,7 +357,7 @@ def day_costs(
     typical = load.booked_units / stops if stops else size_units
     capacity = load.capacity_orders(orders_per_van_hour=per_hour, size_units=typical)
     forecast = learned.forecast(
-        van_hours_by_band=tuple(round(orders / per_hour, 3) for orders in capacity),
+        van_hours_by_band=tuple(round(orders / per_hour, 1) for orders in capacity),
         orders_per_van_hour=per_hour,
     )
     # Days ahead to the middle of the delivery day: what is still to be booked for it.
