@@ -50,7 +50,7 @@ LINE_LABELS = {
     # What a shopper reads for the lines of a price made from three costs (``pricing.cost_prices``).
     MARKUP: "Delivery fee",
     EXPECTED_COST: "Route cost of this delivery",
-    DISPLACEMENT: "Busy time: van space others may need",
+    DISPLACEMENT: "Busy-time surcharge",
     BASKET_MARGIN: "Discount for your order",
     CARBON: "Carbon cost of this delivery (CO2e)",
     SERVICE_FLOOR: "Lowest price of the day promise",
