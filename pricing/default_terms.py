@@ -50,7 +50,7 @@ DEFAULT_OBJECTIVE: dict[str, Decimal | str | None] = {
 
 # The objective that leaves the first rules' price (base fee + route cost) as it was:
 # what ``RuleTerms`` assumes when not told, and what rule sets made before the objective existed
-# were migrated to (``pricing/migrations/0003``).
+# were migrated to (``pricing/migrations/0004``).
 FIRST_RULES_OBJECTIVE: dict[str, Decimal | str | None] = {
     "pricing_mode": "passthrough",
     "markup_mode": "fixed",

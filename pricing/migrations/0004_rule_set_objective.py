@@ -11,7 +11,7 @@ from django.db import migrations, models
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("pricing", "0001_squashed_0002_rule_set_scope_terms_history"),
+        ("pricing", "0003_choice_model_fit"),
     ]
 
     operations = [
