@@ -24,7 +24,7 @@ from decimal import ROUND_HALF_UP, Decimal
 
 import numpy as np
 
-from routing.plan import route_cost, route_schedule
+from routing.plan import route_schedule
 from routing.problem import PlanData
 
 EXPECTED_COST_STEP = Decimal("0.0001")  # as offers record marginal costs
@@ -178,11 +178,12 @@ def marginal_cost_table_learn(
 
 def realised_marginal_costs(plan: PlanData) -> dict[int, float]:
     """What each stop of a completed plan really added: the plan's cost minus its cost without the
-    stop (same routes, same order), by stop key, in currency units (``routing.plan.route_cost``).
+    stop (same routes, same order of the others), by stop key, in currency units
+    (``routing.plan.route_cost`` rates; waiting is not charged).
 
-    The removal saving is the marginal cost the expected-cost blend learns from; the last stop of a
-    route also saves the route's fixed cost, shared out equally over the route's stops so that the
-    savings of a route add up to its cost.
+    A marginal cost, not an average one: a stop's own service time and the detour its neighbours
+    make to reach it; the route's fixed cost only for the single stop of a route (removing it would
+    leave the route unused). The learned table averages these.
     """
     costs: dict[int, float] = {}
     for index, route in enumerate(plan.routes):
@@ -190,30 +191,18 @@ def realised_marginal_costs(plan: PlanData) -> dict[int, float]:
         if not visits:
             continue
         schedule = route_schedule(plan, index)
-        full = route_cost(
-            route,
-            metres=schedule.metres,
-            work_seconds=schedule.travel_seconds + schedule.service_seconds,
-            used=False,
-        )
         path = np.array((0, *visits, 0), dtype=np.int64)
         legs_m = schedule.leg_metres
         legs_s = schedule.leg_seconds
         matrix_m, matrix_s = _pair_travel(plan, route, path)
-        savings = []
+        fixed = route.fixed_cost if len(visits) == 1 else 0.0
         for j, location in enumerate(visits):
-            before, after = path[j], path[j + 2]
-            saved_m = int(legs_m[j]) + int(legs_m[j + 1]) - matrix_m[(int(before), int(after))]
-            saved_s = int(legs_s[j]) + int(legs_s[j + 1]) - matrix_s[(int(before), int(after))]
+            pair = (int(path[j]), int(path[j + 2]))
+            saved_m = int(legs_m[j]) + int(legs_m[j + 1]) - matrix_m[pair]
+            saved_s = int(legs_s[j]) + int(legs_s[j + 1]) - matrix_s[pair]
             saved = route.cost_per_km * saved_m / 1000
             saved += route.cost_per_hour * (saved_s + int(plan.service[location])) / 3600
-            savings.append(saved)
-        total = sum(savings)
-        # Scale the removal savings so a route's stops share exactly its running cost and fixed cost.
-        share = (full / total) if total > 0 else 0.0
-        fixed = route.fixed_cost / len(visits)
-        for location, saved in zip(visits, savings, strict=True):
-            costs[int(plan.keys[location])] = saved * share + fixed
+            costs[int(plan.keys[location])] = saved + fixed
     return costs
 
 

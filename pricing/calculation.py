@@ -593,6 +593,8 @@ class WindowPriceMemo:
         self._peaks: dict[tuple[int, dt.time, dt.time], Decimal] = {}
         self._widths: dict[Decimal, Decimal] = {}
         self._prices: dict[tuple[Decimal, Decimal, Decimal, bool, bool], WindowPrice] = {}
+        # The three-cost price's cost lines by what they read (``pricing.cost_prices._cost_lines``).
+        self.cost_lines: dict[tuple, object] = {}
 
     def peak_surcharge(self, *, start: dt.datetime, end: dt.datetime) -> Decimal:
         """``RuleTerms.peak_surcharge``, keyed on exactly what it reads: local weekday and clock times."""

@@ -9,7 +9,9 @@ clamped to [floor, cap], rounded half-up to ``rounding_step``; then the service 
 window of each day at most ``service_floor_price``) and free delivery. Every step is a line of the
 breakdown and the lines sum to the price.
 
-- *expected cost*: what the order will add to the day's final routes (``fleet.window_costs``);
+- *expected cost*: what the order will add to the day's final routes (``fleet.window_costs``),
+  times ``terms.cost_passthrough`` (1 by default; below 1 shrinks an uncertain estimate towards the
+  markup);
 - *displacement*: the value of the capacity it uses to later shoppers (``pricing.bid_prices``);
 - *basket margin*: what the retailer earns on the basket before delivery (``terms.basket_margin``),
   subtracted because an order brings it;
@@ -28,7 +30,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Hashable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal
 
 from .calculation import (
@@ -50,7 +52,6 @@ from .calculation import (
     _cents,
     _line,
     _require_decimal,
-    _round_within_bounds,
     clamp_and_round,
     width_discount,
 )
@@ -60,6 +61,7 @@ CENT = Decimal("0.01")
 GRAMS_PER_KG = Decimal(1000)
 # The logit markup is searched within these bounds (currency units).
 MARKUP_LIMITS = (Decimal("-50.00"), Decimal("50.00"))
+COST_LINES_MEMO = 20_000
 
 
 @dataclass(frozen=True)
@@ -141,56 +143,103 @@ def logit_optimal_markup(
     return Decimal(str(high)).quantize(CENT, ROUND_HALF_UP)
 
 
-def _clamped_rounded(terms: RuleTerms, subtotal: Decimal) -> Decimal:
-    clamped = min(max(subtotal, terms.floor), terms.cap)
-    return _cents(_round_within_bounds(amount=clamped, terms=terms))
-
-
 def revenue_neutral_markup(*, terms: RuleTerms, subtotals: Sequence[Decimal], reference: Decimal) -> Decimal:
-    """The markup (cents) whose mean offered price over ``subtotals`` (prices before markup, clamp
-    and rounding) is closest to ``reference``, at or below it when it cannot be met exactly.
+    """The markup (cents) whose mean offered price over ``subtotals`` (prices before markup and
+    clamp) is closest to ``reference`` without exceeding it, the prices clamped to [floor, cap]
+    (before rounding, which moves each price by less than half a step either way).
 
-    The mean of clamped, rounded prices rises with the markup, so a bisection on cents finds it.
+    The mean of clamped prices rises with the markup, so a bisection on whole cents finds it; it
+    runs in integer cents, as every offer of a revenue-neutral rule set asks it.
     """
     if not subtotals:
         return Decimal("0.00")
-    count = Decimal(len(subtotals))
+    cents = [int(s / CENT) for s in subtotals]
+    floor, cap, target = int(terms.floor / CENT), int(terms.cap / CENT), int(reference / CENT) * len(cents)
 
-    def mean_price(markup_cents: int) -> Decimal:
-        markup = Decimal(markup_cents) * CENT
-        return sum((_clamped_rounded(terms, s + markup) for s in subtotals), Decimal(0)) / count
+    def total(markup: int) -> int:
+        return sum(min(max(c + markup, floor), cap) for c in cents)
 
-    low = int((terms.floor - max(subtotals)) / CENT) - 1
-    high = int((terms.cap - min(subtotals)) / CENT) + 1
-    if mean_price(high) <= reference:
+    low, high = floor - max(cents) - 1, cap - min(cents) + 1
+    if total(high) <= target:
         return Decimal(high) * CENT
-    if mean_price(low) > reference:
+    if total(low) > target:
         return Decimal(low) * CENT
-    while high - low > 1:  # mean_price(low) <= reference < mean_price(high)
+    while high - low > 1:  # total(low) <= target < total(high)
         middle = (low + high) // 2
-        if mean_price(middle) <= reference:
+        if total(middle) <= target:
             low = middle
         else:
             high = middle
     return Decimal(low) * CENT
 
 
-def _cost_lines(terms: RuleTerms, window: WindowCosts) -> list[PriceLine]:
+@dataclass(frozen=True)
+class _CostLines:
+    """A window's cost lines, their sum, and its price under each markup met so far (memoised)."""
+
+    lines: tuple[PriceLine, ...]
+    subtotal: Decimal
+    priced: dict = field(default_factory=dict, compare=False)
+
+    def price(self, terms: RuleTerms, markup: Decimal) -> WindowPrice:
+        """Markup line + cost lines, clamped and rounded (``clamp_and_round``)."""
+        price = self.priced.get(markup)
+        if price is None:
+            if len(self.priced) >= 64:
+                self.priced.clear()
+            lines = [_line(MARKUP, markup), *self.lines]
+            amount = clamp_and_round(terms=terms, lines=lines)
+            price = self.priced[markup] = WindowPrice(
+                amount=amount, currency=terms.currency, lines=tuple(lines)
+            )
+        return price
+
+
+def _cost_lines(terms: RuleTerms, window: WindowCosts) -> _CostLines:
+    """The cost lines of one window, memoised per terms on what they read (in cents): an offer has
+    100+ windows and a retailer's offers share few distinct lines."""
+    carbon = carbon_cost(grams=window.grams, carbon_price_per_kg=terms.carbon_price_per_kg)
+    key = (
+        _cents(terms.cost_passthrough * window.expected_cost),
+        _cents(window.displacement_cost),
+        carbon,
+        window.peak_surcharge,
+        window.window_hours,
+        window.consolidates,
+    )
+    memo = terms.window_memo.cost_lines
+    lines = memo.get(key)
+    if lines is None:
+        if len(memo) >= COST_LINES_MEMO:
+            memo.clear()
+        lines = tuple(_cost_lines_of(terms, *key))
+        lines = memo[key] = _CostLines(lines=lines, subtotal=sum((line.amount for line in lines), Decimal(0)))
+    return lines
+
+
+def _cost_lines_of(
+    terms: RuleTerms,
+    expected: Decimal,
+    displacement: Decimal,
+    carbon: Decimal,
+    peak: Decimal,
+    hours: Decimal,
+    consolidates: bool,
+) -> list[PriceLine]:
     lines = [
-        _line(EXPECTED_COST, _cents(window.expected_cost)),
-        _line(DISPLACEMENT, _cents(window.displacement_cost)),
+        _line(EXPECTED_COST, expected),
+        _line(DISPLACEMENT, displacement),
     ]
     if terms.basket_margin:
         lines.append(_line(BASKET_MARGIN, -_cents(terms.basket_margin)))
-    carbon = carbon_cost(grams=window.grams, carbon_price_per_kg=terms.carbon_price_per_kg)
     if carbon:
         lines.append(_line(CARBON, carbon))
-    if window.peak_surcharge:
-        lines.append(_line(PEAK_SURCHARGE, _cents(window.peak_surcharge)))
-    width = width_discount(terms=terms, window_hours=window.window_hours)
+    if peak:
+        lines.append(_line(PEAK_SURCHARGE, _cents(peak)))
+    width = width_discount(terms=terms, window_hours=hours)
     if width:
         lines.append(_line(WIDTH_DISCOUNT, -width))
-    if window.consolidates and terms.consolidation_discount:
+    if consolidates and terms.consolidation_discount:
         lines.append(_line(CONSOLIDATION_DISCOUNT, -_cents(terms.consolidation_discount)))
     return lines
 
@@ -233,16 +282,18 @@ def price_offer_by_costs(
     """
     on_sale = [k for k, window in enumerate(windows) if window.available]
     cost_lines = {k: _cost_lines(terms, windows[k]) for k in on_sale}
-    subtotals = [sum((line.amount for line in cost_lines[k]), Decimal(0)) for k in on_sale]
+    subtotals = [cost_lines[k].subtotal for k in on_sale]
     markup = offer_markup(terms=terms, windows=windows, subtotals=subtotals, choice=choice)
 
-    lines_by_window: dict[int, list[PriceLine]] = {}
-    amounts: dict[int, Decimal] = {}
+    prices: list[WindowPrice | None] = [None] * len(windows)
     for k in on_sale:
-        lines = [_line(MARKUP, markup), *cost_lines[k]]
-        amounts[k] = clamp_and_round(terms=terms, lines=lines)
-        lines_by_window[k] = lines
+        prices[k] = cost_lines[k].price(terms, markup)
+    free = terms.free_delivery(basket_value) if on_sale else False
+    if terms.service_floor_price is None and not free:
+        return prices
 
+    lines_by_window = {k: list(prices[k].lines) for k in on_sale}
+    amounts = {k: prices[k].amount for k in on_sale}
     if terms.service_floor_price is not None:
         cheapest: dict[Hashable, int] = {}
         for k in on_sale:
@@ -254,8 +305,6 @@ def price_offer_by_costs(
                 lines_by_window[k].append(_line(SERVICE_FLOOR, terms.service_floor_price - amounts[k]))
                 amounts[k] = terms.service_floor_price
 
-    free = terms.free_delivery(basket_value) if on_sale else False
-    prices: list[WindowPrice | None] = [None] * len(windows)
     for k in on_sale:
         amount, lines = amounts[k], lines_by_window[k]
         if amount and free:

@@ -109,6 +109,10 @@ class City:
     season_days: int = SEASON_DAYS
     first_date: dt.date = FIRST_DATE
     time_zone: str = TIME_ZONE
+    # Delivery days [first, last) whose orders, routes and shoppers the KPIs count. A rolling season
+    # has a warm-up week before and a tail week after, so no measured shopper's horizon is cut short
+    # and the measured days get the early bookers a real week would have; None = every day.
+    measured_days: tuple[int, int] | None = None
 
     def __post_init__(self) -> None:
         if not self.depots:
@@ -117,6 +121,12 @@ class City:
             raise ValueError("Expected spread_m >= 0.")
         if self.season_days < 1:
             raise ValueError("Expected season_days >= 1.")
+
+    def measured(self, day: int) -> bool:
+        """Whether ``day``'s orders and routes count in the KPIs."""
+        if self.measured_days is None:
+            return True
+        return self.measured_days[0] <= day < self.measured_days[1]
 
     def date(self, day: int) -> dt.date:
         return self.first_date + dt.timedelta(days=day)
@@ -216,8 +226,12 @@ DEMO_WINDOWS = tuple(
 )
 
 
-def utrecht(*, second_depot: bool = False) -> City:
-    """The demo city; with ``second_depot`` the fleet is split with a depot at Rijnsweerd (east)."""
+def utrecht(*, second_depot: bool = False, measured_weeks: int = 0) -> City:
+    """The demo city; with ``second_depot`` the fleet is split with a depot at Rijnsweerd (east).
+
+    ``measured_weeks`` > 0 makes a rolling season: a warm-up week, that many measured weeks and a
+    tail week (``City.measured_days``); 0 is the single week of issue 7.
+    """
     if second_depot:
         west = tuple(v for i, v in enumerate(DEMO_FLEET) if i % 2 == 0)
         east = tuple(v for i, v in enumerate(DEMO_FLEET) if i % 2 == 1)
@@ -236,4 +250,6 @@ def utrecht(*, second_depot: bool = False) -> City:
         circuity=CIRCUITY,
         no_shift_weekdays=places.NO_SHIFT_WEEKDAYS,
         day_appeal=dict(places.DAY_APPEAL),
+        season_days=7 * (measured_weeks + 2) if measured_weeks else SEASON_DAYS,
+        measured_days=(7, 7 * (measured_weeks + 1)) if measured_weeks else None,
     )

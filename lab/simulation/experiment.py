@@ -1,14 +1,19 @@
-"""The whole experiment: tune on training seasons, report on test seasons, vary the choice model.
+"""The whole experiment (issue 12): calibrate, learn, tune on training seasons, report on held-out ones.
 
-1. Tune (b)'s flat price, then (a)'s quota scale and flat price, then (c)'s incentive rules, each
-   maximising mean profit over the *training* seeds (``tuning.coordinate_search``).
-2. Run the three tuned policies on the *test* seeds (other seeds) with the headline PyVRP budget.
-3. Sensitivity: every choice coefficient at -50 % and +50 %, the tuned policies unchanged, on the
-   sensitivity seeds (a subset of the test seeds) with its own budget and its own default row;
-   plus demand at 0.6x and 1.4x, a two-depot city, and the order margin at -50 % / +50 %.
+1. Calibrate the no-purchase constant so that a stated share of shoppers (``Settings.conversion``)
+   would buy with every open window at the reference price and no capacity limit (training seeds).
+2. Tune (b)'s flat price on the training seeds; the same training seasons under the tuned (b) are
+   what a deployment would have recorded, and policy (d) learns from them: realised marginal costs
+   per width x weekday (``fleet.window_costs``), the demand forecast and booking curve
+   (``pricing.bid_prices``). Then tune (a) and (c) when the mode runs them, and (d)'s markup and
+   capacity value, each maximising mean contribution per shopper over the training seeds.
+3. Run every tuned policy on the held-out test seeds (common random numbers: the same shoppers);
+   compare (d) with (b) by paired means with 95 % intervals, under three cost conventions.
+4. A frontier over the carbon price kappa, and a sensitivity grid (choice coefficients x0.5 / x1.5,
+   the policies as tuned), on the sensitivity seeds.
 
-Seasons run in worker processes (``workers``, ``runner.Runner``); each is a pure function of its
-inputs, so the result does not depend on scheduling.
+Seasons are rolling (``city.utrecht(measured_weeks=...)``): a warm-up week, measured weeks, a tail
+week. Seasons run in worker processes (``runner.Runner``); each is a pure function of its inputs.
 """
 
 from __future__ import annotations
@@ -21,47 +26,66 @@ from decimal import Decimal
 
 import numpy as np
 
-from pricing.choice import COEFFICIENTS, ChoiceModel
+from fleet.window_costs import marginal_cost_prior, marginal_cost_table_learn
+from pricing.bid_prices import BookingRecord, demand_forecast_learn, demand_forecast_prior
+from pricing.calculation import MARKUP_FIXED, PRICE_BY_THREE_COSTS
+from pricing.choice import ChoiceModel
 
-from .city import utrecht
-from .comparison import KPI_KEYS, POLICY_ORDER, paired, summarise, targets, with_margin
-from .demand import DemandParams, season_generate
+from .city import DAY_SECONDS, HOUR, SEASON_DAYS, City, utrecht
+from .comparison import POLICY_ORDER, comparisons, summarise, targets
+from .demand import DemandParams, period_fit, season_generate
 from .policies import (
+    COSTS,
     FLAT,
     INCENTIVE,
     PRODUCT_DEFAULT_TERMS,
     QUOTA,
+    CostInputs,
+    CostPolicy,
     Economics,
     FlatPolicy,
     IncentivePolicy,
     Policy,
     QuotaPolicy,
+    mean_size_units,
     rule_terms,
 )
 from .runner import Runner, SeasonTask
 from .season import RoutingBudget
 from .tuning import coordinate_search
 
+CONTRIBUTION = "contribution_per_shopper"
+
 
 @dataclass(frozen=True)
 class Settings:
-    """One run's size: seeds, grids and PyVRP budgets (see ``MODES``)."""
+    """One run's size: seeds, weeks, grids and PyVRP budgets (see ``MODES``)."""
 
     mode: str
     train_seeds: tuple[int, ...]
     test_seeds: tuple[int, ...]
     sensitivity_seeds: tuple[int, ...]
+    train_weeks: int
+    test_weeks: int
     tuning_budget: RoutingBudget
     test_budget: RoutingBudget
     sensitivity_budget: RoutingBudget
     flat_prices: tuple[Decimal, ...]
-    quota_scales: tuple[float, ...]
-    rule_grid: dict[str, tuple]
-    sweeps: int
-    sensitivity_coefficients: tuple[str, ...]
+    # (d): offsets of its price level from (b)'s tuned price (EUR), the pass-through of the expected
+    # cost, and the capacity value per order (EUR) the bid prices use.
+    level_offsets: tuple[Decimal, ...]
+    passthroughs: tuple[Decimal, ...]
+    capacity_values: tuple[Decimal, ...]
+    policies: tuple[str, ...] = (FLAT, COSTS)
+    quota_scales: tuple[float, ...] = ()
+    rule_grid: dict = field(default_factory=dict)
+    sweeps: int = 1
+    sensitivity_coefficients: tuple[str, ...] = ()
     sensitivity_factors: tuple[float, ...] = (0.5, 1.5)
-    demand_factors: tuple[float, ...] = ()
-    two_depots: bool = False
+    kappas: tuple[Decimal, ...] = ()
+    green_share_max: Decimal = Decimal("0.30")
+    conversion: float = 0.75
+    conversion_price: Decimal = Decimal("7.00")
     demand: DemandParams = DemandParams()
     economics: Economics = Economics()
     choice: ChoiceModel = ChoiceModel()
@@ -72,63 +96,174 @@ def _money(*values: str) -> tuple[Decimal, ...]:
 
 
 FULL_RULE_GRID = {
-    "base_fee": _money("1.00", "2.00", "3.00", "4.00", "5.00", "6.00", "7.00"),
-    "cost_passthrough": _money("0.50", "0.75", "1.00"),
-    "width_discount_per_hour": _money("0.00", "0.25", "0.50", "1.00"),
-    "consolidation_discount": _money("0.00", "0.50", "1.00", "2.00"),
-    "green_max_grams": (0, 50, 150, 400),
+    "base_fee": _money("2.00", "4.00", "6.00"),
+    "cost_passthrough": _money("0.50", "1.00"),
+    "green_max_grams": (0, 150),
 }
 
 MODES = {
     "tiny": Settings(
         mode="tiny",
         train_seeds=(11,),
-        test_seeds=(21,),
+        test_seeds=(21, 22),
         sensitivity_seeds=(21,),
-        tuning_budget=RoutingBudget(20),
-        test_budget=RoutingBudget(20),
-        sensitivity_budget=RoutingBudget(20),
-        flat_prices=_money("4.50"),
+        train_weeks=1,
+        test_weeks=1,
+        tuning_budget=RoutingBudget(10),
+        test_budget=RoutingBudget(10),
+        sensitivity_budget=RoutingBudget(10),
+        flat_prices=_money("5.00", "7.00"),
+        level_offsets=_money("0.00"),
+        passthroughs=_money("0.50", "1.00"),
+        capacity_values=_money("0", "10"),
+        policies=(QUOTA, FLAT, INCENTIVE, COSTS),
         quota_scales=(1.0, 2.0),
         rule_grid={"base_fee": _money("2.00", "3.00")},
-        sweeps=1,
         sensitivity_coefficients=("price_per_eur",),
+        kappas=_money("0.00", "0.50"),
         demand=DemandParams(shoppers_per_day=12.0),
     ),
     "quick": Settings(
         mode="quick",
-        train_seeds=(101,),
-        test_seeds=(201, 202),
-        sensitivity_seeds=(201,),
-        tuning_budget=RoutingBudget(150),
-        test_budget=RoutingBudget(200),
-        sensitivity_budget=RoutingBudget(100),
-        flat_prices=_money("5.00", "7.00"),
-        quota_scales=(1.4, 2.0),
-        rule_grid={
-            "base_fee": _money("3.00", "5.00"),
-            "green_max_grams": (0, 150),
-        },
-        sweeps=1,
+        train_seeds=(101, 102, 103, 104, 105),
+        test_seeds=(201, 202, 203, 204, 205, 206),
+        sensitivity_seeds=(201, 202),
+        train_weeks=1,
+        test_weeks=1,
+        tuning_budget=RoutingBudget(20),
+        test_budget=RoutingBudget(100),
+        sensitivity_budget=RoutingBudget(20),
+        flat_prices=_money("6.00", "7.00", "8.00"),
+        level_offsets=_money("0.00", "0.50"),
+        passthroughs=_money("0.25", "0.00"),
+        capacity_values=_money("0"),
         sensitivity_coefficients=("price_per_eur",),
+        kappas=_money("0.50"),
     ),
     "full": Settings(
         mode="full",
-        train_seeds=(101, 102, 103),
-        test_seeds=(201, 202, 203, 204, 205, 206, 207, 208),
+        train_seeds=(101, 102, 103, 104, 105),
+        test_seeds=tuple(range(201, 221)),
         sensitivity_seeds=(201, 202, 203),
-        tuning_budget=RoutingBudget(150),
-        test_budget=RoutingBudget(1000),
-        sensitivity_budget=RoutingBudget(150),
-        flat_prices=_money("4.00", "4.50", "5.00", "5.50", "6.00", "6.50", "7.00", "7.50", "8.00", "9.00"),
-        quota_scales=(0.8, 1.0, 1.2, 1.4, 1.7, 2.0, 2.5, 3.0),
+        train_weeks=1,
+        test_weeks=2,
+        tuning_budget=RoutingBudget(50),
+        test_budget=RoutingBudget(500),
+        sensitivity_budget=RoutingBudget(50),
+        flat_prices=_money("6.00", "6.50", "7.00", "7.50", "8.00"),
+        level_offsets=_money("-0.50", "0.00", "0.50", "1.00"),
+        passthroughs=_money("0.25", "0.00", "0.50", "1.00"),
+        capacity_values=_money("0", "5", "10"),
+        policies=(QUOTA, FLAT, INCENTIVE, COSTS),
+        quota_scales=(1.0, 1.5, 2.0, 2.5),
         rule_grid=FULL_RULE_GRID,
         sweeps=2,
-        sensitivity_coefficients=COEFFICIENTS,
-        demand_factors=(0.6, 1.4),
-        two_depots=True,
+        sensitivity_coefficients=(
+            "price_per_eur",
+            "width_4h",
+            "per_day_later",
+            "period_fit",
+            "green_eco",
+            "nest_scale",
+            "label_fade",
+        ),
+        kappas=_money("0.10", "0.25", "0.50", "1.00"),
     ),
 }
+
+
+# ---------------------------------------------------------------------------------------------
+# Calibration and learning
+# ---------------------------------------------------------------------------------------------
+
+
+def calibrate_no_purchase(
+    *, choice: ChoiceModel, demand: DemandParams, seeds: Sequence[int], conversion: float, price: Decimal
+) -> float:
+    """The no-purchase constant at which ``conversion`` of the shoppers of ``seeds`` buy, in
+    expectation, when every open window of their horizon is offered at ``price`` with no capacity
+    limit and no label (the nested logit of ``choice``)."""
+    if not 0 < conversion < 1:
+        raise ValueError("Expected 0 < conversion < 1.")
+    city = utrecht(measured_weeks=1)
+    fit = period_fit(city, demand)
+    cutoffs = np.stack([city.cutoffs(d) for d in range(city.season_days)])
+    works = np.array([city.works(d) for d in range(city.season_days)])
+    strengths = []  # per shopper: sum over days of exp(lambda x inclusive value), noise-scaled
+    for seed in seeds:
+        season = season_generate(city=city, demand=demand, seed=seed)
+        for i in range(season.size):
+            if not city.measured(int(season.preferred_day[i])):
+                continue
+            first = int(season.preferred_day[i])
+            last = min(city.season_days - 1, int(season.arrival[i]) // DAY_SECONDS + SEASON_DAYS - 1)
+            visible = np.arange(first, last + 1)
+            available = (cutoffs[visible] > season.arrival[i]) & works[visible][:, None]
+            utility = choice.utility(
+                price=np.full(available.shape, float(price)),
+                hours=city.window_hours[None, :],
+                days_late=(visible - first)[:, None],
+                fit=fit[int(season.period[i])][None, :],
+                green=np.zeros(available.shape, dtype=bool),
+                eco=bool(season.eco[i]),
+            )
+            z = np.where(available, utility, -np.inf) / choice.noise_scale / choice.nest_scale
+            total = 0.0
+            for row in z:
+                if np.isfinite(row).any():
+                    top = row[np.isfinite(row)].max()
+                    total += np.exp(choice.nest_scale * (top + np.log(np.exp(row - top).sum())))
+            strengths.append(total)
+    s = np.asarray(strengths)
+    low, high = -30.0, 30.0
+    for _ in range(80):  # buying falls as the constant rises
+        middle = (low + high) / 2
+        buys = float(np.mean(s / (s + np.exp(middle / choice.noise_scale))))
+        low, high = (middle, high) if buys > conversion else (low, middle)
+    return round((low + high) / 2, 4)
+
+
+def cost_inputs_learn(
+    learning: Sequence[dict], *, city: City, demand: DemandParams, value_per_order: Decimal
+) -> CostInputs:
+    """Policy (d)'s inputs from what the training seasons recorded (``runner.season_learning``)."""
+    diesel = city.depots[0].fleet[0].kind
+    mean_service = 60 * sum(demand.service_minutes) / 2
+    prior = marginal_cost_prior(
+        cost_per_km=diesel.cost_per_km, cost_per_hour=diesel.cost_per_hour, service_seconds=int(mean_service)
+    )
+    realised = [
+        ((0, width, weekday), Decimal(str(round(cost, 4))))
+        for record in learning
+        for width, weekday, cost in record["realised"]
+    ]
+    table = marginal_cost_table_learn(realised, prior=prior)
+    fleet = city.depots[0].fleet
+    mean_size = mean_size_units(demand.size_units)
+    van_hours = sum((v.shift_end - v.shift_start) / HOUR for v in fleet)
+    orders_per_van_hour = sum(v.kind.capacity_units for v in fleet) / mean_size / van_hours
+    bands = ((8, 12), (12, 17), (17, 21))
+    by_band = [
+        sum(max(0.0, min(v.shift_end / HOUR, end) - max(v.shift_start / HOUR, start)) for v in fleet)
+        for start, end in bands
+    ]
+    forecast_prior = demand_forecast_prior(
+        van_hours_by_band=by_band, orders_per_van_hour=orders_per_van_hour, weekday_appeal=city.day_appeal
+    )
+    days: dict[int, int] = {}
+    bookings = []
+    for record in learning:
+        for weekday, count in record["days_by_weekday"].items():
+            days[int(weekday)] = days.get(int(weekday), 0) + count
+        bookings += [BookingRecord(weekday=w, band=b, lead_days=lead) for w, b, lead in record["bookings"]]
+    forecast = demand_forecast_learn(bookings, days_observed=days, prior=forecast_prior)
+    return CostInputs(
+        marginal_costs=table,
+        forecast=forecast,
+        orders_per_van_hour=orders_per_van_hour,
+        mean_size=mean_size,
+        value_per_order=value_per_order,
+    )
 
 
 # ---------------------------------------------------------------------------------------------
@@ -148,42 +283,39 @@ def incentive_policy(point: dict) -> IncentivePolicy:
     return IncentivePolicy(terms=rule_terms(**point))
 
 
-def _tasks(settings: Settings, policies: Sequence[Policy], seeds, budget, **overrides) -> list[SeasonTask]:
-    base = dict(
-        choice=settings.choice,
-        demand=settings.demand,
-        budget=budget,
-        economics=settings.economics,
-        two_depots=False,
+def cost_policy(point: dict, *, inputs: CostInputs, settings: Settings) -> CostPolicy:
+    """Policy (d): one fixed markup over the three costs (the equal markup of logit theory, tuned), the
+    retailer's basket margin, carbon price ``carbon_price_per_kg``, capacity ``value_per_order``;
+    green labels on at most ``green_share_max`` of each day's windows. No width or consolidation
+    discount: the expected cost already differs by width and insertion.
+
+    The markup is given through the price ``level`` of a window of average expected cost, so that
+    one grid of levels means the same across pass-throughs: markup = level + basket margin -
+    pass-through x the mean learned expected cost.
+    """
+    margin = Decimal(str(settings.economics.order_margin)).quantize(Decimal("0.01"))
+    passthrough = Decimal(point["cost_passthrough"])
+    markup = Decimal(point["level"]) + margin - passthrough * _mean_expected_cost(inputs)
+    terms = rule_terms(
+        pricing_mode=PRICE_BY_THREE_COSTS,
+        markup_mode=MARKUP_FIXED,
+        markup=markup.quantize(Decimal("0.01")),
+        cost_passthrough=passthrough,
+        basket_margin=margin,
+        carbon_price_per_kg=Decimal(point.get("carbon_price_per_kg", "0")),
+        green_share_max=settings.green_share_max,
+        width_discount_per_hour=Decimal("0.00"),
+        consolidation_discount=Decimal("0.00"),
     )
-    base.update(overrides)
-    return [SeasonTask(policy=p, seed=s, **base) for p in policies for s in seeds]
+    return CostPolicy(
+        terms=terms, inputs=dataclasses.replace(inputs, value_per_order=Decimal(point["value_per_order"]))
+    )
 
 
-def _tune(
-    runner: Runner,
-    settings: Settings,
-    *,
-    label: str,
-    make: Callable[[dict], Policy],
-    start: dict,
-    grid: dict,
-) -> tuple[dict, float, list[dict]]:
-    def score(points: list[dict]) -> list[float]:
-        policies = [make(p) for p in points]
-        tasks = _tasks(settings, policies, settings.train_seeds, settings.tuning_budget)
-        results = runner.run(tasks, desc=f"tuning {label} ({len(points)} points)")
-        per_point = len(settings.train_seeds)
-        return [
-            float(np.mean([r["profit"] for r in results[i * per_point : (i + 1) * per_point]]))
-            for i in range(len(points))
-        ]
-
-    best, best_score, trace = coordinate_search(start=start, grid=grid, score=score, sweeps=settings.sweeps)
-    evaluated = [
-        {"point": _jsonable(p), "mean_profit": s} for p, s in zip(trace.points, trace.scores, strict=True)
-    ]
-    return best, best_score, evaluated
+def _mean_expected_cost(inputs: CostInputs) -> Decimal:
+    table = inputs.marginal_costs
+    cells = [table.expected(key) for key in table.averages] or [table.prior]
+    return sum(cells, Decimal(0)) / len(cells)
 
 
 def _jsonable(point: dict) -> dict:
@@ -200,16 +332,16 @@ class ExperimentResult:
     """Everything the report needs; ``as_record`` / ``from_record`` round-trip it through JSON."""
 
     settings: Settings
+    no_purchase: float
     tuned: dict
     tuning_trace: dict
     test_results: list[dict]
     summary: dict
-    pairs: dict
+    comparisons: dict
     targets: dict
+    frontier: list[dict] = field(default_factory=list)
     sensitivity: list[dict] = field(default_factory=list)
-    scenarios: list[dict] = field(default_factory=list)
     crn_identical: bool = True
-    intent: dict = field(default_factory=dict)
     seconds: dict = field(default_factory=dict)
     seasons: int = 0
     seed_offset: int = 0
@@ -223,28 +355,30 @@ class ExperimentResult:
                 "test": list(s.test_seeds),
                 "sensitivity": list(s.sensitivity_seeds),
             },
+            "measured_weeks": {"train": s.train_weeks, "test": s.test_weeks},
             "pyvrp_iterations": {
                 "tuning": s.tuning_budget.max_iterations,
                 "test": s.test_budget.max_iterations,
                 "sensitivity": s.sensitivity_budget.max_iterations,
             },
+            "stated_conversion": s.conversion,
+            "no_purchase_calibrated": self.no_purchase,
             "tuned": self.tuned,
             "policies": {
-                kind: {k: v for k, v in values.items() if k in KPI_KEYS or k in ("spread", "seeds")}
+                kind: {k: v for k, v in values.items() if k != "spread"}
                 for kind, values in self.summary.items()
             },
-            "paired": self.pairs,
+            "comparisons": self.comparisons,
             "targets": self.targets,
-            "same_shoppers_across_policies": self.crn_identical,
-            "demand_vs_capacity": self.intent,
+            "kappa_frontier": self.frontier,
             "sensitivity": self.sensitivity,
-            "scenarios": self.scenarios,
+            "same_shoppers_across_policies": self.crn_identical,
             "seasons_simulated": self.seasons,
             "seconds": self.seconds,
         }
 
     def as_record(self) -> dict:
-        """``as_json`` plus the per-seed results and tuning traces (docs/evidence/results.json)."""
+        """``as_json`` plus the per-seed results, tuning traces and spreads (docs/evidence/results.json)."""
         return {
             **self.as_json(),
             "seed_offset": self.seed_offset,
@@ -257,20 +391,73 @@ class ExperimentResult:
     def from_record(cls, record: dict) -> ExperimentResult:
         return cls(
             settings=settings_for(record["mode"], seed=record.get("seed_offset", 0)),
+            no_purchase=record["no_purchase_calibrated"],
             tuned=record["tuned"],
             tuning_trace=record["tuning_trace"],
             test_results=record["test_results"],
             summary=record["summary"],
-            pairs=record["paired"],
+            comparisons=record["comparisons"],
             targets=record["targets"],
+            frontier=record["kappa_frontier"],
             sensitivity=record["sensitivity"],
-            scenarios=record["scenarios"],
             crn_identical=record["same_shoppers_across_policies"],
-            intent=record["demand_vs_capacity"],
             seconds=record["seconds"],
             seasons=record["seasons_simulated"],
             seed_offset=record.get("seed_offset", 0),
         )
+
+
+class _Experiment:
+    """The steps of ``experiment_run``, sharing the runner and the calibrated shoppers."""
+
+    def __init__(self, settings: Settings, runner: Runner, log: Callable[[str], None]):
+        self.settings = settings
+        self.runner = runner
+        self.log = log
+        self.choice = settings.choice
+        self.traces: dict[str, list] = {}
+
+    def tasks(
+        self, policies: Sequence[Policy], seeds, budget, *, weeks: int, learn: bool = False, **overrides
+    ):
+        base = dict(
+            choice=self.choice,
+            demand=self.settings.demand,
+            budget=budget,
+            economics=self.settings.economics,
+            measured_weeks=weeks,
+            learn=learn,
+        )
+        base.update(overrides)
+        return [SeasonTask(policy=p, seed=s, **base) for p in policies for s in seeds]
+
+    def tune(
+        self, *, label: str, make: Callable[[dict], Policy], start: dict, grid: dict, learn: bool = False
+    ):
+        s = self.settings
+        learned: dict[str, list] = {}
+
+        def score(points: list[dict]) -> list[float]:
+            tasks = self.tasks(
+                [make(p) for p in points], s.train_seeds, s.tuning_budget, weeks=s.train_weeks, learn=learn
+            )
+            results = self.runner.run(tasks, desc=f"tuning {label} ({len(points)} points)")
+            per = len(s.train_seeds)
+            scores = []
+            for n, point in enumerate(points):
+                rows = results[n * per : (n + 1) * per]
+                scores.append(float(np.mean([r[CONTRIBUTION] for r in rows])))
+                if learn:
+                    learned[repr(sorted(_jsonable(point).items()))] = [r.pop("learning") for r in rows]
+            return scores
+
+        best, best_score, trace = coordinate_search(start=start, grid=grid, score=score, sweeps=s.sweeps)
+        self.traces[label] = [
+            {"point": _jsonable(p), "mean_contribution_per_shopper": v}
+            for p, v in zip(trace.points, trace.scores, strict=True)
+        ]
+        self.log(f"{label} tuned: {_jsonable(best)} (training contribution per shopper {best_score:.3f})")
+        return best, best_score, learned.get(repr(sorted(_jsonable(best).items())), [])
 
 
 def experiment_run(
@@ -281,155 +468,173 @@ def experiment_run(
     log: Callable[[str], None] = lambda _: None,
     seed_offset: int = 0,
 ) -> ExperimentResult:
-    """Tune, test and vary (see the module docstring)."""
+    """Calibrate, learn, tune, test and vary (see the module docstring)."""
+    s = settings
     runner = Runner(workers=workers, progress=progress)
+    run = _Experiment(s, runner, log)
     seconds: dict[str, float] = {}
     started = time.perf_counter()
     try:
         clock = time.perf_counter()
-        flat_best, flat_score, flat_trace = _tune(
-            runner,
-            settings,
+        no_purchase = calibrate_no_purchase(
+            choice=s.choice,
+            demand=s.demand,
+            seeds=s.train_seeds,
+            conversion=s.conversion,
+            price=s.conversion_price,
+        )
+        run.choice = dataclasses.replace(s.choice, no_purchase=no_purchase)
+        log(
+            f"no-purchase constant {no_purchase} for {s.conversion:.0%} conversion at EUR {s.conversion_price}"
+        )
+
+        flat_best, flat_score, learning = run.tune(
             label="(b) flat price",
             make=flat_policy,
-            start={"flat_price": settings.flat_prices[0]},
-            grid={"flat_price": settings.flat_prices},
+            start={"flat_price": s.flat_prices[0]},
+            grid={"flat_price": s.flat_prices},
+            learn=True,
         )
-        log(f"(b) tuned: flat price {flat_best['flat_price']} (training profit {flat_score:.0f})")
-        quota_best, quota_score, quota_trace = _tune(
-            runner,
-            settings,
-            label="(a) quotas",
-            make=quota_policy,
+        inputs = cost_inputs_learn(learning, city=utrecht(), demand=s.demand, value_per_order=Decimal(0))
+        tuned: dict = {FLAT: _jsonable(flat_best), "training_contribution_per_shopper": {FLAT: flat_score}}
+        policies: dict[str, Policy] = {FLAT: flat_policy(flat_best)}
+        if QUOTA in s.policies:
+            quota_best, quota_score, _ = run.tune(
+                label="(a) quotas",
+                make=quota_policy,
+                start={"quota_scale": s.quota_scales[0], "flat_price": flat_best["flat_price"]},
+                grid={"quota_scale": s.quota_scales, "flat_price": s.flat_prices},
+            )
+            policies[QUOTA] = quota_policy(quota_best)
+            tuned[QUOTA] = _jsonable(quota_best)
+            tuned["training_contribution_per_shopper"][QUOTA] = quota_score
+        if INCENTIVE in s.policies:
+            rules_best, rules_score, _ = run.tune(
+                label="(c) rules",
+                make=incentive_policy,
+                start={name: PRODUCT_DEFAULT_TERMS[name] for name in s.rule_grid},
+                grid=s.rule_grid,
+            )
+            policies[INCENTIVE] = incentive_policy(rules_best)
+            tuned[INCENTIVE] = {**_jsonable(PRODUCT_DEFAULT_TERMS), **_jsonable(rules_best)}
+            tuned["training_contribution_per_shopper"][INCENTIVE] = rules_score
+        flat_price = Decimal(flat_best["flat_price"])
+        levels = tuple(flat_price + offset for offset in s.level_offsets)
+
+        def make_cost(point: dict) -> CostPolicy:
+            return cost_policy(point, inputs=inputs, settings=s)
+
+        cost_best, cost_score, _ = run.tune(
+            label="(d) three-cost prices",
+            make=make_cost,
             start={
-                "quota_scale": 1.0 if 1.0 in settings.quota_scales else settings.quota_scales[0],
-                "flat_price": flat_best["flat_price"],
+                "level": flat_price,
+                "cost_passthrough": s.passthroughs[0],
+                "value_per_order": s.capacity_values[0],
             },
-            grid={"quota_scale": settings.quota_scales, "flat_price": settings.flat_prices},
+            grid={"level": levels, "cost_passthrough": s.passthroughs, "value_per_order": s.capacity_values},
         )
-        log(f"(a) tuned: quota scale {quota_best['quota_scale']}, flat price {quota_best['flat_price']}")
-        rule_start = {name: PRODUCT_DEFAULT_TERMS[name] for name in settings.rule_grid}
-        rules_best, rules_score, rules_trace = _tune(
-            runner,
-            settings,
-            label="(c) rules",
-            make=incentive_policy,
-            start=rule_start,
-            grid=settings.rule_grid,
-        )
-        log(f"(c) tuned: {_jsonable(rules_best)} (training profit {rules_score:.0f})")
+        policies[COSTS] = make_cost(cost_best)
+        tuned[COSTS] = {
+            **_jsonable(cost_best),
+            "markup": str(policies[COSTS].terms.markup),
+            "markup_mode": MARKUP_FIXED,
+            "basket_margin": s.economics.order_margin,
+            "green_share_max": str(s.green_share_max),
+            "learned": {
+                "orders_per_van_hour": inputs.orders_per_van_hour,
+                "marginal_cost_prior": str(inputs.marginal_costs.prior),
+                "marginal_cost_cells": {
+                    f"{w} {wd}": str(inputs.marginal_costs.expected((0, w, wd)))
+                    for (_, w, wd) in sorted(inputs.marginal_costs.averages, key=str)
+                },
+                "forecast_orders": {
+                    f"{wd} {b}": round(v, 1) for (wd, b), v in inputs.forecast.orders.items()
+                },
+            },
+        }
+        tuned["training_contribution_per_shopper"][COSTS] = cost_score
         seconds["tuning"] = time.perf_counter() - clock
-        policies = {
-            QUOTA: quota_policy(quota_best),
-            FLAT: flat_policy(flat_best),
-            INCENTIVE: incentive_policy(rules_best),
-        }
-        tuned = {
-            QUOTA: _jsonable(quota_best),
-            FLAT: _jsonable(flat_best),
-            INCENTIVE: {
-                **_jsonable({k: v for k, v in PRODUCT_DEFAULT_TERMS.items()}),
-                **_jsonable(rules_best),
-            },
-            "training_mean_profit": {QUOTA: quota_score, FLAT: flat_score, INCENTIVE: rules_score},
-        }
 
         clock = time.perf_counter()
-        ordered = [policies[k] for k in POLICY_ORDER]
+        ordered = [policies[k] for k in POLICY_ORDER if k in policies]
         test_results = runner.run(
-            _tasks(settings, ordered, settings.test_seeds, settings.test_budget), desc="test seasons"
+            run.tasks(ordered, s.test_seeds, s.test_budget, weeks=s.test_weeks), desc="test seasons"
         )
         seconds["test"] = time.perf_counter() - clock
-        digests = {}
+        digests: dict[int, set] = {}
         for r in test_results:
             digests.setdefault(r["seed"], set()).add(r["shoppers_digest"])
         crn_identical = all(len(d) == 1 for d in digests.values())
-        summary = summarise(test_results)
-        pairs = paired(test_results)
+        compared = comparisons(test_results)
+
+        clock = time.perf_counter()
+        frontier = []
+        if s.kappas:
+            kappa_policies = [make_cost({**cost_best, "carbon_price_per_kg": kappa}) for kappa in s.kappas]
+            rows = runner.run(
+                run.tasks([policies[FLAT], policies[COSTS], *kappa_policies], s.sensitivity_seeds,
+                          s.sensitivity_budget, weeks=s.train_weeks),
+                desc="kappa frontier",
+            )  # fmt: skip
+            per = len(s.sensitivity_seeds)
+            groups = [("b", rows[:per]), ("0", rows[per : 2 * per])]
+            groups += [(str(k), rows[(2 + n) * per : (3 + n) * per]) for n, k in enumerate(s.kappas)]
+            for label, group in groups:
+                frontier.append(
+                    {
+                        "kappa_eur_per_kg": None if label == "b" else label,
+                        "policy": FLAT if label == "b" else COSTS,
+                        "contribution_per_shopper": float(np.mean([r[CONTRIBUTION] for r in group])),
+                        "km_per_order": float(np.mean([r["km_per_order"] for r in group])),
+                        "co2e_g_per_order": float(np.mean([r["co2e_g_per_order"] for r in group])),
+                        "orders_served": float(np.mean([r["orders_served"] for r in group])),
+                    }
+                )
+        seconds["frontier"] = time.perf_counter() - clock
 
         clock = time.perf_counter()
         sensitivity = []
-        settings_rows: list[tuple[str, float, dict]] = [("default", 1.0, {})]
-        for name in settings.sensitivity_coefficients:
-            for factor in settings.sensitivity_factors:
-                settings_rows.append((name, factor, {"choice": settings.choice.scaled(name, factor)}))
-        tasks = []
-        for _, _, overrides in settings_rows:
-            tasks += _tasks(
-                settings, ordered, settings.sensitivity_seeds, settings.sensitivity_budget, **overrides
-            )
-        results = runner.run(tasks, desc="sensitivity grid")
-        per_row = len(ordered) * len(settings.sensitivity_seeds)
-        for index, (name, factor, overrides) in enumerate(settings_rows):
-            rows = results[index * per_row : (index + 1) * per_row]
-            model = overrides.get("choice", settings.choice)
-            sensitivity.append(
-                {
-                    "coefficient": name,
-                    "factor": factor,
-                    "value": getattr(model, name) if name != "default" else None,
-                    "summary": {k: {m: v[m] for m in KPI_KEYS} for k, v in summarise(rows).items()},
-                    "paired": paired(rows),
-                }
-            )
-        seconds["sensitivity"] = time.perf_counter() - clock
-
-        clock = time.perf_counter()
-        scenarios = []
-        for factor in settings.sensitivity_factors:
-            rows = with_margin(test_results, settings.economics, factor)
-            scenarios.append(
-                {
-                    "scenario": f"order margin x{factor:g} (EUR {settings.economics.order_margin * factor:g})",
-                    "seeds": "test",
-                    "summary": {k: {m: v[m] for m in KPI_KEYS} for k, v in summarise(rows).items()},
-                    "paired": paired(rows),
-                }
-            )
-        extra: list[tuple[str, dict]] = []
-        for factor in settings.demand_factors:
-            demand = dataclasses.replace(
-                settings.demand, shoppers_per_day=settings.demand.shoppers_per_day * factor
-            )
-            extra.append(
-                (f"demand x{factor:g} ({demand.shoppers_per_day:g} shoppers a weekday)", {"demand": demand})
-            )
-        if settings.two_depots:
-            extra.append(("two depots (fleet split, Lage Weide and Rijnsweerd)", {"two_depots": True}))
-        if extra:
+        rows_spec: list[tuple[str, float, ChoiceModel]] = []
+        for name in s.sensitivity_coefficients:
+            for factor in s.sensitivity_factors:
+                rows_spec.append((name, factor, run.choice.scaled(name, factor)))
+        if rows_spec:
+            pair = [policies[FLAT], policies[COSTS]]
             tasks = []
-            for _, overrides in extra:
-                tasks += _tasks(
-                    settings, ordered, settings.sensitivity_seeds, settings.sensitivity_budget, **overrides
+            for _, _, model in rows_spec:
+                tasks += run.tasks(
+                    pair, s.sensitivity_seeds, s.sensitivity_budget, weeks=s.train_weeks, choice=model
                 )
-            results = runner.run(tasks, desc="scenarios")
-            for index, (label, _) in enumerate(extra):
-                rows = results[index * per_row : (index + 1) * per_row]
-                scenarios.append(
+            results = runner.run(tasks, desc="sensitivity grid")
+            per = len(pair) * len(s.sensitivity_seeds)
+            for n, (name, factor, model) in enumerate(rows_spec):
+                group = results[n * per : (n + 1) * per]
+                sensitivity.append(
                     {
-                        "scenario": label,
-                        "seeds": "sensitivity",
-                        "summary": {k: {m: v[m] for m in KPI_KEYS} for k, v in summarise(rows).items()},
-                        "paired": paired(rows),
+                        "coefficient": name,
+                        "factor": factor,
+                        "value": getattr(model, name),
+                        "d_vs_b": comparisons(group).get("d_vs_b", {}),
                     }
                 )
-        seconds["scenarios"] = time.perf_counter() - clock
+        seconds["sensitivity"] = time.perf_counter() - clock
     finally:
         runner.close()
-    intent = purchase_intent(settings)
     seconds["total"] = time.perf_counter() - started
+    summary = summarise(test_results)
     return ExperimentResult(
-        settings=settings,
+        settings=s,
+        no_purchase=no_purchase,
         tuned=tuned,
-        tuning_trace={QUOTA: quota_trace, FLAT: flat_trace, INCENTIVE: rules_trace},
+        tuning_trace=run.traces,
         test_results=test_results,
         summary=summary,
-        pairs=pairs,
-        targets=targets(pairs),
+        comparisons=compared,
+        targets=targets(compared.get("d_vs_b", {}), sensitivity),
+        frontier=frontier,
         sensitivity=sensitivity,
-        scenarios=scenarios,
         crn_identical=crn_identical,
-        intent={k: (float(v) if isinstance(v, np.floating) else v) for k, v in intent.items()},
         seconds=seconds,
         seasons=runner.seasons,
         seed_offset=seed_offset,
@@ -454,45 +659,3 @@ def settings_for(mode: str, *, seed: int = 0) -> Settings:
         test_seeds=shift(settings.test_seeds),
         sensitivity_seeds=shift(settings.sensitivity_seeds),
     )
-
-
-def purchase_intent(settings: Settings, *, flat_price: Decimal = Decimal("4.50")) -> dict:
-    """Expected orders a working day if every open window were offered at ``flat_price`` (no capacity
-    limit), against the fleet's load capacity in orders; on the first test seed's shoppers."""
-    from pricing.choice import window_probabilities
-
-    from .city import DAY_SECONDS
-    from .demand import period_fit
-    from .policies import mean_size_units
-
-    city = utrecht()
-    season = season_generate(city=city, demand=settings.demand, seed=settings.test_seeds[0])
-    fit = period_fit(city, settings.demand)
-    days = city.season_days
-    cutoffs = np.stack([city.cutoffs(d) for d in range(days)])
-    expected = 0.0
-    for i in range(season.size):
-        first = int(season.preferred_day[i])
-        last = min(days - 1, int(season.arrival[i]) // DAY_SECONDS + days - 1)
-        visible = np.arange(first, last + 1)
-        works = np.array([city.works(int(d)) for d in visible])
-        available = (cutoffs[visible] > season.arrival[i]) & works[:, None]
-        utility = settings.choice.utility(
-            price=np.full(available.shape, float(flat_price)),
-            hours=city.window_hours[None, :],
-            days_late=(visible - first)[:, None],
-            fit=fit[int(season.period[i])][None, :],
-            green=np.zeros(available.shape, dtype=bool),
-            eco=bool(season.eco[i]),
-        )
-        expected += 1.0 - window_probabilities(settings.choice, utility, available)[-1]
-    working_days = sum(city.works(d) for d in range(days))
-    capacity = sum(v.kind.capacity_units for v in city.depots[0].fleet) / mean_size_units(
-        settings.demand.size_units
-    )
-    return {
-        "flat_price": str(flat_price),
-        "shoppers": season.size,
-        "expected_orders_per_working_day": expected / working_days,
-        "load_capacity_orders_per_day": capacity,
-    }

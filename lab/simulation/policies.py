@@ -8,6 +8,9 @@
 (c) ``IncentivePolicy``: exact feasibility priced by the incentive rules
     (``pricing.calculation.window_price`` on the marginal cost) and labelled by
     ``pricing.labels.offer_labels`` (green included), exactly as ``booking.services.offers``.
+(d) ``CostPolicy``: exact feasibility priced from each window's three costs (issue 12): expected
+    final marginal cost (``fleet.window_costs``), displacement cost (``pricing.bid_prices``) and
+    carbon, with the retailer's objective (``pricing.cost_prices``); labels on the greenest windows.
 """
 
 from __future__ import annotations
@@ -18,6 +21,8 @@ from typing import ClassVar
 
 import numpy as np
 
+from fleet.window_costs import MarginalCostTable
+from pricing.bid_prices import DemandForecast
 from pricing.calculation import RuleTerms
 from pricing.default_terms import DEFAULT_TERMS
 
@@ -26,10 +31,12 @@ from .city import HOUR, City
 QUOTA = "quota"
 FLAT = "flat"
 INCENTIVE = "incentive"
+COSTS = "costs"
 POLICY_LABELS = {
     QUOTA: "(a) static quotas, flat price",
     FLAT: "(b) exact feasibility, flat price",
     INCENTIVE: "(c) exact feasibility, incentive rules",
+    COSTS: "(d) exact feasibility, three-cost prices",
 }
 
 # The product's default rule set: a new IncentiveRuleSet's field defaults.
@@ -76,7 +83,34 @@ class IncentivePolicy:
     kind: ClassVar[str] = INCENTIVE
 
 
-Policy = QuotaPolicy | FlatPolicy | IncentivePolicy
+@dataclass(frozen=True)
+class CostInputs:
+    """What policy (d) learned before the season (from training seasons, never the test ones).
+
+    ``marginal_costs``: realised marginal cost per (zone 0, width class, ISO weekday), EUR;
+    ``forecast``: orders per (ISO weekday, hour band) and the booking curve; ``orders_per_van_hour``:
+    orders a van-hour carries when the fleet is full (load capacity / mean parcel / shift hours);
+    ``mean_size``: mean parcel size units (an order of that size uses ``1 / orders_per_van_hour``
+    van-hours); ``value_per_order``: EUR an order's capacity is worth to a later shopper.
+    """
+
+    marginal_costs: MarginalCostTable
+    forecast: DemandForecast
+    orders_per_van_hour: float
+    mean_size: float
+    value_per_order: Decimal
+
+
+@dataclass(frozen=True)
+class CostPolicy:
+    """Exact feasibility priced by the three costs under ``terms`` (``pricing_mode`` three_costs)."""
+
+    terms: RuleTerms
+    inputs: CostInputs
+    kind: ClassVar[str] = COSTS
+
+
+Policy = QuotaPolicy | FlatPolicy | IncentivePolicy | CostPolicy
 
 
 @dataclass(frozen=True)

@@ -6,11 +6,12 @@ from pathlib import Path
 
 from pricing.choice import COEFFICIENTS
 
-from .city import DEMO_FLEET, SEASON_DAYS, utrecht
-from .comparison import KPI_KEYS, POLICY_ORDER
+from .city import DEMO_FLEET
+from .comparison import KPI_KEYS, TARGETS
 from .experiment import ExperimentResult
-from .plots import KPI_LABELS, SHORT, plot_paired, plot_policies, plot_sensitivity, plot_window_mix
-from .policies import FLAT, INCENTIVE, POLICY_LABELS, QUOTA
+from .plots import SHORT, plot_frontier, plot_paired, plot_policies
+from .policies import COSTS, POLICY_LABELS
+from .season import COST_CONVENTIONS
 
 COEFFICIENT_SOURCES = {
     "price_per_eur": "assumption (issue 7 default); scale checked against Tesco's 1 h vs 4 h fee gap",
@@ -21,153 +22,100 @@ COEFFICIENT_SOURCES = {
     "period_fit": "assumption",
     "green": "Agatz, Fan & Stam 2021 (labels steer choice); magnitude assumed",
     "green_eco": "Agatz, Fan & Stam 2021 (stronger for eco-conscious); magnitude assumed; replaces `green`",
-    "no_purchase": "assumption (sets the purchase rate)",
+    "no_purchase": "calibrated here to the stated conversion (the default -1.0 is the replay's prior)",
     "noise_scale": "logit normalisation (standard Gumbel)",
     "nest_scale": "assumption: windows of one day are close substitutes (nested logit lambda)",
     "label_fade": "assumption: a label on a share s of the windows pulls (1 - s) as much",
 }
+CONVENTION_TEXT = {
+    "driving_and_serving": "driver paid while driving and serving (the engine's cost, default)",
+    "shifts_when_used": "a used shift paid in full",
+    "rostered": "every rostered shift paid in full",
+}
 
 
 def pct(value: float | None, digits: int = 1) -> str:
-    if value is None:
+    return "n/a" if value is None else f"{100 * value:+.{digits}f} %"
+
+
+def interval(cell: dict, *, percent: bool = True) -> str:
+    """``+4.1 % [+1.2, +7.0]`` or, in EUR, ``+0.12 [-0.03, +0.27]``."""
+    mean, (low, high) = cell["mean"], cell["ci95"]
+    if mean is None:
         return "n/a"
-    return f"{100 * value:+.{digits}f} %"
+    if percent:
+        if low is None:
+            return pct(mean)
+        return f"{pct(mean)} [{100 * low:+.1f}, {100 * high:+.1f}]"
+    if low is None:
+        return f"{mean:+.2f}"
+    return f"{mean:+.2f} [{low:+.2f}, {high:+.2f}]"
 
 
-def num(value: float, digits: int = 1) -> str:
-    return f"{value:,.{digits}f}"
-
-
-def _kpi_cell(summary: dict, kind: str, key: str) -> str:
-    digits = (
-        0 if key in ("orders_served", "failed_deliveries", "km", "revenue", "profit", "vehicles_used") else 2
-    )
-    values = summary[kind]
-    spread = values["spread"][key]
-    if values["seeds"] > 1:
-        return f"{num(values[key], digits)} ± {num(spread['sd'], digits)} [{num(spread['min'], digits)}–{num(spread['max'], digits)}]"
-    return num(values[key], digits)
-
-
-# ---------------------------------------------------------------------------------------------
-# The report
-# ---------------------------------------------------------------------------------------------
-
-
-def _more_or_fewer(change: float, noun: str) -> str:
-    return f"{abs(100 * change):.1f} % {'more' if change >= 0 else 'fewer'} {noun}"
-
-
-def _why(result: ExperimentResult) -> list[str]:
-    """Plain-language reasons behind the (c) vs (b) figures, computed from the test seasons."""
-    b, c = result.summary[FLAT], result.summary[INCENTIVE]
-    lines = []
-    orders = c["orders_served"] / b["orders_served"] - 1
-    fees = c["fee_revenue"] - b["fee_revenue"]
-    margin = (c["revenue"] - c["fee_revenue"]) - (b["revenue"] - b["fee_revenue"])
-    cost = c["cost"] - b["cost"]
-    lines.append(
-        f"- Per season, (c) serves {_more_or_fewer(orders, 'orders')} than (b), at a mean price of "
-        f"EUR {c['mean_price']:.2f} (b: EUR {b['mean_price']:.2f}). Its profit differs by "
-        f"EUR {c['profit'] - b['profit']:+,.0f}: delivery fees {fees:+,.0f}, order margin {margin:+,.0f}, "
-        f"delivery cost {-cost:+,.0f} (positive: saved)."
-    )
-    lines.append(
-        f"- (c) shifts bookings to wide windows ({100 * (c['share_4h'] + c['share_all_day']):.0f} % 4 h or all-day "
-        f"against {100 * (b['share_4h'] + b['share_all_day']):.0f} % under (b)) and prices each window by its "
-        f"marginal route cost; cost per order changes by {pct(c['cost_per_order'] / b['cost_per_order'] - 1)} and "
-        f"CO2e per order by {pct(c['co2e_g_per_order'] / b['co2e_g_per_order'] - 1)}."
-    )
-    surplus = c["consumer_surplus_per_shopper"] - b["consumer_surplus_per_shopper"]
-    lines.append(
-        f"- Shoppers' expected utility (the choice model's logsum, in euros) is EUR {abs(surplus):.2f} per shopper "
-        f"{'lower' if surplus < 0 else 'higher'} under (c) than under (b): wider windows and fewer orders are paid "
-        "for in convenience."
-    )
-    training = result.tuned.get("training_mean_profit", {})
-    if FLAT in training and INCENTIVE in training:
-        gap = training[INCENTIVE] / training[FLAT] - 1
-        lines.append(
-            f"- On the training seasons the best incentive rules found earn EUR {training[INCENTIVE]:,.0f} a season "
-            f"against EUR {training[FLAT]:,.0f} for the best flat price ({pct(gap)}): the test-season figure is "
-            "not an accident of the test seeds but what the searched rule family can do here."
-        )
-    margins = [row for row in result.scenarios if row["scenario"].startswith("order margin")]
-    if margins:
-        parts = ", ".join(
-            f"{row['scenario'].split('(')[-1].rstrip(')')}: {pct(row['paired']['c_vs_b_profit']['mean'])}"
-            for row in margins
-        )
-        lines.append(
-            "- The profit comparison hinges on the assumed order margin, because (c) trades orders for cheaper "
-            f"routes: (c) vs (b) profit with the margin at {parts} (Scenarios)."
-        )
-    a = result.summary[QUOTA]
-    lines.append(
-        f"- (a)'s tuned quotas sell up to {float(result.tuned[QUOTA]['quota_scale']):g}x the fleet's load-capacity "
-        f"proxy: it accepts {a['orders_accepted']:.0f} orders a season but {a['failed_deliveries']:.0f} of them cannot "
-        f"be driven, while (b), checking every window against the plan, serves {b['orders_served']:.0f} with none "
-        "failed."
-    )
+def _kpi_table(result: ExperimentResult) -> list[str]:
+    kinds = list(result.summary)
+    lines = ["| KPI (per season, test seeds) | " + " | ".join(SHORT[k] for k in kinds) + " |"]
+    lines.append("| --- |" + " --- |" * len(kinds))
+    for key in KPI_KEYS:
+        cells = []
+        for kind in kinds:
+            values = result.summary[kind]
+            spread = values.get("spread", {}).get(key)
+            cell = f"{values[key]:,.2f}"
+            if spread:
+                cell += f" ± {spread['sd']:,.2f}"
+            cells.append(cell)
+        lines.append(f"| {key.replace('_', ' ')} | " + " | ".join(cells) + " |")
     return lines
 
 
 def _targets_table(result: ExperimentResult) -> list[str]:
-    t, p = result.targets, result.pairs
-    rows = [
-        ("(c) vs (b): >= 12 % fewer km per order", pct(t["c_vs_b_fewer_km_per_order_at_least_12pct"]["value"]),
-         f"{pct(p['c_vs_b_km_per_order']['min'])} to {pct(p['c_vs_b_km_per_order']['max'])}",
-         t["c_vs_b_fewer_km_per_order_at_least_12pct"]["met"]),
-        ("(c) vs (b): >= 4 % more profit", pct(t["c_vs_b_more_profit_at_least_4pct"]["value"]),
-         f"{pct(p['c_vs_b_profit']['min'])} to {pct(p['c_vs_b_profit']['max'])}",
-         t["c_vs_b_more_profit_at_least_4pct"]["met"]),
-        ("(b) vs (a): more orders served", f"{p['b_vs_a_orders_served']['mean']:+.1f} orders per season",
-         f"{p['b_vs_a_orders_served']['min']:+.0f} to {p['b_vs_a_orders_served']['max']:+.0f}",
-         t["b_vs_a_more_orders_served"]["met"]),
-        ("(b): zero failed deliveries", f"{p['b_failed_deliveries']['max']:.0f} (max over seeds)",
-         f"(a): {p['a_failed_deliveries']['min']:.0f} to {p['a_failed_deliveries']['max']:.0f}",
-         t["b_zero_failed_deliveries"]["met"]),
-    ]  # fmt: skip
-    out = [
-        "| target | measured (mean of per-seed paired differences) | range over test seeds | met |",
-        "| --- | --- | --- | --- |",
-    ]
-    out += [f"| {a} | {b} | {c} | {'yes' if met else '**no**'} |" for a, b, c, met in rows]
-    return out
-
-
-def _sensitivity_table(result: ExperimentResult) -> list[str]:
-    out = [
-        "| coefficient | factor | value | (b) orders | (a) failed | (c) vs (b) km/order | (c) vs (b) profit | (b) vs (a) orders |",
-        "| --- | --- | --- | --- | --- | --- | --- | --- |",
-    ]
-    for row in result.sensitivity:
-        p, s = row["paired"], row["summary"]
-        value = "—" if row["value"] is None else f"{row['value']:g}"
-        km = p["c_vs_b_km_per_order"]["mean"]
-        profit = p["c_vs_b_profit"]["mean"]
-        out.append(
-            f"| {row['coefficient']} | {row['factor']:g} | {value} | {s[FLAT]['orders_served']:.0f} | "
-            f"{s[QUOTA]['failed_deliveries']:.1f} | {pct(km)}{'' if km is not None and km <= -0.12 else ' ✗'} | "
-            f"{pct(profit)}{'' if profit is not None and profit >= 0.04 else ' ✗'} | "
-            f"{p['b_vs_a_orders_served']['mean']:+.1f} |"
+    lines = ["| target ((d) vs (b)) | paired mean [95 % interval] | met (whole interval clears it) |"]
+    lines.append("| --- | --- | --- |")
+    names = {
+        "contribution_per_shopper_pct": "contribution per shopper >= +4 % (lower end > 0)",
+        "km_per_order_pct": "km per order <= -12 %",
+        "orders_pct": "orders served >= -2 %",
+        "logsum_eur": "shoppers' logsum >= -EUR 0.05",
+    }
+    for key in TARGETS:
+        target = result.targets.get(key)
+        if target is None:
+            continue
+        cell = {"mean": target["mean"], "ci95": target["ci95"]}
+        shown = interval(cell, percent=key != "logsum_eur")
+        lines.append(f"| {names[key]} | {shown} | {'yes' if target['met'] else '**no**'} |")
+    signs = result.targets.get("same_signs_in_sensitivity_rows")
+    if signs:
+        share = "n/a" if signs["share"] is None else f"{signs['share']:.0%} of {signs['rows']} rows"
+        lines.append(
+            f"| same signs (more contribution, fewer km) in >= 80 % of sensitivity rows | {share} | "
+            f"{'yes' if signs['met'] else '**no**'} |"
         )
-    return out
+    return lines
 
 
-def _scenario_table(result: ExperimentResult) -> list[str]:
-    out = [
-        "| scenario | seeds | (a) served / failed | (b) served | (c) served | (c) vs (b) km/order | (c) vs (b) profit | (b) vs (a) profit |",
-        "| --- | --- | --- | --- | --- | --- | --- | --- |",
+def _why(result: ExperimentResult) -> list[str]:
+    d_vs_b = result.comparisons.get("d_vs_b")
+    if not d_vs_b:
+        return []
+    b, d = result.summary.get("flat"), result.summary.get(COSTS)
+    lines = [
+        f"- Per measured shopper, (d) earns EUR {d['contribution_per_shopper']:.2f} against EUR "
+        f"{b['contribution_per_shopper']:.2f} under (b) ({interval(d_vs_b['contribution_per_shopper_eur'], percent=False)} "
+        f"EUR per shopper); it serves {pct(d_vs_b['orders_pct']['mean'])} orders at a mean price paid of "
+        f"EUR {d['mean_price']:.2f} (b: EUR {b['mean_price']:.2f}).",
+        f"- km per order {interval(d_vs_b['km_per_order_pct'])}, CO2e per order "
+        f"{interval(d_vs_b['co2e_per_order_pct'])}; {d['share_green']:.0%} of (d)'s orders carried the green "
+        "label (at most 30 % of each day's windows carry it).",
+        f"- Shoppers' expected utility (logsum) changes by {interval(d_vs_b['logsum_eur'], percent=False)} EUR per "
+        "shopper.",
     ]
-    for row in result.scenarios:
-        p, s = row["paired"], row["summary"]
-        out.append(
-            f"| {row['scenario']} | {row['seeds']} | {s[QUOTA]['orders_served']:.0f} / {s[QUOTA]['failed_deliveries']:.1f} | "
-            f"{s[FLAT]['orders_served']:.0f} | {s[INCENTIVE]['orders_served']:.0f} | {pct(p['c_vs_b_km_per_order']['mean'])} | "
-            f"{pct(p['c_vs_b_profit']['mean'])} | {pct(p['b_vs_a_profit']['mean'])} |"
-        )
-    return out
+    for name in COST_CONVENTIONS:
+        cell = d_vs_b.get(f"contribution_per_shopper_pct_{name}")
+        if cell:
+            lines.append(f"- Contribution per shopper, {CONVENTION_TEXT[name]}: {interval(cell)}.")
+    return lines
 
 
 def write_report(
@@ -181,247 +129,181 @@ def write_report(
     figures = docs / "evidence"
     figures.mkdir(parents=True, exist_ok=True)
     plots = []
-    for draw in (plot_policies, plot_window_mix, plot_paired, plot_sensitivity):
+    for draw in (plot_paired, plot_frontier, plot_policies):
         plots += draw(result, figures)
     s = result.settings
-    model = s.choice
-    city = utrecht()
-    tuned = result.tuned
     lines: list[str] = []
     add = lines.append
 
-    add("# Evidence: what exact feasibility and incentives are worth, simulated")
+    add("# Evidence: what three-cost slot prices are worth, simulated")
     add("")
     rendered = f", rendered by `{rendered_by}`" if rendered_by else ""
-    add(f"Generated by `{command}` ({s.mode} mode){rendered}; do not edit by hand. DESIGN §8, issue 7.")
+    add(f"Generated by `{command}` ({s.mode} mode){rendered}; do not edit by hand. DESIGN §8, issue 12.")
     add(
-        "The simulator (`lab/simulation/`) runs the product's own engine and pricing functions without a database:"
+        "The simulator (`lab/simulation/`) runs the product's own pure modules without a database: the engine"
     )
     add(
-        "`routing.insertion.evaluate_insertion` for feasibility and marginal cost, `routing.plan.insert_visit` to book,"
+        "(`routing.insertion`, `routing.plan`), the three costs (`fleet.window_costs`, `pricing.bid_prices`), the"
     )
+    add("prices and labels (`pricing.windows.price_windows`, `pricing.cost_prices`), the one choice model")
+    add("(`pricing.choice`) and PyVRP to route each measured depot-day after the cut-off.")
+    add("")
+    add("## Results on held-out seasons")
+    add("")
     add(
-        "`pricing.windows.price_windows` for prices and labels, `emissions.calculation.marginal_grams` for CO2e,"
+        f"{len(s.test_seeds)} test seasons (seeds {s.test_seeds[0]}–{s.test_seeds[-1]}), never used for tuning or "
+        f"learning; {s.test_weeks} measured week(s) each after a warm-up week, with a tail week; PyVRP "
+        f"{s.test_budget.max_iterations} iterations per measured depot-day. Same shoppers under every policy: "
+        f"**{'yes' if result.crn_identical else 'NO'}**."
     )
-    add("and PyVRP (through `routing.reoptimise.to_problem_data`) to route each depot-day after the cut-off.")
     add("")
-    add("## Results on the test seasons")
+    lines += _kpi_table(result)
     add("")
-    add(f"{len(s.test_seeds)} test seasons (seeds {', '.join(map(str, s.test_seeds))}), never used for tuning; "
-        f"PyVRP {s.test_budget.max_iterations} iterations per depot-day for every policy. Cells: mean ± sd [min–max] over seeds; "
-        "km, cost, revenue and profit are per season (one week).")  # fmt: skip
+    add("### Targets (issue 12)")
     add("")
-    add("| KPI | " + " | ".join(SHORT[k] for k in POLICY_ORDER) + " |")
-    add("| --- | --- | --- | --- |")
-    for key in KPI_KEYS:
+    lines += _targets_table(result)
+    add("")
+    lines += _why(result)
+    add("")
+    for name in ("paired", "frontier", "policies"):
+        add(f"![{name}](evidence/{name}.png)")
+        add("")
+    add("## Frontier over the carbon price κ")
+    add("")
+    add("(d) with its tuned markup and capacity value, κ varied (EUR per kg CO2e), on the sensitivity seeds.")
+    add("")
+    add(
+        "| policy | κ (EUR/kg) | contribution per shopper (EUR) | km per order | CO2e per order (g) | orders served |"
+    )
+    add("| --- | --- | --- | --- | --- | --- |")
+    for p in result.frontier:
         add(
-            f"| {KPI_LABELS[key]} | "
-            + " | ".join(_kpi_cell(result.summary, k, key) for k in POLICY_ORDER)
-            + " |"
+            f"| {SHORT[p['policy']]} | {p['kappa_eur_per_kg'] or '—'} | {p['contribution_per_shopper']:.3f} | "
+            f"{p['km_per_order']:.3f} | {p['co2e_g_per_order']:.1f} | {p['orders_served']:.1f} |"
         )
-    for key, label in (("orders_accepted", "orders accepted"), ("mean_price", "mean price paid (EUR)"),
-                       ("consumer_surplus_per_shopper", "shoppers' expected utility (logsum, EUR)"), ("shoppers", "shoppers")):  # fmt: skip
-        add(f"| {label} | " + " | ".join(num(result.summary[k][key], 2) for k in POLICY_ORDER) + " |")
     add("")
-    add(f"Same shoppers under every policy (identical fingerprint of arrivals, homes, preferences, parcels and Gumbel draws per seed): "
-        f"**{'yes' if result.crn_identical else 'NO'}**.")  # fmt: skip
-    add("")
-    add("### Targets (issue 7)")
-    add("")
-    lines.extend(_targets_table(result))
-    add("")
-    add("Why the figures are what they are:")
-    add("")
-    lines.extend(_why(result))
-    add("")
-    add("![policies](evidence/policies.png)")
-    add("")
-    add("![window mix](evidence/window_mix.png)")
-    add("")
-    add("![paired](evidence/paired.png)")
+    add("## Sensitivity grid")
     add("")
     add(
-        "Published anchors (DESIGN §8): about +4 % profit from choice-based incentives (Yang, Strauss, Currie, Eglese 2016),"
+        "Each choice coefficient x0.5 and x1.5, the tuned policies unchanged (the operator tunes on what it "
+        "believes; the shoppers behave otherwise), on the sensitivity seeds."
     )
-    add(
-        "about -6 % travel cost per customer with cheapest-insertion slot pricing (ICCL 2022), up to -12 % vehicle-km from"
-    )
-    add(
-        "green labels (Agatz, Fan, Stam 2021). They come from other cities, fleets and choice models; they are context, not"
-    )
-    add("a check of these numbers.")
     add("")
-
+    add(
+        "| coefficient | factor | value | (d) vs (b) contribution / shopper | km / order | orders | logsum (EUR) |"
+    )
+    add("| --- | --- | --- | --- | --- | --- | --- |")
+    for row in result.sensitivity:
+        c = row["d_vs_b"]
+        if not c:
+            continue
+        add(
+            f"| {row['coefficient']} | {row['factor']:g} | {row['value']:.3g} | "
+            f"{interval(c['contribution_per_shopper_pct'])} | {interval(c['km_per_order_pct'])} | "
+            f"{interval(c['orders_pct'])} | {interval(c['logsum_eur'], percent=False)} |"
+        )
+    add("")
     add("## Method")
     add("")
-    add("### City, fleet and windows")
+    add("### Season, shoppers and choice")
     add("")
-    fleet = ", ".join(
-        f"{v.name} ({v.kind.name}, {v.shift_start // 3600:02d}:00–{v.shift_end // 3600:02d}:00)"
-        for v in DEMO_FLEET
+    add(
+        "- Rolling seasons: a warm-up week, the measured weeks and a tail week. Every shopper sees the windows of "
+        "their preferred day to six days after their arrival (no end-of-week truncation); KPIs count the orders and "
+        "routes of the measured days and the shoppers whose preferred day is measured. Contribution per shopper = "
+        "(delivery fees + order margin x orders served - route cost of the measured days) / measured shoppers."
     )
-    add(f"- The demo city of `lab/demo/city.py`: Utrecht, depot at Lage Weide, circuity {city.circuity}, the demo's 12 "
-        f"neighbourhood centres with a Gaussian spread of {city.spread_m:.0f} m, addresses inside the service-zone polygon.")  # fmt: skip
-    add(f"- Fleet: {fleet}. Capacities 60 / 50 / 12 size units; costs per km / hour / used route EUR 0.35 / 28 / 15 (diesel), "
-        "0.20 / 28 / 15 (electric), 0.05 / 22 / 5 (bike); well-to-wheel 316.89 / 87.36 / 5.00 g CO2e per km (migration "
-        "`emissions/0002`; the bike figure is a documented placeholder). One speed per shift, the slowest hour it spans "
-        "(the adapter's rule): 18 km/h for every shift here.")  # fmt: skip
-    add("- Windows every working day: 13 x 1 h (08–21, cut-off 2 h before), 6 x 2 h (cut-off 3 h), 3 x 4 h (cut-off 3 h), "
-        "all-day 08–21 (cut-off 12 h, the evening before). No shifts on Sunday.")  # fmt: skip
-    add("")
-    add("### Shoppers")
-    add("")
-    d = s.demand
-    add(f"- A season is {SEASON_DAYS} delivery days (Monday to Sunday); the booking horizon is 7 days. For each working day, "
-        f"Poisson({d.shoppers_per_day:g} x day appeal) shoppers prefer it (Saturday appeal 1.4, Sunday 0). Each books "
-        f"0–6 days ahead (weights {', '.join(f'{w:g}' for w in d.lead_day_weights)}) at a uniform time between "
-        f"{d.arrival_hours[0]:02d}:00 and {d.arrival_hours[1]:02d}:00; all shoppers are merged in arrival order.")  # fmt: skip
-    add(f"- Preferred period morning 08–12 / afternoon 12–17 / evening 17–21 with shares "
-        f"{' / '.join(f'{100 * x:.0f} %' for x in d.period_shares)}; {100 * d.eco_share:.0f} % are eco-minded. Parcel "
-        f"{d.size_units[0]}–{d.size_units[1]} size units, service {d.service_minutes[0]}–{d.service_minutes[1]} min (as the demo).")  # fmt: skip
-    add("- A shopper sees every window from the preferred day to the end of the horizon (earlier days are not acceptable) "
-        "whose cut-off is still ahead, as the policy offers it, and takes the one with the largest utility or buys nothing.")  # fmt: skip
-    intent = result.intent
-    ratio = intent["expected_orders_per_working_day"] / intent["load_capacity_orders_per_day"]
-    load = (
-        "an over-subscribed week, where capacity management matters"
-        if ratio > 1.05
-        else "about the fleet's capacity"
-        if ratio >= 0.95
-        else "a week below the fleet's capacity"
+    add(
+        f"- Fleet: {len(DEMO_FLEET)} vehicles of the demo city (`lab/simulation/city.py`); windows 13 x 1 h, "
+        "6 x 2 h, 3 x 4 h, all day; demand and preferences as issue 7 (`lab/simulation/demand.py`)."
     )
-    add(f"- Demand level: {d.shoppers_per_day:g} shoppers per plain weekday, set before any policy comparison. With every "
-        f"open window offered at a flat EUR {intent['flat_price']} and no capacity limit, they would place "
-        f"{intent['expected_orders_per_working_day']:.0f} orders per working day against a fleet load capacity of about "
-        f"{intent['load_capacity_orders_per_day']:.0f} orders (at {(d.size_units[0] + d.size_units[1]) / 2:g} units an "
-        f"order), {ratio:.2f}x: {load}."
-        + (f" Demand x{' and x'.join(f'{f:g}' for f in s.demand_factors)} are in the scenarios." if s.demand_factors else ""))  # fmt: skip
+    add(
+        "- Choice: `pricing.choice.ChoiceModel`, nested logit with one nest per day (windows of one day are "
+        "close substitutes: no IIA inflation from overlapping windows), a green-label pull that fades with the "
+        "labelled share of the offer, the shopper's own Gumbel draws per window, per day and for no purchase, "
+        "fixed before any policy runs (common random numbers)."
+    )
+    add(
+        f"- The no-purchase constant is calibrated on the training seeds so that {s.conversion:.0%} of shoppers "
+        f"would buy with every open window at EUR {s.conversion_price} and no capacity limit (a stated conversion "
+        f"rate, an assumption): **{result.no_purchase}**."
+    )
     add("")
-    add("### Choice model (fixed before any tuning)")
-    add("")
-    add("Multinomial logit with a no-purchase option, `pricing/choice.py`. Utility of a window = price x price coefficient "
-        "+ width term + later-day term x days after the preferred day + period fit x share of the window inside the preferred "
-        "period + green-label term; no purchase = constant; plus Gumbel noise. The Gumbel draws are fixed per shopper x window "
-        "before the policies run (common random numbers).")  # fmt: skip
-    add("")
-    add("| coefficient | default | source |")
+    add("| coefficient | value | source |")
     add("| --- | --- | --- |")
     for name in COEFFICIENTS:
-        add(f"| `{name}` | {getattr(model, name):g} | {COEFFICIENT_SOURCES[name]} |")
-    add("")
-    add("Sources: Yang, Strauss, Currie & Eglese (2016), *Choice-based demand management and vehicle routing in "
-        "e-fulfillment*, Transportation Science 50(2) (an MNL estimated on a genuine e-grocer's booking data, the model "
-        "family used here; its coefficients are not reused). Tesco's flat fees from 3 August 2020: GBP 4.50 for every 1 h "
-        "slot, GBP 3.00 for the 4 h flexi-saver slot (MoneySavingExpert, August 2020). Amorim, DeHoratius, Eng-Larsson & "
-        "Martins, *Customer preferences for delivery service attributes in attended home delivery* (SSRN 3592597): speed, "
-        "precision (slot length) and timing drive slot choice, with heterogeneous willingness to pay. Agatz, Fan & Stam "
-        "(2021), *The impact of green labels on time slot choice and operational sustainability*, Production and Operations "
-        "Management, doi:10.1111/poms.13368: green labels steer slot choice, more so for eco-conscious people, remain "
-        "effective next to price incentives and for longer slots. Eco-minded shoppers value the green label at +1.0 "
-        "*instead of* +0.4 (not +1.4). Every magnitude not named above is an assumption; the sensitivity grid varies each "
-        "by ±50 %.")  # fmt: skip
+        value = result.no_purchase if name == "no_purchase" else getattr(s.choice, name)
+        add(f"| `{name}` | {value:g} | {COEFFICIENT_SOURCES[name]} |")
     add("")
     add("### Policies")
     add("")
-    add(f"- {POLICY_LABELS[QUOTA]}: each window sells at most its quota, a share of a capacity proxy (each vehicle carries "
-        "capacity / 3.5 orders spread over its shift hours; an hour's capacity is split equally over the window layers "
-        "covering it), times a tuned scale. No look at the plan. After the cut-off, its orders are inserted in arrival order "
-        "where they fit; the rest are optional PyVRP clients with a prize far above any detour; those PyVRP cannot route are "
-        "failed deliveries.")  # fmt: skip
+    for kind, label in POLICY_LABELS.items():
+        if kind in result.summary:
+            add(f"- {label}: tuned `{result.tuned.get(kind)}`" if kind != COSTS else f"- {label}.")
     add(
-        f"- {POLICY_LABELS[FLAT]}: a window is offered only if the engine finds a feasible insertion; one tuned flat price."
+        "- (d) per window: expected final marginal cost (`fleet.window_costs.expected_final_marginal_cost`: the "
+        "insertion without route opening and depot stem while the day is far from full, blended by fill with the "
+        "learned average realised marginal cost per width x weekday), displacement cost (`pricing.bid_prices`: "
+        "bid price per van-hour = capacity value x P(remaining demand >= remaining capacity), Poisson, per hour "
+        "band; forecast learned from the training seasons' bookings under (b)), carbon = grams x κ; price = "
+        "markup + expected cost + displacement - basket margin (the EUR 10 order margin) + carbon, clamped to "
+        "[0, 10], rounded to 0.10; one fixed markup for every window (logit theory's equal markup), tuned with "
+        "the pass-through of the expected cost and the capacity value. Green labels only on each day's "
+        "greenest windows, at most 30 %."
     )
-    add(f"- {POLICY_LABELS[INCENTIVE]}: the same feasibility; prices and labels of the shopper's whole offer by "
-        "`pricing.windows.price_windows`, as `booking.services.offers` does: per window `window_price` (base fee + "
-        "pass-through x marginal cost - width discount - consolidation discount, clamped, rounded) on the Decimal "
-        "marginal cost of the cheapest insertion (per km, per hour of driving and service, and the route's fixed cost "
-        "when it opens the route: `fleet.adapter.marginal_cost`, recorded to EUR 0.0001), then `offer_labels`; only "
-        "*green* enters the choice model.")  # fmt: skip
-    add("- After the cut-off every depot-day is routed by PyVRP with the same budget for every policy, warm-started from "
-        "the booking plan, accepted only if `routing.checker` passes and it serves at least as many orders (then: cheaper). "
-        "Under (b) and (c) every accepted order stays routable: the run asserts zero failed deliveries. Background "
-        "re-optimisation *during* booking (the product's Celery task) is not simulated, which is conservative for (b) and (c).")  # fmt: skip
-    add("")
-    add("### Money")
-    add("")
-    add(f"- Revenue = delivery fees of served orders + EUR {s.economics.order_margin:g} order margin per served order "
-        "(an assumption for a grocery basket's contribution before delivery). Cost = the engine's route cost of the driven "
-        f"plans (`routing.plan.plan_cost`: per km, per hour of driving and service, fixed per used route). A failed delivery "
-        f"earns nothing and costs EUR {s.economics.failure_penalty:g} (assumption). Profit = revenue - cost - failure cost. "
-        "The margin is varied by ±50 % in the scenarios.")  # fmt: skip
-    add("")
-    add("### Tuning (training seasons only)")
-    add("")
-    add(f"Training seeds {', '.join(map(str, s.train_seeds))}; PyVRP {s.tuning_budget.max_iterations} iterations per "
-        f"depot-day; objective: mean profit. Coordinate search ({s.sweeps} sweep(s)) over: flat price "
-        f"{', '.join(str(p) for p in s.flat_prices)} for (b); quota scale {', '.join(f'{q:g}' for q in s.quota_scales)} "
-        "and the same flat prices for (a), starting from (b)'s price; for (c), from the product's default rules, over "
-        + "; ".join(f"`{k}` {', '.join(str(v) for v in vs)}" for k, vs in s.rule_grid.items())
-        + ".")  # fmt: skip
-    add("")
-    add("| policy | tuned parameters | mean training profit (EUR) | points evaluated |")
-    add("| --- | --- | --- | --- |")
-    for kind in POLICY_ORDER:
-        params = ", ".join(f"`{k}` {v}" for k, v in tuned[kind].items())
-        add(
-            f"| {SHORT[kind]} | {params} | {tuned['training_mean_profit'][kind]:,.0f} | {len(result.tuning_trace[kind])} |"
+    cost = result.tuned.get(COSTS, {})
+    add(
+        f"- (d) tuned: price level EUR {cost.get('level')} (markup EUR {cost.get('markup')}), pass-through "
+        f"{cost.get('cost_passthrough')}, capacity value EUR {cost.get('value_per_order')} per order; learned "
+        "orders per van-hour "
+        f"{cost.get('learned', {}).get('orders_per_van_hour', 0):.2f}, marginal-cost prior EUR "
+        f"{cost.get('learned', {}).get('marginal_cost_prior')}."
+    )
+    add(
+        f"- Tuning: training seeds {', '.join(map(str, s.train_seeds))} ({s.train_weeks} measured week(s), PyVRP "
+        f"{s.tuning_budget.max_iterations} iterations), maximising mean contribution per shopper by coordinate "
+        "search; training contribution per shopper: "
+        + ", ".join(
+            f"{k} {v:.3f}" for k, v in result.tuned.get("training_contribution_per_shopper", {}).items()
         )
+        + "."
+    )
     add("")
-
-    add("## Sensitivity grid")
+    add("### Money and cost conventions")
     add("")
-    add(f"Each choice coefficient at x0.5 and x1.5, the tuned policies unchanged (an operator tunes on what it believes; "
-        f"the shoppers behave otherwise). Seeds {', '.join(map(str, s.sensitivity_seeds))} (a subset of the test seeds), PyVRP "
-        f"{s.sensitivity_budget.max_iterations} iterations; the `default` row is recomputed at this budget so the rows compare "
-        "with each other. ✗ marks a row where the (c) vs (b) target is not met.")  # fmt: skip
-    add("")
-    lines.extend(_sensitivity_table(result))
-    add("")
-    if any(p.startswith("sensitivity") for p in plots):
-        add("![sensitivity](evidence/sensitivity.png)")
-        add("")
-    add("## Scenarios")
-    add("")
-    add("Order margin rows re-price the test seasons (no new simulation); demand and two-depot rows are new simulations on the "
-        "sensitivity seeds with the tuned policies unchanged.")  # fmt: skip
-    add("")
-    lines.extend(_scenario_table(result))
+    add(
+        "- Revenue = delivery fees + EUR 10 order margin per served order (an assumption). Cost conventions: "
+        + "; ".join(f"*{name}*: {text}" for name, text in CONVENTION_TEXT.items())
+        + ". Each is reported above; the headline uses the first."
+    )
     add("")
     add("## Limitations")
     add("")
     add(
-        "- The choice model's magnitudes are assumptions anchored, not estimated; the grid shows how much the conclusions move."
+        "- The choice model's magnitudes, the nest and fade parameters and the conversion rate are assumptions; the"
     )
-    add("- One city, one week, one fleet; deterministic travel times (haversine x circuity, slowest-hour speed); no no-shows, "
-        "cancellations or holds that lapse; every shopper sees the offer of the moment (no concurrency).")  # fmt: skip
-    add("- The quota baseline's proxy and scale are one reasonable industry practice, tuned; others (per-zone quotas, "
-        "hand-set quotas) would score differently.")  # fmt: skip
-    add("- Only the green label enters the choice model; `wide`, `consolidated` and `best_value` labels are shown by the "
-        "product but not modelled as utility.")  # fmt: skip
-    green = result.summary[INCENTIVE]["share_green"]
-    add(f"- The label's pull does not fade with its frequency in this model, so tuning is free to label widely: "
-        f"{100 * green:.0f} % of (c)'s orders carried the green label (`green_max_grams` "
-        f"{tuned[INCENTIVE].get('green_max_grams')}). A label on most windows would likely lose its effect on real "
-        "shoppers; read (c)'s order count with that in mind.")  # fmt: skip
-    add("- No background re-optimisation during booking, no per-zone or time-of-day pricing beyond the rules' "
-        "terms; the rules' peak surcharges, free-delivery threshold and nearby-stop consolidation stay at their "
-        "defaults (off, off, by km).")  # fmt: skip
+    add("  grid shows how much the conclusions move.")
+    add(
+        "- One city and fleet; deterministic travel times; no cancellations, no-shows or background re-optimisation."
+    )
+    add(
+        "- (d)'s forecast learns from (b)'s sold demand, which is censored where (b) sold out; it is not un-censored."
+    )
     add("")
     add("## Reproduce")
     add("")
     add("```")
-    add(
-        "python manage.py simulate            # full: tuning, 8 test seeds, grid, scenarios; writes this file"
-    )
-    add("python manage.py simulate --quick    # under 2 minutes, JSON only")
+    add("python manage.py simulate            # full: writes this file")
+    add("python manage.py simulate --quick    # JSON only, under 5 minutes on 2 cores")
     add("python manage.py simulate --tiny     # seconds; what the tests run")
     add("```")
     add("")
-    secs = result.seconds
-    add(f"This run: {result.seasons} seasons simulated in {secs.get('total', 0) / 60:.1f} min "
-        f"(tuning {secs.get('tuning', 0) / 60:.1f}, test {secs.get('test', 0) / 60:.1f}, grid {secs.get('sensitivity', 0) / 60:.1f}, "
-        f"scenarios {secs.get('scenarios', 0) / 60:.1f}).")  # fmt: skip
-    add("")
+    seconds = result.seconds
+    add(
+        f"This run: {result.seasons} seasons simulated in {seconds.get('total', 0) / 60:.1f} min ("
+        + ", ".join(f"{k} {v / 60:.1f}" for k, v in seconds.items() if k != "total")
+        + ")."
+    )
     path = docs / "evidence.md"
-    path.write_text("\n".join(lines))
+    path.write_text("\n".join(lines) + "\n")
     return [path, *(figures / name for name in plots)]

@@ -16,12 +16,14 @@ from dataclasses import dataclass
 import numpy as np
 from tqdm import tqdm
 
-from pricing.choice import ChoiceModel
+from fleet.window_costs import realised_marginal_costs
+from pricing.bid_prices import DEFAULT_BANDS
+from pricing.choice import ChoiceModel, width_class
 
-from .city import utrecht
+from .city import HOUR, City, utrecht
 from .demand import DemandParams, Season, season_generate
 from .policies import QUOTA, Economics, Policy
-from .season import RoutingBudget, season_run
+from .season import RoutingBudget, SeasonResult, season_run
 
 
 @dataclass(frozen=True)
@@ -35,6 +37,8 @@ class SeasonTask:
     budget: RoutingBudget
     economics: Economics
     two_depots: bool = False
+    measured_weeks: int = 0  # 0: issue 7's single week; else a rolling season (``city.utrecht``)
+    learn: bool = False  # also return what policy (d) learns from a season (``season_learning``)
 
 
 def season_digest(season: Season) -> str:
@@ -59,7 +63,7 @@ def season_digest(season: Season) -> str:
 
 def run_task(task: SeasonTask) -> dict:
     """Run one season and return its KPIs, with the shoppers' digest and the policy's kind."""
-    city = utrecht(second_depot=task.two_depots)
+    city = utrecht(second_depot=task.two_depots, measured_weeks=task.measured_weeks)
     season = season_generate(city=city, demand=task.demand, seed=task.seed)
     result = season_run(
         city=city,
@@ -75,7 +79,32 @@ def run_task(task: SeasonTask) -> dict:
         )
     kpis = result.kpis(economics=task.economics, window_hours=city.window_hours)
     kpis.update(policy=task.policy.kind, seed=task.seed, shoppers_digest=season_digest(season))
+    if task.learn:
+        kpis["learning"] = season_learning(city, result)
     return kpis
+
+
+def season_learning(city: City, result: SeasonResult) -> dict:
+    """What a deployment would have recorded: each order's realised marginal cost in the driven
+    plans (``fleet.window_costs.realised_marginal_costs``) by width class and weekday, each booking's
+    weekday, hour band (of the window's midpoint) and days ahead, and the measured days per weekday."""
+    window_of = {shopper + 1: k for shopper, k in zip(result.shopper, result.window, strict=True)}
+    realised = []
+    for (_, day), plan in result.plans.items():
+        for key, cost in realised_marginal_costs(plan).items():
+            k = window_of[key]
+            realised.append((width_class(city.windows[k].hours), city.iso_weekday(day), cost))
+    bookings = []
+    for day, k, lead in zip(result.day, result.window, result.lead_days, strict=True):
+        w = city.windows[k]
+        middle = (w.start + w.end) / 2 / HOUR
+        band = next((b for b, (start, end) in enumerate(DEFAULT_BANDS) if start <= middle < end), 0)
+        bookings.append((city.iso_weekday(day), band, int(lead)))
+    days = [d for d in range(city.season_days) if city.measured(d) and city.works(d)]
+    by_weekday: dict[int, int] = {}
+    for d in days:
+        by_weekday[city.iso_weekday(d)] = by_weekday.get(city.iso_weekday(d), 0) + 1
+    return {"realised": realised, "bookings": bookings, "days_by_weekday": by_weekday}
 
 
 class Runner:

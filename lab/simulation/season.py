@@ -19,23 +19,132 @@ import numpy as np
 
 from emissions.calculation import marginal_grams
 from fleet.costs import marginal_cost
+from fleet.window_costs import expected_final_marginal_cost, plan_fill
+from pricing.bid_prices import BidPrices, bid_prices_for_day
 from pricing.calculation import GREEN
-from pricing.choice import ChoiceModel, choose, logsum
+from pricing.choice import ChoiceModel, choose, logsum, width_class
 from pricing.consolidation import nearby_metres_by_window
 from pricing.windows import WindowCost, price_windows
 from routing.insertion import evaluate_insertion
 from routing.plan import build_plan, insert_visit, plan_cost, route_schedule
 from routing.problem import PlanData, StopSpec
 
-from .city import DAY_SECONDS, City
+from .city import DAY_SECONDS, SEASON_DAYS, City, VehicleKind
 from .demand import DemandParams, Season, period_fit
 from .final_routing import route_day
-from .policies import FLAT, INCENTIVE, QUOTA, Economics, Policy, mean_size_units, window_quotas
+from .policies import (
+    COSTS,
+    FLAT,
+    INCENTIVE,
+    QUOTA,
+    CostInputs,
+    Economics,
+    Policy,
+    mean_size_units,
+    window_quotas,
+)
+
+# Cost conventions (issue 12): what the driver's hours cost. Driving and serving only (the engine's
+# ``plan_cost``, the default); a used shift paid in full; every rostered shift paid in full.
+DRIVING_AND_SERVING = "driving_and_serving"
+SHIFTS_WHEN_USED = "shifts_when_used"
+ROSTERED = "rostered"
+COST_CONVENTIONS = (DRIVING_AND_SERVING, SHIFTS_WHEN_USED, ROSTERED)
 
 KM = Decimal(1000)
 HOUR_S = Decimal(3600)
+HOUR_F = 3600.0
+HOUR_I = 3600
 MILLI = Decimal("0.001")
 TEN_THOUSANDTH = Decimal("0.0001")  # the offer records marginal costs to this precision
+HORIZON_DAYS = SEASON_DAYS  # a shopper sees the windows of today and the next six days
+ZONE = 0  # the demo city has one service zone
+
+
+class WindowCostView:
+    """Policy (d)'s view of a depot-day while shoppers book: its fill and bid prices (cached until
+    the next booking into it), and each window's expected cost and displacement cost."""
+
+    def __init__(self, city: City, inputs: CostInputs):
+        self.city = city
+        self.inputs = inputs
+        bands = inputs.forecast.bands
+        # Shift van-hours inside each hour band, per depot.
+        self.band_van_hours = [
+            tuple(
+                sum(
+                    max(0.0, min(v.shift_end / HOUR_F, end) - max(v.shift_start / HOUR_F, start))
+                    for v in depot.fleet
+                )
+                for start, end in bands
+            )
+            for depot in city.depots
+        ]
+        self._fill: dict[tuple[int, int], Decimal] = {}
+        self._bids: dict[tuple, BidPrices] = {}
+
+    def forget(self, depot: int, day: int) -> None:
+        self._fill.pop((depot, day), None)
+
+    def fill(self, depot: int, day: int, plan: PlanData) -> Decimal:
+        key = (depot, day)
+        if key not in self._fill:
+            self._fill[key] = plan_fill(plan)
+        return self._fill[key]
+
+    def bids(self, *, depot: int, day: int, plan: PlanData, arrival: int) -> BidPrices:
+        fill = self.fill(depot, day, plan)
+        # Lead time to the middle of the delivery day, in quarter days (the cache's grain).
+        lead = round(4 * (day * DAY_SECONDS + 14 * HOUR_I - arrival) / DAY_SECONDS) / 4
+        key = (depot, day, lead, fill)
+        bids = self._bids.get(key)
+        if bids is None:
+            left = 1.0 - float(fill)
+            bids = self._bids[key] = bid_prices_for_day(
+                forecast=self.inputs.forecast,
+                weekday=self.city.iso_weekday(day),
+                lead_days=max(0.0, lead),
+                remaining_van_hours_by_band=[hours * left for hours in self.band_van_hours[depot]],
+                orders_per_van_hour=self.inputs.orders_per_van_hour,
+                value_per_van_hour=self.inputs.value_per_order
+                * Decimal(str(round(self.inputs.orders_per_van_hour, 4))),
+            )
+        return bids
+
+    def window_costs(
+        self,
+        *,
+        depot: int,
+        day: int,
+        plan: PlanData,
+        arrival: int,
+        window: int,
+        kind: VehicleKind,
+        insertion_cost: Decimal,
+        opens_route: bool,
+        size_units: int,
+        service_s: int,
+    ) -> tuple[Decimal, Decimal]:
+        """(expected final marginal cost, displacement cost) of one feasible window, EUR."""
+        template = self.city.windows[window]
+        opening = kind.cost_per_route if opens_route else Decimal(0)
+        # Opening a route, all its driving is the depot stem; the service time is the order's own.
+        service = kind.cost_per_hour * Decimal(service_s) / HOUR_S
+        stem = max(Decimal(0), insertion_cost - opening - service) if opens_route else Decimal(0)
+        expected = expected_final_marginal_cost(
+            insertion_cost=insertion_cost,
+            route_opening_cost=opening,
+            depot_stem_cost=stem,
+            fill=self.fill(depot, day, plan),
+            learned_average=self.inputs.marginal_costs.expected(
+                (ZONE, width_class(template.hours), self.city.iso_weekday(day))
+            ),
+        )
+        van_hours = size_units / (self.inputs.mean_size * self.inputs.orders_per_van_hour)
+        displacement = self.bids(depot=depot, day=day, plan=plan, arrival=arrival).displacement_cost(
+            start_hour=template.start / HOUR_F, end_hour=template.end / HOUR_F, van_hours=van_hours
+        )
+        return expected, displacement
 
 
 @dataclass(frozen=True)
@@ -72,6 +181,16 @@ class SeasonResult:
     plans: dict[tuple[int, int], PlanData] = field(default_factory=dict)  # driven depot-day plans
     offered_windows: int = 0
     pyvrp_improved: int = 0
+    lead_days: list[int] = field(default_factory=list)  # days between booking and delivery
+    shoppers_measured: int = 0  # shoppers whose preferred day is measured (``City.measured``)
+
+    def keep_measured(self, city: City) -> None:
+        """Drop the orders of days outside the measured range; count the measured shoppers."""
+        keep = [n for n, day in enumerate(self.day) if city.measured(day)]
+        for name in ("shopper", "depot", "day", "window", "price", "green", "lead_days"):
+            values = getattr(self, name)
+            setattr(self, name, [values[n] for n in keep])
+        self.shoppers = self.shoppers_measured
 
     def kpis(self, *, economics: Economics, window_hours: np.ndarray) -> dict:
         accepted = len(self.shopper)
@@ -81,15 +200,21 @@ class SeasonResult:
         grams = 0.0
         cost = 0.0
         vehicles = 0
+        convention_cost = dict.fromkeys(COST_CONVENTIONS, 0.0)
         for plan in self.plans.values():
             cost += plan_cost(plan)
             for index, route in enumerate(plan.routes):
+                shift_cost = route.cost_per_hour * (route.end - route.start) / 3600 + route.fixed_cost
                 if not route.visits:
+                    convention_cost[ROSTERED] += shift_cost
                     continue
                 vehicles += 1
                 m = route_schedule(plan, index).metres
                 metres += m
                 grams += m / 1000 * route.emission_g_per_km
+                convention_cost[SHIFTS_WHEN_USED] += route.cost_per_km * m / 1000 + shift_cost
+                convention_cost[ROSTERED] += route.cost_per_km * m / 1000 + shift_cost
+        convention_cost[DRIVING_AND_SERVING] = cost
         served_mask = np.array([s not in self.failed for s in self.shopper], dtype=bool)
         prices = np.asarray(self.price, dtype=np.float64)
         fees = float(prices[served_mask].sum()) if accepted else 0.0
@@ -97,7 +222,17 @@ class SeasonResult:
         profit = revenue - cost - economics.failure_penalty * failed
         hours = window_hours[np.asarray(self.window, dtype=np.int64)] if accepted else np.zeros(0)
         per = (lambda x: x / served) if served else (lambda x: 0.0)
+        per_shopper = (lambda x: x / self.shoppers) if self.shoppers else (lambda x: 0.0)
+        contribution = {
+            f"contribution_per_shopper_{name}": per_shopper(
+                revenue - value - economics.failure_penalty * failed
+            )
+            for name, value in convention_cost.items()
+        }
         return {
+            **contribution,
+            "contribution_per_shopper": contribution[f"contribution_per_shopper_{DRIVING_AND_SERVING}"],
+            "logsum_eur_per_shopper": per_shopper(self.surplus),
             "shoppers": self.shoppers,
             "orders_accepted": accepted,
             "orders_served": served,
@@ -164,13 +299,14 @@ def season_run(
         ]
         sold = np.zeros((len(city.depots), days, num_windows), dtype=np.int64)
     flat = float(policy.flat_price) if policy.kind in (QUOTA, FLAT) else 0.0
-    terms = policy.terms if policy.kind == INCENTIVE else None
+    terms = policy.terms if policy.kind in (INCENTIVE, COSTS) else None
+    three_costs = WindowCostView(city, policy.inputs) if policy.kind == COSTS else None
     step = 50
 
     for i in range(season.size):
         arrival = int(season.arrival[i])
         first = int(season.preferred_day[i])
-        last = min(days - 1, arrival // DAY_SECONDS + days - 1)
+        last = min(days - 1, arrival // DAY_SECONDS + HORIZON_DAYS - 1)
         visible = list(range(first, last + 1))
         depot = int(season.depot[i])
         n_days = len(visible)
@@ -232,6 +368,20 @@ def season_run(
                     opens_route=not plan.routes[route_index].visits,
                 )
                 start, end = moments[(day, k)]
+                expected = displacement = None
+                if three_costs is not None:
+                    expected, displacement = three_costs.window_costs(
+                        depot=depot,
+                        day=day,
+                        plan=plan,
+                        arrival=arrival,
+                        window=k,
+                        kind=kind,
+                        insertion_cost=cost,
+                        opens_route=not plan.routes[route_index].visits,
+                        size_units=int(season.size_units[i]),
+                        service_s=service,
+                    )
                 window = WindowCost(
                     day=city.date(day),
                     start=start,
@@ -241,6 +391,8 @@ def season_run(
                     marginal_km=(Decimal(delta_m) / KM).quantize(MILLI),
                     grams=marginal_grams(metres=delta_m, grams_per_km=kind.grams_per_km),
                     nearby_metres=nearby[j],
+                    expected_cost=expected,
+                    displacement_cost=displacement,
                 )
                 costed.append((row, k, window))
         if costed:
@@ -252,6 +404,7 @@ def season_run(
         result.offered_windows += int(available.sum())
 
         days_late = (np.asarray(visible, dtype=np.float64) - first)[:, None]
+        on_sale = int(available.sum())
         utility = choice.utility(
             price=price,
             hours=hours[None, :],
@@ -259,8 +412,11 @@ def season_run(
             fit=fit[int(season.period[i])][None, :],
             green=green,
             eco=bool(season.eco[i]),
+            labelled_share=float(green.sum()) / on_sale if on_sale else 0.0,
         )
-        result.surplus += logsum(choice, utility, available) / abs(choice.price_per_eur or 1.0)
+        if city.measured(first):
+            result.shoppers_measured += 1
+            result.surplus += logsum(choice, utility, available) / abs(choice.price_per_eur or 1.0)
         pick = choose(
             choice,
             utility,
@@ -278,10 +434,13 @@ def season_run(
             result.window.append(k)
             result.price.append(float(prices[(row, k)]) if terms is not None else flat)
             result.green.append(bool(green[row, k]))
+            result.lead_days.append(day - arrival // DAY_SECONDS)
             if policy.kind == QUOTA:
                 sold[depot, day, k] += 1
             else:
                 route_index, position = place[(row, k)]
+                if three_costs is not None:
+                    three_costs.forget(depot, day)
                 plans[(depot, day)] = insert_visit(
                     plans[(depot, day)],
                     stop=_stop(season, i, int(w_start[k]), int(w_end[k])),
@@ -297,7 +456,10 @@ def season_run(
         plans, unplanned = _greedy_plans(empty_plans, season, result, w_start, w_end)
     else:
         unplanned = {key: [] for key in plans}
+    result.keep_measured(city)
     for key, plan in plans.items():
+        if not city.measured(key[1]):
+            continue
         if plan.num_locations == 1 and not unplanned[key]:
             result.plans[key] = plan
             continue

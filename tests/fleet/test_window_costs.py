@@ -75,14 +75,17 @@ def _line_plan():
     return with_routes(plan, [dataclasses.replace(route, visits=(1, 2))])
 
 
-def test_the_realised_marginal_costs_of_a_route_add_up_to_its_cost():
-    plan = _line_plan()
+def test_the_realised_marginal_cost_of_a_stop_is_what_removing_it_saves():
+    plan = _line_plan()  # depot - 1 - 2 - depot on a line, 1 EUR per km, no time cost
 
     costs = realised_marginal_costs(plan)
 
-    assert set(costs) == {1, 2}
-    assert sum(costs.values()) == pytest.approx(plan_cost(plan))
-    assert costs[2] > costs[1]  # the far stop adds the longer detour
+    # Stop 1 lies on the way to stop 2: removing it saves nothing. Removing stop 2 saves the
+    # round trip from stop 1 to stop 2 and back.
+    metres = plan.legs[0].metres
+    assert costs[1] == pytest.approx(0.0, abs=0.002)
+    assert costs[2] == pytest.approx((int(metres[1]) + int(metres[2]) - int(metres[0])) / 1000, rel=0.01)
+    assert sum(costs.values()) < plan_cost(plan)  # marginal, not average: the fixed cost is not shared
 
 
 def test_a_plan_with_two_of_a_hundred_units_booked_is_two_percent_full_by_load():

@@ -1,4 +1,4 @@
-"""``python manage.py simulate``: the booking-season simulator (DESIGN §8, issue 7); JSON on the last line.
+"""``python manage.py simulate``: the booking-season simulator (DESIGN §8, issues 7 and 12); JSON on the last line.
 
 The work is in the Django-free ``lab.simulation`` package; this command picks the mode, runs the
 experiment, writes the report when asked and prints the result.
@@ -7,6 +7,7 @@ experiment, writes the report when asked and prints the result.
 import json
 import os
 import shlex
+import sys
 from pathlib import Path
 
 from django.conf import settings as django_settings
@@ -17,15 +18,19 @@ from lab.simulation.experiment import ExperimentResult, experiment_run, settings
 
 class Command(BaseCommand):
     help = (
-        "Simulate booking seasons under (a) static quotas, (b) exact feasibility with a flat price and "
-        "(c) exact feasibility with incentive rules, on the same shoppers; tune on training seeds, report "
-        "on test seeds, vary the choice model. Prints JSON on the last line; the full run also writes "
-        "docs/evidence.md and docs/evidence/."
+        "Simulate rolling booking seasons under (b) exact feasibility with a flat price and (d) three-cost "
+        "prices (and, in the full run, (a) static quotas and (c) the issue 7 incentive rules) on the same "
+        "shoppers; tune on training seeds, report paired means with 95 % intervals on held-out seeds, a "
+        "carbon-price frontier and a sensitivity grid. Prints JSON on the last line "
+        "(comparisons.d_vs_b); the full run also writes docs/evidence.md and docs/evidence/. Progress "
+        "bars only when stdout is a terminal."
     )
 
     def add_arguments(self, parser):
         size = parser.add_mutually_exclusive_group()
-        size.add_argument("--quick", action="store_true", help="A small run, under 2 minutes on 2 cores.")
+        size.add_argument(
+            "--quick", action="store_true", help="A small run (6 test seeds), under 5 minutes on 2 cores."
+        )
         size.add_argument("--tiny", action="store_true", help="A few seconds; what the tests run.")
         parser.add_argument(
             "--seed", type=int, default=0, help="Moves every train/test/grid seed by 1000 x SEED (default 0)."
@@ -40,6 +45,12 @@ class Command(BaseCommand):
         )
         parser.add_argument("--no-report", action="store_true", help="Do not write the report.")
         parser.add_argument(
+            "--json",
+            dest="as_json",
+            action="store_true",
+            help="Print the result as JSON on the last line (always done; the flag is accepted for scripts).",
+        )
+        parser.add_argument(
             "--report-from",
             default=None,
             metavar="RESULTS_JSON",
@@ -47,9 +58,21 @@ class Command(BaseCommand):
         )
 
     def handle(
-        self, *args, quick, tiny, seed, workers, report_dir, no_report, report_from, verbosity, **options
+        self,
+        *args,
+        quick,
+        tiny,
+        seed,
+        workers,
+        report_dir,
+        no_report,
+        report_from,
+        verbosity,
+        as_json=False,
+        **options,
     ):
         mode = "tiny" if tiny else "quick" if quick else "full"
+        interactive = verbosity > 0 and sys.stdout.isatty()
         # The command line as a reader would retype it (the worker count does not change results).
         command = "python manage.py simulate"
         if report_from:
@@ -76,8 +99,8 @@ class Command(BaseCommand):
             result = experiment_run(
                 settings_for(mode, seed=seed),
                 workers=workers,
-                progress=verbosity > 0,
-                log=(lambda line: self.stderr.write(line)) if verbosity > 0 else (lambda _: None),
+                progress=interactive,
+                log=(lambda line: self.stderr.write(line)) if interactive else (lambda _: None),
                 seed_offset=seed,
             )
         output = result.as_json()
