@@ -100,7 +100,10 @@ def compare(results: Sequence[dict], kind: str, baseline: str) -> dict:
         "mean_price_eur": diff("mean_price"),
     }
     for name in COST_CONVENTIONS:
+        # A relative change means little when the base is near zero or negative (rostered shifts
+        # paid in full can cost more than a quiet week earns): the EUR difference is the one to read.
         out[f"contribution_per_shopper_pct_{name}"] = rel(f"contribution_per_shopper_{name}")
+        out[f"contribution_per_shopper_eur_{name}"] = diff(f"contribution_per_shopper_{name}")
     return out
 
 

@@ -135,10 +135,8 @@ MODES = {
         sensitivity_budget=RoutingBudget(20),
         flat_prices=_money("6.00", "7.00", "8.00"),
         level_offsets=_money("0.00", "0.50"),
-        passthroughs=_money("0.25", "0.00"),
+        passthroughs=_money("0.25"),
         capacity_values=_money("0"),
-        sensitivity_coefficients=("price_per_eur",),
-        kappas=_money("0.50"),
     ),
     "full": Settings(
         mode="full",

@@ -9,7 +9,6 @@ import numpy as np
 from .comparison import TARGETS
 from .experiment import ExperimentResult
 from .policies import COSTS, FLAT, INCENTIVE, QUOTA
-from .season import COST_CONVENTIONS
 
 SHORT = {
     QUOTA: "(a) quotas",
@@ -42,10 +41,6 @@ def plot_paired(result: ExperimentResult, directory: Path) -> list[str]:
     d_vs_b = result.comparisons.get("d_vs_b", {})
     keys = [
         ("contribution_per_shopper_pct", "contribution / shopper"),
-        *[
-            (f"contribution_per_shopper_pct_{name}", f"  … {name.replace('_', ' ')}")
-            for name in COST_CONVENTIONS[1:]
-        ],
         ("km_per_order_pct", "km / order"),
         ("orders_pct", "orders served"),
         ("co2e_per_order_pct", "CO2e / order"),

@@ -112,9 +112,13 @@ def _why(result: ExperimentResult) -> list[str]:
         "shopper.",
     ]
     for name in COST_CONVENTIONS:
-        cell = d_vs_b.get(f"contribution_per_shopper_pct_{name}")
+        cell = d_vs_b.get(f"contribution_per_shopper_eur_{name}")
         if cell:
-            lines.append(f"- Contribution per shopper, {CONVENTION_TEXT[name]}: {interval(cell)}.")
+            level = d[f"contribution_per_shopper_{name}"]
+            lines.append(
+                f"- Contribution per shopper, {CONVENTION_TEXT[name]}: EUR {level:.2f} under (d), "
+                f"{interval(cell, percent=False)} EUR against (b)."
+            )
     return lines
 
 

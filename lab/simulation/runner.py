@@ -18,7 +18,8 @@ from tqdm import tqdm
 
 from fleet.window_costs import realised_marginal_costs
 from pricing.bid_prices import DEFAULT_BANDS
-from pricing.choice import ChoiceModel, width_class
+from pricing.choice import ChoiceModel
+from pricing.widths import width_class
 
 from .city import HOUR, City, utrecht
 from .demand import DemandParams, Season, season_generate

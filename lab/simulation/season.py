@@ -22,8 +22,9 @@ from fleet.costs import marginal_cost
 from fleet.window_costs import expected_final_marginal_cost, plan_fill
 from pricing.bid_prices import BidPrices, bid_prices_for_day
 from pricing.calculation import GREEN
-from pricing.choice import ChoiceModel, choose, logsum, width_class
+from pricing.choice import ChoiceModel, choose, logsum
 from pricing.consolidation import nearby_metres_by_window
+from pricing.widths import width_class
 from pricing.windows import WindowCost, price_windows
 from routing.insertion import evaluate_insertion
 from routing.plan import build_plan, insert_visit, plan_cost, route_schedule
@@ -277,6 +278,7 @@ def season_run(
     w_start, w_end = city.window_start, city.window_end
     hours = city.window_hours
     moments = {(d, k): city.window_moments(d, k) for d in range(days) for k in range(num_windows)}
+    dates = [city.date(d) for d in range(days)]
     cutoffs = np.stack([city.cutoffs(d) for d in range(days)])
     fit = period_fit(city, demand)
     fleets = [d.fleet for d in city.depots]
@@ -383,7 +385,7 @@ def season_run(
                         service_s=service,
                     )
                 window = WindowCost(
-                    day=city.date(day),
+                    day=dates[day],
                     start=start,
                     end=end,
                     available=True,
