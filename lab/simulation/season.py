@@ -24,7 +24,7 @@ from pricing.bid_prices import BidPrices, bid_prices_for_day
 from pricing.calculation import GREEN
 from pricing.choice import ChoiceModel, choose, logsum
 from pricing.consolidation import nearby_metres_by_window
-from pricing.widths import width_class
+from pricing.widths import width_class, width_indices
 from pricing.windows import WindowCost, price_windows
 from routing.insertion import evaluate_insertion
 from routing.plan import build_plan, insert_visit, plan_cost, route_schedule
@@ -249,10 +249,12 @@ class SeasonResult:
             "profit": profit,
             "vehicles_used": vehicles,
             "mean_price": float(prices.mean()) if accepted else 0.0,
-            "share_1h": float(np.mean(hours <= 1)) if accepted else 0.0,
-            "share_2h": float(np.mean((hours > 1) & (hours <= 2))) if accepted else 0.0,
-            "share_4h": float(np.mean((hours > 2) & (hours <= 4))) if accepted else 0.0,
-            "share_all_day": float(np.mean(hours > 4)) if accepted else 0.0,
+            **{
+                f"share_{name.replace(' ', '_')}": float(np.mean(width_indices(hours) == index))
+                if accepted
+                else 0.0
+                for index, name in enumerate(("1h", "2h", "4h", "all day"))
+            },
             "share_green": float(np.mean(self.green)) if accepted else 0.0,
             "consumer_surplus_per_shopper": self.surplus / self.shoppers if self.shoppers else 0.0,
             "pyvrp_improved_days": self.pyvrp_improved,
