@@ -292,16 +292,18 @@ def _lock_booking(*, retailer: Retailer, booking_id: object) -> tuple[Booking, D
     """Lock the booking's depot-day, then the booking (the fixed order), and re-read both.
 
     A concurrent reschedule may move the booking to another day between the first read and the
-    lock; then the lock is on the wrong day, so read again (it moves at most a few times).
+    lock. Then the lock is on the wrong day, and locking the right one as well would hold two days
+    out of the global order and deadlock with a reschedule holding them in order; so the request is
+    refused as a concurrent change (nothing was written) and the client tries again. Only a
+    confirmed booking can move, so a hold's confirm or release never meets this.
     """
-    for _ in range(5):
-        booking = booking_get(retailer=retailer, booking_id=booking_id)
-        depot_day = depot_day_lock(depot=booking.depot_day.depot, date=booking.depot_day.date)
-        locked = Booking.objects.select_for_update().get(pk=booking.pk)
-        if locked.depot_day_id == booking.depot_day_id:
-            locked.depot_day = depot_day  # with its depot: the response needs its time zone
-            return locked, depot_day
-    raise Conflict("concurrent_change", "The booking is being changed by another request; try again.")
+    booking = booking_get(retailer=retailer, booking_id=booking_id)
+    depot_day = depot_day_lock(depot=booking.depot_day.depot, date=booking.depot_day.date)
+    locked = Booking.objects.select_for_update().get(pk=booking.pk)
+    if locked.depot_day_id != booking.depot_day_id:
+        raise Conflict("concurrent_change", "The booking is being changed by another request; try again.")
+    locked.depot_day = depot_day  # with its depot: the response needs its time zone
+    return locked, depot_day
 
 
 def hold_confirm(
