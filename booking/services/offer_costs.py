@@ -279,6 +279,10 @@ class DayCosts:
     orders_per_van_hour: float
     _learned: dict[str, Decimal] = field(default_factory=dict)
 
+    def __post_init__(self) -> None:
+        # Once per day, not once per window: an offer asks ``window`` of 160+ windows.
+        self._orders_per_van_hour = Decimal(str(self.orders_per_van_hour))
+
     def window(
         self,
         *,
@@ -313,7 +317,7 @@ class DayCosts:
         end_hour = _local_hours(self.compiled, end)
         van_hours = (delta_s + self.service_s) / 3600
         at_risk = self.bids.displacement_cost(start_hour=start_hour, end_hour=end_hour, van_hours=van_hours)
-        displaced = (at_risk * Decimal(str(self.orders_per_van_hour))).quantize(DISPLACED_STEP, ROUND_HALF_UP)
+        displaced = (at_risk * self._orders_per_van_hour).quantize(DISPLACED_STEP, ROUND_HALF_UP)
         return expected, displaced
 
 
