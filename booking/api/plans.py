@@ -5,6 +5,11 @@ retailer's stop shows only that the van is busy then: its window and a planned a
 to the quarter hour, with no id and no coordinates. The lengths of legs that touch such a stop
 are withheld too: with the caller's own stops on both sides, two exact leg lengths would pin the
 other retailer's customer to one of two points, and exact times would give the same away.
+
+Anything that sums over a withheld leg is withheld with it, or the legs could be recovered by
+subtraction: a route's ``total_metres`` is null once any of its legs is withheld, and the caller's
+own stops after another retailer's stop show their planned arrival to the quarter hour as well
+(an exact arrival minus the shift start and the shown legs would give the hidden legs' seconds).
 """
 
 from __future__ import annotations
@@ -32,15 +37,19 @@ def route_representation(route: PlannedRoute, *, own: dict[int, object], tz) -> 
     for stop in route.stops:
         window = {"start": stop.window_start.astimezone(tz), "end": stop.window_end.astimezone(tz)}
         booking_id = own.get(stop.stop_id)
+        after_foreign = not all(mine)
         mine.append(booking_id is not None)
         if booking_id is not None:
+            arrival = stop.planned_start
+            if after_foreign:
+                arrival = truncated(arrival, FOREIGN_TIME_GRAIN)
             stops.append(
                 {
                     "booking_id": booking_id,
                     "lat": stop.lat,
                     "lon": stop.lon,
                     "window": window,
-                    "planned_arrival": stop.planned_start.astimezone(tz),
+                    "planned_arrival": arrival.astimezone(tz),
                 }
             )
         else:
@@ -52,10 +61,11 @@ def route_representation(route: PlannedRoute, *, own: dict[int, object], tz) -> 
             )
     leg_metres = [s.leg_metres for s in route.stops] + [route.return_metres]
     leg_seconds = [s.leg_seconds for s in route.stops] + [route.return_seconds]
-    legs = []
+    legs, withheld = [], False
     for j, (metres, seconds) in enumerate(zip(leg_metres, leg_seconds, strict=True)):
         # Leg j runs from stop j - 1 (or the depot) to stop j (or the depot).
         touches_foreign = (j > 0 and not mine[j - 1]) or (j < len(mine) and not mine[j])
+        withheld = withheld or touches_foreign
         legs.append(
             {"metres": None, "seconds": None} if touches_foreign else {"metres": metres, "seconds": seconds}
         )
@@ -65,7 +75,7 @@ def route_representation(route: PlannedRoute, *, own: dict[int, object], tz) -> 
         "shift": {"start": route.shift_start.astimezone(tz), "end": route.shift_end.astimezone(tz)},
         "stops": stops,
         "legs": legs,
-        "total_metres": route.metres,
+        "total_metres": None if withheld else route.metres,
     }
 
 

@@ -63,7 +63,33 @@ def test_another_retailers_stops_show_only_a_busy_window(api: Api, api_world: Ap
                     assert leg == {"metres": None, "seconds": None}
                 else:
                     assert isinstance(leg["metres"], int)
-    assert own_view["routes"][0]["total_metres"] == other_view["routes"][0]["total_metres"]
+
+
+def test_a_route_total_never_gives_away_another_retailers_legs(api: Api, api_world: ApiWorld):
+    # Given one van: the other retailer's customer at spot 4, ours at spots 0 and 1.
+    aw = api_world
+    aw.world.vehicles[1].is_active = False
+    aw.world.vehicles[1].save(update_fields=["is_active"])
+    for spot in (0, 1):
+        aw.booking(aw.retailer, spot=spot)
+    aw.booking(aw.other, spot=4)
+    # When we read the plan,
+    route = next(r for r in plan(api, aw).json()["routes"] if r["stops"])
+    assert any("booking_id" not in stop for stop in route["stops"])
+    # then the total is withheld (the total minus the legs shown would be the hidden legs),
+    assert route["total_metres"] is None
+    # and after the other retailer's stop our arrivals are to the quarter hour, as theirs are.
+    first_foreign = next(j for j, stop in enumerate(route["stops"]) if "booking_id" not in stop)
+    for stop in route["stops"][first_foreign:]:
+        assert dt.datetime.fromisoformat(stop["planned_arrival"]).minute % 15 == 0
+        assert dt.datetime.fromisoformat(stop["planned_arrival"]).second == 0
+
+
+def test_a_route_of_only_our_stops_shows_its_total(api: Api, api_world: ApiWorld):
+    for spot in (0, 1):
+        api_world.booking(api_world.retailer, spot=spot)
+    for route in plan(api, api_world).json()["routes"]:
+        assert route["total_metres"] == sum(leg["metres"] for leg in route["legs"])
 
 
 def test_a_day_without_a_plan_is_empty(api: Api, api_world: ApiWorld):

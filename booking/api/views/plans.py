@@ -20,7 +20,7 @@ class PlanStopSerializer(serializers.Serializer):
     window = WindowSerializer()
     planned_arrival = OffsetDateTimeField(
         help_text="When service is planned to start (a van early for a window waits). Another retailer's "
-        "stop shows it truncated to the quarter hour."
+        "stop shows it truncated to the quarter hour, and so does every stop after one on the route."
     )
 
 
@@ -49,7 +49,11 @@ class PlanRouteSerializer(serializers.Serializer):
     legs = PlanLegSerializer(
         many=True, help_text="len(stops) + 1 legs: depot → first stop, …, last stop → depot."
     )
-    total_metres = serializers.IntegerField()
+    total_metres = serializers.IntegerField(
+        allow_null=True,
+        help_text="The route's metres, depot to depot; null when any leg is withheld (it would give "
+        "the withheld legs away).",
+    )
 
 
 @extend_schema_serializer(component_name="Plan")
