@@ -131,6 +131,8 @@ class Booking(models.Model):
     hold_expires_at = models.DateTimeField()
     external_ref = models.CharField(max_length=120, blank=True)
     idempotency_key = models.CharField(max_length=120, blank=True)
+    # The quote that made this hold (``booking.quotes.QuoteRef.key``): one quote, one hold, ever.
+    quote_key = models.CharField(max_length=48, null=True, blank=True, unique=True, editable=False)
     created_at = models.DateTimeField()
     confirmed_at = models.DateTimeField(null=True, blank=True)
     ended_at = models.DateTimeField(null=True, blank=True)
@@ -140,6 +142,14 @@ class Booking(models.Model):
         indexes = [
             models.Index(fields=["retailer", "status"]),
             models.Index(fields=["depot_day", "status"]),
+        ]
+        constraints = [
+            # An Idempotency-Key confirms one hold of its retailer, for good.
+            models.UniqueConstraint(
+                fields=["retailer", "idempotency_key"],
+                condition=~models.Q(idempotency_key=""),
+                name="booking_idempotency_key_unique",
+            )
         ]
 
     def __str__(self) -> str:

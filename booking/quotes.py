@@ -1,7 +1,14 @@
-"""Server-signed quotes: the only way a window and its price travel through a client.
+"""Quotes: the only way a window and its price travel through a client.
 
-A quote names the offer, the retailer, the window and the price; the signature makes any
-change detectable, and the expiry bounds how long a price is honoured.
+A quote is an opaque reference to one window of one recorded offer: the offer's id (a random
+UUID the offer response shows anyway), the window's position in the offer, and an HMAC that binds
+both to the retailer the offer was made for. Nothing else is in the token: no retailer id, no
+price, no window. The price, the window and the expiry are read back from the ``Offer`` row the
+offer path writes anyway (``booking.services.offer_records``), so a client can neither read nor
+change them, and quoting costs one short HMAC per window.
+
+The token is also the hold's natural idempotency key: ``quote_key`` names it, and a booking
+records the quote that made it (``Booking.quote_key``), so one quote makes at most one hold.
 """
 
 from __future__ import annotations
@@ -12,20 +19,39 @@ import datetime as dt
 import functools
 import hashlib
 import hmac
+import uuid
 from dataclasses import dataclass
 from decimal import Decimal
 from typing import Protocol
 
 from django.conf import settings
 
-from greenslot.errors import Conflict, InvalidInput
+from greenslot.errors import InvalidInput
 
-SALT = "greenslot.quote.v1"
-VERSION = "q1"
+SALT = "greenslot.quote.v2"
+VERSION = b"\x02"
+MAC_BYTES = 16
+TOKEN_BYTES = len(VERSION) + 16 + 2 + MAC_BYTES
+MAX_WINDOWS = 2**16
+
+
+@dataclass(frozen=True)
+class QuoteRef:
+    """What a verified token names: one window (by position) of one offer."""
+
+    offer_id: uuid.UUID
+    window_index: int
+
+    @property
+    def key(self) -> str:
+        """The quote's identity, as ``Booking.quote_key`` keeps it."""
+        return quote_key(offer_id=self.offer_id, window_index=self.window_index)
 
 
 @dataclass(frozen=True)
 class Quote:
+    """A quoted window as its offer recorded it (``booking.services.holds.quoted_offer``)."""
+
     offer_id: str
     retailer_id: int
     date: dt.date
@@ -37,17 +63,17 @@ class Quote:
     co2e_grams: int
     rule_version: int
     expires_at: dt.datetime
+    key: str = ""
+
+
+def quote_key(*, offer_id: uuid.UUID, window_index: int) -> str:
+    return f"{offer_id.hex}:{window_index}"
 
 
 @functools.lru_cache(maxsize=8)
 def _key(secret: str) -> bytes:
-    # Derived once per secret: an offer signs one quote per window (160+), so the per-call key
-    # derivation of django.core.signing would cost more than the rest of the quote.
+    # Derived once per secret: an offer signs one quote per window (160+).
     return hashlib.sha256(f"{SALT}:{secret}".encode()).digest()
-
-
-def _mac(secret: str, body: bytes) -> bytes:
-    return hmac.new(_key(secret), body, hashlib.sha256).digest()
 
 
 def _b64(raw: bytes) -> str:
@@ -58,108 +84,59 @@ def _unb64(text: str) -> bytes:
     return base64.urlsafe_b64decode(text + "=" * (-len(text) % 4))
 
 
-def _stamp(moment: dt.datetime) -> str:
-    return str(int(moment.timestamp()))
-
-
-def _moment(stamp: str) -> dt.datetime:
-    return dt.datetime.fromtimestamp(int(stamp), tz=dt.UTC)
-
-
-def quote_window_fields(*, date: dt.date, start: dt.datetime, end: dt.datetime, cutoff: dt.datetime) -> str:
-    """The window's part of a quote's body: the same in every offer of that window, so a caller
-    that signs many quotes may compute it once per window (``booking.services.day_windows``)."""
-    return "|".join((date.isoformat(), _stamp(start), _stamp(end), _stamp(cutoff)))
-
-
-def quote_sign(quote: Quote) -> str:
-    """A compact token: the quote's fields and an HMAC-SHA256 of them under the server's secret.
-
-    The layout is written once, in ``quote_signer``; this signs a single quote with it.
-    """
-    sign = quote_signer(
-        offer_id=quote.offer_id,
-        retailer_id=quote.retailer_id,
-        rule_version=quote.rule_version,
-        expires_at=quote.expires_at,
-    )
-    return sign(
-        window_fields=quote_window_fields(
-            date=quote.date, start=quote.start, end=quote.end, cutoff=quote.cutoff
-        ),
-        amount=quote.amount,
-        currency=quote.currency,
-        co2e_grams=quote.co2e_grams,
-    )
-
-
 class QuoteSigner(Protocol):
-    def __call__(self, *, window_fields: str, amount: Decimal, currency: str, co2e_grams: int) -> str: ...
+    def __call__(self, window_index: int) -> str: ...
 
 
-def quote_signer(
-    *, offer_id: str, retailer_id: int, rule_version: int, expires_at: dt.datetime
-) -> QuoteSigner:
-    """The signer of one offer's quotes (one per available window, 160+ at a time), and the one
-    place the token layout is written: ``VERSION|offer|retailer|date|start|end|cutoff|amount|
-    currency|grams|rule version|expiry`` (instants as Unix seconds), base64url, ``.``, its HMAC.
+def _keyed(secret: str, *, offer_id: uuid.UUID, retailer_id: int) -> hmac.HMAC:
+    mac = hmac.new(_key(secret), digestmod=hashlib.sha256)
+    mac.update(VERSION + offer_id.bytes + str(retailer_id).encode() + b"|")
+    return mac
 
-    The fields every quote of the offer shares are encoded once and the key is taken once; the
-    returned ``sign(window_fields=quote_window_fields(...), amount=..., currency=..., co2e_grams=...)``
-    gives the token. ``quote_verify`` reads the same layout back.
+
+def quote_signer(*, offer_id: uuid.UUID, retailer_id: int) -> QuoteSigner:
+    """The signer of one offer's quotes, and the one place the token layout is written:
+    base64url of ``version (1 byte) | offer UUID (16) | window index (2, big-endian) | MAC (16)``,
+    the MAC being HMAC-SHA256 under the server's secret of version, offer, retailer and index.
+
+    ``sign(k)`` gives the quote of the offer's window ``k`` (its position in ``Offer.windows``).
+    The offer and retailer are keyed once; each quote copies that state.
     """
-    head = f"{VERSION}|{offer_id}|{retailer_id}|"
-    tail = f"|{rule_version}|{_stamp(expires_at)}"
-    # Keyed once: each quote copies the keyed state instead of setting the key up again.
-    keyed = hmac.new(_key(settings.SECRET_KEY), digestmod=hashlib.sha256)
+    keyed = _keyed(settings.SECRET_KEY, offer_id=offer_id, retailer_id=retailer_id)
+    head = VERSION + offer_id.bytes
 
-    def sign(*, window_fields: str, amount: Decimal, currency: str, co2e_grams: int) -> str:
-        body = f"{head}{window_fields}|{amount!s}|{currency}|{co2e_grams!s}{tail}".encode()
+    def sign(window_index: int) -> str:
+        index = window_index.to_bytes(2, "big")
         mac = keyed.copy()
-        mac.update(body)
-        return f"{_b64(body)}.{_b64(mac.digest())}"
+        mac.update(index)
+        return _b64(head + index + mac.digest()[:MAC_BYTES])
 
     return sign
 
 
-def quote_verify(*, token: object, retailer_id: int, now: dt.datetime) -> Quote:
-    """The quote inside ``token`` if it is intact, this retailer's and unexpired; else a clear error.
+def quote_verify(*, token: object, retailer_id: int) -> QuoteRef:
+    """The window ``token`` names if it is intact and this retailer's; else 400 ``invalid_quote``.
 
     Tokens signed under a key in ``SECRET_KEY_FALLBACKS`` stay valid while keys are rotated.
+    Whether the offer still exists, is unexpired and sells that window is the caller's to check.
     """
-    if not isinstance(token, str) or not token or len(token) > 4000:
+    if not isinstance(token, str) or not token or len(token) > 200:
         raise InvalidInput("invalid_quote", "The quote is missing or malformed.")
+    # One answer for a forged, altered or foreign quote: a foreign quote must not reveal that it
+    # exists elsewhere.
     forged = InvalidInput("invalid_quote", "The quote was not issued by this server or has been altered.")
     try:
-        body_text, _, mac_text = token.partition(".")
-        body, mac = _unb64(body_text), _unb64(mac_text)
+        raw = _unb64(token)
     except (ValueError, binascii.Error) as exc:
         raise forged from exc
-    secrets = [settings.SECRET_KEY, *getattr(settings, "SECRET_KEY_FALLBACKS", [])]
-    if not any(hmac.compare_digest(mac, _mac(secret, body)) for secret in secrets):
+    if len(raw) != TOKEN_BYTES or raw[:1] != VERSION:
         raise forged
-    try:
-        fields = body.decode().split("|")
-        if len(fields) != 12 or fields[0] != VERSION:
-            raise ValueError("unknown quote layout")
-        quote = Quote(
-            offer_id=fields[1],
-            retailer_id=int(fields[2]),
-            date=dt.date.fromisoformat(fields[3]),
-            start=_moment(fields[4]),
-            end=_moment(fields[5]),
-            cutoff=_moment(fields[6]),
-            amount=Decimal(fields[7]),
-            currency=fields[8],
-            co2e_grams=int(fields[9]),
-            rule_version=int(fields[10]),
-            expires_at=_moment(fields[11]),
-        )
-    except (UnicodeDecodeError, ValueError, ArithmeticError) as exc:
-        raise forged from exc
-    if quote.retailer_id != retailer_id:
-        # Same words as a forged quote: a foreign quote must not reveal that it exists elsewhere.
-        raise InvalidInput("invalid_quote", "The quote was not issued by this server or has been altered.")
-    if now >= quote.expires_at:
-        raise Conflict("quote_expired", "The quote has expired; ask for a new offer.", status=410)
-    return quote
+    offer_id = uuid.UUID(bytes=raw[1:17])
+    index, mac = raw[17:19], raw[19:]
+    secrets = [settings.SECRET_KEY, *getattr(settings, "SECRET_KEY_FALLBACKS", [])]
+    for secret in secrets:
+        expected = _keyed(secret, offer_id=offer_id, retailer_id=retailer_id)
+        expected.update(index)
+        if hmac.compare_digest(mac, expected.digest()[:MAC_BYTES]):
+            return QuoteRef(offer_id=offer_id, window_index=int.from_bytes(index, "big"))
+    raise forged

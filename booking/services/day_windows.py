@@ -21,7 +21,6 @@ from fleet.adapter import elapsed_seconds, local_moment
 from fleet.models import Depot
 
 from ..models import WindowTemplate
-from ..quotes import quote_window_fields
 
 DAY_WINDOWS_CACHE_ENTRIES = 512
 
@@ -59,8 +58,7 @@ def window_templates(*, depot: Depot) -> tuple[TemplateRow, ...]:
 @dataclass(frozen=True)
 class DayWindow:
     """One window of a depot-day: aware datetimes in the depot's time zone, with the texts every
-    offer of the window repeats: its part of each quote (``booking.quotes.quote_window_fields``)
-    and its ISO 8601 start and end (as the offer records them)."""
+    offer of the window repeats: its ISO 8601 start, end and cutoff (as the offer records them)."""
 
     start: dt.datetime
     end: dt.datetime
@@ -68,9 +66,9 @@ class DayWindow:
     # The cutoff in UTC, as offers compare it with ``now`` (an aware UTC instant): datetimes that
     # share a tzinfo compare field by field, without a time-zone lookup each.
     cutoff_utc: dt.datetime
-    quote_fields: str
     start_text: str
     end_text: str
+    cutoff_text: str
 
 
 @dataclass(frozen=True, eq=False)
@@ -136,9 +134,9 @@ def day_windows_build(
                 end=end,
                 cutoff=cutoff,
                 cutoff_utc=cutoff.astimezone(dt.UTC),
-                quote_fields=quote_window_fields(date=date, start=start, end=end, cutoff=cutoff),
                 start_text=start.isoformat(),
                 end_text=end.isoformat(),
+                cutoff_text=cutoff.isoformat(),
             )
         )
     early = np.array([elapsed_seconds(epoch, w.start) for w in windows], dtype=np.int64)

@@ -8,11 +8,13 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
+from decimal import Decimal
 
 import numpy as np
 from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.db import transaction
+from django.db import IntegrityError, transaction
+from django.db.models import Q
 
 from fleet.adapter import plan_cache, travel_backend_guard
 from fleet.models import DepotDay, Stop
@@ -116,24 +118,35 @@ def holds_expire(*, now: dt.datetime | None = None) -> int:
     return total
 
 
-def offer_window(*, offer: Offer, start: dt.datetime, end: dt.datetime) -> dict:
-    for entry in offer.windows:
-        if (
-            dt.datetime.fromisoformat(entry["start"]) == start
-            and dt.datetime.fromisoformat(entry["end"]) == end
-        ):
-            return entry
-    raise Conflict("invalid_quote", "The quote does not match its offer.")
-
-
 def quoted_offer(*, retailer: Retailer, quote: object, now: dt.datetime) -> tuple[Quote, Offer, dict]:
-    """The verified quote, its offer and the offer's record of the window; refuses closed windows."""
-    verified = quote_verify(token=quote, retailer_id=retailer.id, now=now)
+    """The quoted window as its offer recorded it, the offer and the window's record.
+
+    Refuses a forged or foreign quote (400), an expired offer (410) and a closed window (409).
+    """
+    ref = quote_verify(token=quote, retailer_id=retailer.id)
     try:
-        offer = Offer.objects.select_related("depot", "rule_set").get(id=verified.offer_id, retailer=retailer)
+        offer = Offer.objects.select_related("depot", "rule_set").get(id=ref.offer_id, retailer=retailer)
     except Offer.DoesNotExist as exc:
         raise Conflict("invalid_quote", "The quote's offer no longer exists.") from exc
-    entry = offer_window(offer=offer, start=verified.start, end=verified.end)
+    if now >= offer.expires_at:
+        raise Conflict("quote_expired", "The quote has expired; ask for a new offer.", status=410)
+    if ref.window_index >= len(offer.windows) or not offer.windows[ref.window_index].get("available"):
+        raise Conflict("invalid_quote", "The quote does not match its offer.")
+    entry = offer.windows[ref.window_index]
+    verified = Quote(
+        offer_id=str(offer.id),
+        retailer_id=retailer.id,
+        date=dt.date.fromisoformat(entry["date"]),
+        start=dt.datetime.fromisoformat(entry["start"]),
+        end=dt.datetime.fromisoformat(entry["end"]),
+        cutoff=dt.datetime.fromisoformat(entry["cutoff"]),
+        amount=Decimal(entry["price"]),
+        currency=offer.rule_set.currency,
+        co2e_grams=int(entry["co2e_grams"]),
+        rule_version=offer.rule_set.version,
+        expires_at=offer.expires_at,
+        key=ref.key,
+    )
     if now >= verified.cutoff:
         raise Conflict(
             "window_unavailable", "Orders for this window have closed.", details={"reason": "cutoff_passed"}
@@ -222,10 +235,15 @@ def address_lock(*, retailer: Retailer, lat: float, lon: float) -> None:
         cursor.execute("SELECT pg_advisory_xact_lock(%s)", [int.from_bytes(digest, "big", signed=True)])
 
 
-def live_holds_at_address(*, retailer: Retailer, lat: float, lon: float, now: dt.datetime) -> int:
+def address_holds_and_quote_use(
+    *, retailer: Retailer, lat: float, lon: float, quote_key: str, now: dt.datetime
+) -> tuple[int, tuple | None]:
+    """The live holds at the retailer's address, and the booking the quote already made if any
+    (its id and status, as ``(id, status, hold_expires_at)``). One query for both: the hold path's
+    query count is pinned (``tests/booking/test_offer_queries.py``)."""
     key_lat, key_lon = address_key(lat, lon)
     delta = 0.00005
-    return Booking.objects.filter(
+    at_address = Q(
         retailer=retailer,
         status=BookingStatus.HELD,
         hold_expires_at__gt=now,
@@ -233,58 +251,128 @@ def live_holds_at_address(*, retailer: Retailer, lat: float, lon: float, now: dt
         lat__lt=key_lat + delta,
         lon__gte=key_lon - delta,
         lon__lt=key_lon + delta,
-    ).count()
+    )
+    live, used = 0, None
+    rows = Booking.objects.filter(at_address | Q(quote_key=quote_key)).values_list(
+        "id", "status", "hold_expires_at", "quote_key", "retailer_id", "lat", "lon"
+    )
+    for booking_id, status, expires_at, key, retailer_id, lat_b, lon_b in rows:
+        if key == quote_key:
+            used = (booking_id, status, expires_at)
+        if (
+            retailer_id == retailer.id
+            and status == BookingStatus.HELD
+            and expires_at > now
+            and key_lat - delta <= lat_b < key_lat + delta
+            and key_lon - delta <= lon_b < key_lon + delta
+        ):
+            live += 1
+    return live, used
+
+
+def quote_used_error(*, status: str) -> Conflict:
+    return Conflict(
+        "quote_used",
+        f"This quote has already been used (its hold is {status}); ask for a new offer.",
+        details={"status": status},
+    )
 
 
 def hold_create(
     *, retailer: Retailer, quote: object, now: dt.datetime | None = None, actor: str = "api"
 ) -> Booking:
-    """Hold the quoted window for the offer's address if the plan still has room for it."""
+    """Hold the quoted window for the offer's address if the plan still has room for it.
+
+    Idempotent: the same quote again, while its hold is live, gives that hold back
+    (``hold_get_or_create`` also says which happened).
+    """
+    return hold_get_or_create(retailer=retailer, quote=quote, now=now, actor=actor)[0]
+
+
+def hold_get_or_create(
+    *, retailer: Retailer, quote: object, now: dt.datetime | None = None, actor: str = "api"
+) -> tuple[Booking, bool]:
+    """``(hold, created)``: the quoted window held now, or the live hold this quote made before.
+
+    A quote makes at most one hold, ever: a client retrying after a timeout gets the same hold
+    (created=False) and never takes capacity twice; a quote whose hold was released, lapsed or
+    confirmed is refused (409 ``quote_used``).
+    """
     requested_now, now = now, now or clock.now()
     verified, offer, entry = quoted_offer(retailer=retailer, quote=quote, now=now)
     limit = settings.GREENSLOT["MAX_HOLDS_PER_ADDRESS"]
-    with transaction.atomic():
-        # Lock order: the address, then the depot-day. The address lock makes the cap exact even
-        # for holds racing on different days.
-        address_lock(retailer=retailer, lat=offer.lat, lon=offer.lon)
-        if live_holds_at_address(retailer=retailer, lat=offer.lat, lon=offer.lon, now=now) >= limit:
-            raise Conflict(
-                "hold_limit_reached",
-                f"This address already has {limit} windows on hold; confirm or release one first.",
-                status=429,
-                details={"limit": limit},
+    try:
+        with transaction.atomic():
+            # Lock order: the address, then the depot-day. The address lock makes the cap exact
+            # even for holds racing on different days, and a quote's retries (same address) wait
+            # for each other.
+            address_lock(retailer=retailer, lat=offer.lat, lon=offer.lon)
+            live, used = address_holds_and_quote_use(
+                retailer=retailer, lat=offer.lat, lon=offer.lon, quote_key=verified.key, now=now
             )
-        depot_day = depot_day_lock(depot=offer.depot, date=verified.date)
-        now = clock_under_lock(requested_now)
-        expires_at = now + dt.timedelta(minutes=settings.GREENSLOT["HOLD_MINUTES"])
-        planned = place_stop_locked(
-            depot_day=depot_day, offer=offer, verified=verified, now=now, expires_at=expires_at
-        )
-        booking = Booking.objects.create(
-            retailer=retailer,
-            offer=offer,
-            depot_day=depot_day,
-            stop=planned,
-            status=BookingStatus.HELD,
-            window_start=verified.start,
-            window_end=verified.end,
-            lat=offer.lat,
-            lon=offer.lon,
-            address=offer.address,
-            size_units=offer.size_units,
-            service_seconds=offer.service_seconds,
-            price_amount=verified.amount,
-            currency=verified.currency,
-            price_breakdown=entry.get("breakdown", []),
-            co2e_grams=verified.co2e_grams,
-            labels=entry.get("labels", []),
-            rule_version=verified.rule_version,
-            hold_expires_at=expires_at,
-            created_at=now,
-        )
-        booking_event_record(booking=booking, at=now, actor=actor, from_status="")
-        # Background work only improves plans: a broker outage must not fail a committed hold.
-        transaction.on_commit(lambda: reoptimisation_request(depot_day_id=depot_day.id), robust=True)
+            if used is not None:
+                booking_id, status, expires_at = used
+                if status == BookingStatus.HELD and expires_at > now:
+                    return booking_get(retailer=retailer, booking_id=booking_id), False
+                if status == BookingStatus.HELD:
+                    status = BookingStatus.EXPIRED
+                raise quote_used_error(status=status)
+            if live >= limit:
+                raise Conflict(
+                    "hold_limit_reached",
+                    f"This address already has {limit} windows on hold; confirm or release one first.",
+                    status=429,
+                    details={"limit": limit},
+                )
+            booking = _hold_place(
+                retailer=retailer,
+                offer=offer,
+                verified=verified,
+                entry=entry,
+                requested_now=requested_now,
+                actor=actor,
+            )
+    except IntegrityError as exc:
+        # Only a race the address lock does not cover (SQLite has none) gets here.
+        raise quote_used_error(status="being held") from exc
+    return booking, True
+
+
+def _hold_place(
+    *, retailer: Retailer, offer: Offer, verified: Quote, entry: dict, requested_now, actor: str
+) -> Booking:
+    depot_day = depot_day_lock(depot=offer.depot, date=verified.date)
+    now = clock_under_lock(requested_now)
+    expires_at = now + dt.timedelta(minutes=settings.GREENSLOT["HOLD_MINUTES"])
+    planned = place_stop_locked(
+        depot_day=depot_day, offer=offer, verified=verified, now=now, expires_at=expires_at
+    )
+    booking = Booking.objects.create(
+        retailer=retailer,
+        offer=offer,
+        quote_key=verified.key,
+        depot_day=depot_day,
+        stop=planned,
+        status=BookingStatus.HELD,
+        window_start=verified.start,
+        window_end=verified.end,
+        lat=offer.lat,
+        lon=offer.lon,
+        address=offer.address,
+        size_units=offer.size_units,
+        service_seconds=offer.service_seconds,
+        price_amount=verified.amount,
+        currency=verified.currency,
+        price_breakdown=entry.get("breakdown", []),
+        co2e_grams=verified.co2e_grams,
+        labels=entry.get("labels", []),
+        rule_version=verified.rule_version,
+        hold_expires_at=expires_at,
+        created_at=now,
+    )
+    booking_event_record(booking=booking, at=now, actor=actor, from_status="")
+    # Background work only improves plans: a broker outage must not fail a committed hold.
+    transaction.on_commit(lambda: reoptimisation_request(depot_day_id=depot_day.id), robust=True)
     return booking
 
 
@@ -315,45 +403,93 @@ def hold_confirm(
     now: dt.datetime | None = None,
     actor: str = "api",
 ) -> tuple[Booking, bool]:
-    """Turn a live hold into a booking. Returns (booking, created); a replay with the same
-    idempotency key and body returns the same booking with created=False."""
+    """Turn a live hold into a booking. Returns (booking, created).
+
+    An idempotency key belongs to one confirm for good: to (this retailer, the key, the hold,
+    the external_ref). A replay of that confirm returns the same booking with created=False; the
+    key with another body, or on another hold, is refused (409 ``idempotency_mismatch``), so a
+    retried order cannot confirm a second hold.
+    """
     for name, value in (("external_ref", external_ref), ("Idempotency-Key", idempotency_key)):
         if not isinstance(value, str) or len(value) > 120:
             raise InvalidInput("invalid_request", f"{name} must be text of at most 120 characters.")
-    expired = False
-    with transaction.atomic():
-        booking, depot_day = _lock_booking(retailer=retailer, booking_id=booking_id)
-        now = clock_under_lock(now)
-        if booking.status == BookingStatus.CONFIRMED:
-            if idempotency_key and booking.idempotency_key == idempotency_key:
-                if booking.external_ref != external_ref:
-                    raise Conflict(
-                        "idempotency_mismatch", "This Idempotency-Key was used with a different request body."
-                    )
-                return booking, False
-            raise Conflict("already_confirmed", "This hold has already been confirmed.")
-        if booking.status != BookingStatus.HELD:
-            raise Conflict(
-                "hold_not_active", f"This hold is {booking.status}; it can no longer be confirmed."
+    try:
+        with transaction.atomic():
+            booking, depot_day = _lock_booking(retailer=retailer, booking_id=booking_id)
+            now = clock_under_lock(now)
+            expired = hold_lapsed_locked(booking=booking, depot_day=depot_day, now=now)
+            created = not expired and _confirm_locked(
+                booking=booking,
+                depot_day=depot_day,
+                external_ref=external_ref,
+                idempotency_key=idempotency_key,
+                now=now,
+                actor=actor,
             )
-        if booking.hold_expires_at <= now:
-            holds_expire_locked(depot_day=depot_day, now=now)
-            expired = True
-        else:
-            booking.status = BookingStatus.CONFIRMED
-            booking.confirmed_at = now
-            booking.external_ref = external_ref
-            booking.idempotency_key = idempotency_key
-            booking.save(update_fields=["status", "confirmed_at", "external_ref", "idempotency_key"])
-            Stop.objects.filter(pk=booking.stop_id).update(expires_at=None)
-            depot_day_bump_same_plan(depot_day=depot_day, now=now)
-            booking_event_record(booking=booking, at=now, actor=actor, from_status=BookingStatus.HELD)
-            transaction.on_commit(lambda: reoptimisation_request(depot_day_id=depot_day.id), robust=True)
+    except IntegrityError as exc:
+        # The key already confirmed another hold: the retailer's keys are unique
+        # (``booking_idempotency_key_unique``), so the write is refused and nothing is kept.
+        raise idempotency_mismatch_error() from exc
     if expired:
-        raise Conflict(
-            "hold_expired", "This hold has expired and its window was released; please choose again."
-        )
-    return booking, True
+        raise hold_expired_error()
+    return booking, created
+
+
+def idempotency_mismatch_error() -> Conflict:
+    return Conflict(
+        "idempotency_mismatch",
+        "This Idempotency-Key was used with a different request (another hold or body).",
+    )
+
+
+def _confirm_locked(
+    *,
+    booking: Booking,
+    depot_day: DepotDay,
+    external_ref: str,
+    idempotency_key: str,
+    now: dt.datetime,
+    actor: str,
+) -> bool:
+    """Confirm ``booking`` (locked, not lapsed); False for a replay of its confirm."""
+    if idempotency_key and booking.idempotency_key == idempotency_key:
+        if booking.external_ref != external_ref:
+            raise idempotency_mismatch_error()
+        return False
+    if booking.status == BookingStatus.CONFIRMED:
+        raise Conflict("already_confirmed", "This hold has already been confirmed.")
+    if booking.status != BookingStatus.HELD:
+        raise Conflict("hold_not_active", f"This hold is {booking.status}; it can no longer be confirmed.")
+    booking.status = BookingStatus.CONFIRMED
+    booking.confirmed_at = now
+    booking.external_ref = external_ref
+    booking.idempotency_key = idempotency_key
+    booking.save(update_fields=["status", "confirmed_at", "external_ref", "idempotency_key"])
+    Stop.objects.filter(pk=booking.stop_id).update(expires_at=None)
+    depot_day_bump_same_plan(depot_day=depot_day, now=now)
+    booking_event_record(booking=booking, at=now, actor=actor, from_status=BookingStatus.HELD)
+    transaction.on_commit(lambda: reoptimisation_request(depot_day_id=depot_day.id), robust=True)
+    return True
+
+
+def hold_expired_error() -> Conflict:
+    return Conflict("hold_expired", "This hold has expired and its window was released; please choose again.")
+
+
+def hold_lapsed_locked(*, booking: Booking, depot_day: DepotDay, now: dt.datetime) -> bool:
+    """Whether ``booking`` is a hold that lapsed (tidied or not); tidies the day's lapsed holds.
+
+    Confirm and release answer a lapsed hold the same way (409 ``hold_expired``) whether or not
+    some other write on the day has marked it expired yet: the answer must not depend on unrelated
+    traffic. The caller holds the depot-day lock, and raises ``hold_expired_error()`` after its
+    transaction commits, so the tidying is kept.
+    """
+    if booking.status == BookingStatus.EXPIRED:
+        return True
+    if booking.status == BookingStatus.HELD and booking.hold_expires_at <= now:
+        holds_expire_locked(depot_day=depot_day, now=now)
+        return True
+    return False
 
 
 def _end(
@@ -373,17 +509,19 @@ def _end(
 def hold_release(
     *, retailer: Retailer, booking_id: object, now: dt.datetime | None = None, actor: str = "api"
 ) -> Booking:
-    """Give a hold's capacity back before it expires."""
+    """Give a hold's capacity back before it expires (409 ``hold_expired`` once it has lapsed)."""
     with transaction.atomic():
         booking, depot_day = _lock_booking(retailer=retailer, booking_id=booking_id)
         now = clock_under_lock(now)
-        if booking.status != BookingStatus.HELD:
-            raise Conflict("hold_not_active", f"This hold is {booking.status}; there is nothing to release.")
-        if booking.hold_expires_at <= now:
-            holds_expire_locked(depot_day=depot_day, now=now)
-            booking.refresh_from_db()
-            return booking
-        _end(booking=booking, depot_day=depot_day, status=BookingStatus.RELEASED, now=now, actor=actor)
+        expired = hold_lapsed_locked(booking=booking, depot_day=depot_day, now=now)
+        if not expired:
+            if booking.status != BookingStatus.HELD:
+                raise Conflict(
+                    "hold_not_active", f"This hold is {booking.status}; there is nothing to release."
+                )
+            _end(booking=booking, depot_day=depot_day, status=BookingStatus.RELEASED, now=now, actor=actor)
+    if expired:
+        raise hold_expired_error()
     return booking
 
 
@@ -430,10 +568,15 @@ def booking_reschedule(
     requested_now, now = now, now or clock.now()
     verified, offer, entry = quoted_offer(retailer=retailer, quote=quote, now=now)
     current = booking_get(retailer=retailer, booking_id=booking_id)
-    if address_key(offer.lat, offer.lon) != address_key(current.lat, current.lon) or (
-        offer.size_units,
-        offer.service_seconds,
-    ) != (current.size_units, current.service_seconds):
+    # Exactly the booking's address and parcel: a reschedule moves a delivery in time, never in
+    # space (a near point would move the stop while the booking kept its old address).
+    if (offer.lat, offer.lon, offer.address, offer.size_units, offer.service_seconds) != (
+        current.lat,
+        current.lon,
+        current.address,
+        current.size_units,
+        current.service_seconds,
+    ):
         raise Conflict("quote_mismatch", "The quote is for a different address or parcel than this booking.")
     with transaction.atomic():
         old_day = current.depot_day

@@ -1,7 +1,7 @@
 """The windows of an offer as its ``Offer`` row keeps them (``Offer.windows``).
 
-One JSON record per window, read back by the hold path (the quoted window's price, breakdown and
-labels), the what-if replay (``pricing.windows.WindowCost.from_record``) and the dashboards.
+One JSON record per window, read back by the hold path (a quote names a window by its position
+here: the window, cutoff, price, grams, breakdown and labels it is held at), the what-if replay (``pricing.windows.WindowCost.from_record``) and the dashboards.
 """
 
 from __future__ import annotations
@@ -21,6 +21,7 @@ def window_record(w: WindowOffer, basket_value: Decimal | None = None) -> dict:
         date=w.date.isoformat(),
         start=w.start.isoformat(),
         end=w.end.isoformat(),
+        cutoff=w.cutoff.isoformat(),
         breakdown=w.price.breakdown() if w.price else [],
         basket=str(basket_value) if basket_value is not None else None,
     )
@@ -49,19 +50,33 @@ def offer_window_records(
                 breakdown = shared
             records.append(
                 _record(
-                    w, date=date, start=slot.start_text, end=slot.end_text, breakdown=breakdown, basket=basket
+                    w,
+                    date=date,
+                    start=slot.start_text,
+                    end=slot.end_text,
+                    cutoff=slot.cutoff_text,
+                    breakdown=breakdown,
+                    basket=basket,
                 )
             )
     return records
 
 
 def _record(
-    w: WindowOffer, *, date: str, start: str, end: str, breakdown: list[dict[str, str]], basket: str | None
+    w: WindowOffer,
+    *,
+    date: str,
+    start: str,
+    end: str,
+    cutoff: str,
+    breakdown: list[dict[str, str]],
+    basket: str | None,
 ) -> dict:
     record = {
         "date": date,
         "start": start,
         "end": end,
+        "cutoff": cutoff,
         "available": w.available,
         "reason": w.reason,
         "price": str(w.price.amount) if w.price else None,

@@ -253,23 +253,18 @@ def offer_price(
     """The evaluated windows priced and labelled under ``terms`` (pure: no query, no write).
 
     With ``sign`` (``booking.quotes.quote_signer`` of the offer), every available window also
-    gets its signed quote.
+    gets its quote, naming the window by its position in the offer (as ``Offer.windows`` keeps it).
     """
     flat = costed_windows([w for day in days for w in day.windows], terms=terms)
     priced = iter(price_windows(terms=terms, windows=flat, basket_value=basket_value, choice=choice))
     out = []
+    index = 0
     for day in days:
         windows = []
-        for w, slot in zip(day.windows, day.day_windows.windows, strict=True):
+        for w in day.windows:
             p = next(priced)
-            quote = ""
-            if sign is not None and w.available:
-                quote = sign(
-                    window_fields=slot.quote_fields,
-                    amount=p.price.amount,
-                    currency=p.price.currency,
-                    co2e_grams=w.co2e_grams,
-                )
+            quote = sign(index) if sign is not None and w.available else ""
+            index += 1
             windows.append(w.priced(price=p.price, labels=p.labels, quote=quote))
         out.append(DayOffer(date=day.date, windows=tuple(windows)))
     return out
@@ -311,9 +306,7 @@ def offer_create(
     evaluated, cells = offer_evaluate_days(request=request, now=now, three_costs=terms.prices_by_three_costs)
 
     offer_id = uuid.uuid4()
-    sign = quote_signer(
-        offer_id=str(offer_id), retailer_id=retailer.id, rule_version=terms.version, expires_at=expires_at
-    )
+    sign = quote_signer(offer_id=offer_id, retailer_id=retailer.id)
     # The logit markup assumes the retailer's choice model (fitted, else the prior): one more query,
     # for those rules only.
     choice = DEFAULT_CHOICE_MODEL

@@ -494,7 +494,7 @@ PROFILE_CATEGORIES = {
     "zone_lookup": ("fleet/selectors.py", "zone_for_point"),
     "pricing": ("pricing/", None),
     "emissions": ("emissions/", None),
-    "quote_signing": ("booking/quotes.py", "quote_sign"),
+    "quote_signing": ("booking/quotes.py", None),
     "api_serializers": ("rest_framework/serializers.py", "data"),
     "json_render": ("rest_framework/renderers.py", "render"),
 }

@@ -8,8 +8,11 @@ import pytest
 
 from booking.audit import plan_violations
 from booking.models import Booking, BookingEvent, BookingStatus
+from booking.services.holds import hold_confirm
+from booking.services.offers import offer_create
 from fleet.models import Stop
 from tests.api.support import Api, ApiWorld, assert_error
+from tests.factories import INSIDE
 
 pytestmark = pytest.mark.django_db
 
@@ -127,3 +130,47 @@ def test_reschedule_requires_a_quote(api: Api, api_world: ApiWorld):
         "invalid_request",
     )
     assert "quote" in body["details"]
+
+
+@pytest.mark.parametrize(
+    ("moved", "line1"),
+    [((0.00003, 0.0), "Domplein 1"), ((0.0, 0.0), "Another street 9"), ((0.00003, 0.00003), "Elsewhere 4")],
+)
+def test_reschedule_refuses_a_quote_for_a_nearby_point_or_other_address_text(
+    api: Api, api_world: ApiWorld, moved, line1
+):
+    # Given a booking at Domplein 1,
+    lat, lon = INSIDE
+    quote = offer_quote(api_world, lat=lat, lon=lon, line1="Domplein 1", date=api_world.day1)
+    hold = api.post("/api/v1/holds", {"quote": quote}, key=api_world.keys["own_sk"]).json()
+    booking = Booking.objects.get(pk=hold["id"])
+    hold_confirm(retailer=api_world.retailer, booking_id=booking.pk, external_ref="o-1")
+    # when a quote is for a point 3 m away, or for the same point under another street name,
+    near = offer_quote(api_world, lat=lat + moved[0], lon=lon + moved[1], line1=line1, date=api_world.day2)
+    response = api.post(
+        f"/api/v1/bookings/{booking.pk}/reschedule", {"quote": near}, key=api_world.keys["own_sk"]
+    )
+    # then the booking does not move: its stop and its address stay together.
+    assert_error(response, 409, "quote_mismatch")
+    kept = Booking.objects.select_related("stop").get(pk=booking.pk)
+    assert (kept.window_start, kept.lat, kept.lon, kept.address["line1"]) == (
+        booking.window_start,
+        lat,
+        lon,
+        "Domplein 1",
+    )
+    assert (kept.stop.lat, kept.stop.lon) == (lat, lon)
+
+
+def offer_quote(aw: ApiWorld, *, lat: float, lon: float, line1: str, date) -> str:
+    result = offer_create(
+        retailer=aw.retailer,
+        lat=lat,
+        lon=lon,
+        size_units=1,
+        service_minutes=3,
+        address={"line1": line1},
+        from_date=date,
+        days=1,
+    )
+    return next(w.quote for w in result.days[0].windows if w.available and w.start.hour == 9)

@@ -14,6 +14,7 @@ from booking.services.holds import (
     booking_reschedule,
     hold_confirm,
     hold_create,
+    hold_get_or_create,
     hold_release,
     holds_expire,
 )
@@ -192,15 +193,71 @@ def test_it_refuses_a_malformed_quote(world, now, tomorrow, tamper):
 
 def test_it_refuses_a_tampered_quote(world, now, tomorrow):
     quote = window_quote(world, now, tomorrow, 9, 10).quote
-    body, _, mac = quote.partition(".")
-    fields = base64.urlsafe_b64decode(body + "=" * (-len(body) % 4)).decode().split("|")
-    fields[7] = "0.01"  # the price
-    cheaper = base64.urlsafe_b64encode("|".join(fields).encode()).rstrip(b"=").decode()
-    for forged in (f"{cheaper}.{mac}", f"{body}.{mac[:-2]}AA", f"{body}.", quote.replace(".", "")):
+    raw = bytearray(base64.urlsafe_b64decode(quote + "=" * (-len(quote) % 4)))
+
+    def flipped(position: int) -> str:
+        changed = bytearray(raw)
+        changed[position] ^= 1
+        return base64.urlsafe_b64encode(bytes(changed)).rstrip(b"=").decode()
+
+    # Another window of the same offer, another offer, a bent MAC, cut short, a wrong version.
+    for forged in (flipped(18), flipped(5), flipped(len(raw) - 1), quote[:-4], flipped(0)):
         with pytest.raises(GreenslotError) as caught:
             hold_create(retailer=world.retailer, quote=forged, now=now)
         assert caught.value.code == "invalid_quote"
     assert Booking.objects.count() == 0
+
+
+def test_a_quote_reveals_no_id_price_or_window(world, now, tomorrow):
+    result = offer_create(
+        retailer=world.retailer,
+        lat=INSIDE[0],
+        lon=INSIDE[1],
+        size_units=1,
+        service_minutes=3,
+        from_date=tomorrow,
+        days=1,
+        now=now,
+    )
+    for index, window in enumerate(result.days[0].windows):
+        if not window.available:
+            continue
+        raw = base64.urlsafe_b64decode(window.quote + "=" * (-len(window.quote) % 4))
+        # A version byte, the offer's random UUID (the offer response shows it anyway), the window's
+        # position and a 16-byte MAC: no retailer id, price or window travels in the token.
+        assert raw[:17] == b"\x02" + result.offer.id.bytes
+        assert int.from_bytes(raw[17:19], "big") == index
+        assert len(raw) == 19 + 16
+
+
+def test_the_same_quote_held_twice_is_one_hold_and_takes_capacity_once(world, now, tomorrow):
+    quote = window_quote(world, now, tomorrow, 9, 10).quote
+    first = hold_create(retailer=world.retailer, quote=quote, now=now)
+    stops = Stop.objects.count()
+    # A retry after a network timeout: the same quote again.
+    again, created = hold_get_or_create(
+        retailer=world.retailer, quote=quote, now=now + dt.timedelta(seconds=5)
+    )
+    assert (again.id, created) == (first.id, False)
+    assert Booking.objects.count() == 1 and Stop.objects.count() == stops
+    assert plan_violations(now=now) == []
+
+
+@pytest.mark.parametrize("end", ["release", "confirm", "lapse"])
+def test_a_quote_cannot_be_held_again_once_its_hold_ended(world, now, tomorrow, end):
+    quote = window_quote(world, now, tomorrow, 9, 10).quote
+    hold = hold_create(retailer=world.retailer, quote=quote, now=now)
+    later = now
+    if end == "release":
+        hold_release(retailer=world.retailer, booking_id=hold.id, now=now)
+    elif end == "confirm":
+        hold_confirm(retailer=world.retailer, booking_id=hold.id, now=now)
+    else:
+        later = now + dt.timedelta(minutes=11)  # the hold lapsed; the offer's quotes last 15 minutes
+    with pytest.raises(GreenslotError) as caught:
+        hold_create(retailer=world.retailer, quote=quote, now=later)
+    assert (caught.value.code, caught.value.status) == ("quote_used", 409)
+    assert Booking.objects.count() == 1
 
 
 def test_a_quote_signed_before_a_key_rotation_still_holds(world, now, tomorrow, settings):

@@ -275,3 +275,27 @@ def test_reschedules_crossing_between_two_days_while_holds_go_into_both_do_not_d
     assert tally["moved"] > 0
     assert Booking.objects.filter(status=BookingStatus.CONFIRMED).count() == 8
     assert Booking.objects.filter(status=BookingStatus.HELD).count() == tally["held"]
+
+
+def test_one_quote_sent_by_many_clients_at_once_makes_one_hold(two_days):
+    # Given one shopper's quote, retried by 6 clients at the same moment (a timeout storm),
+    world, days = two_days
+    lat, lon = spot_point(99, 0)
+    window = next(w for w in windows_on(world, lat=lat, lon=lon, date=days[0]) if w.available)
+    barrier = threading.Barrier(6)
+    answers: list = []
+    lock = threading.Lock()
+
+    def retry():
+        barrier.wait(timeout=30)
+        hold = hold_create(retailer=world.retailer, quote=window.quote)
+        with lock:
+            answers.append(hold.id)
+
+    # when they all hold it,
+    run_all([Worker(retry, name=f"retry-{k}") for k in range(6)], timeout=TIMEOUT_SECONDS)
+    # then each got the same hold, and it took one place on the plan.
+    assert len(answers) == 6 and len(set(answers)) == 1
+    assert Booking.objects.count() == 1
+    assert Booking.objects.get().stop.depot_day.stops.count() == 1
+    assert plan_violations(now=timezone.now()) == []

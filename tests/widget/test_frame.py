@@ -263,9 +263,12 @@ def test_a_window_that_filled_up_is_refused_with_409_and_the_grid_again(client, 
     # A parcel of 10 units fills the only van: the second hold of the same window cannot fit.
     document = parse(client.get(widget_world.grid_url(size_units=10)).content)
     action, fields = hold_form(document)
+    # A second shopper's offer of the same window, taken before the first hold (the same form
+    # again would be a retry of that hold, and give it back).
+    late_action, late_fields = hold_form(parse(client.get(widget_world.grid_url(size_units=10)).content))
     assert client.post(action, fields).status_code == 200
 
-    response = client.post(action, fields)
+    response = client.post(late_action, late_fields)
 
     assert response.status_code == 409
     again = parse(response.content)
@@ -278,9 +281,10 @@ def test_a_window_that_filled_up_is_refused_with_409_and_the_grid_again(client, 
 def test_with_htmx_a_refusal_travels_in_the_grid_partial_with_a_200(client, widget_world):
     document = parse(client.get(widget_world.grid_url(size_units=10)).content)
     action, fields = hold_form(document)
+    late_action, late_fields = hold_form(parse(client.get(widget_world.grid_url(size_units=10)).content))
     client.post(action, fields)
 
-    response = client.post(action, fields, headers={"HX-Request": "true"})
+    response = client.post(late_action, late_fields, headers={"HX-Request": "true"})
 
     assert response.status_code == 200
     assert response.content.decode().strip().startswith('<section id="slot-grid"')

@@ -9,7 +9,7 @@ from rest_framework.response import Response
 
 from greenslot.errors import InvalidInput
 
-from ...services.holds import hold_confirm, hold_create, hold_release
+from ...services.holds import hold_confirm, hold_get_or_create, hold_release
 from ..authentication import PublishableKeyAllowed
 from ..serializers import (
     BookingSerializer,
@@ -50,14 +50,21 @@ class HoldCreateApi(ApiView):
 
     @extend_schema(
         operation_id="hold_create",
-        summary="Hold a quoted window for a few minutes",
+        summary="Hold a quoted window for a few minutes (idempotent per quote)",
+        description="A quote makes one hold, ever. Sending the same quote again while its hold is "
+        "live (a retry after a timeout) returns that hold with 200 and takes no more capacity; once "
+        "the hold is released, lapsed or confirmed, the quote is refused (409 quote_used).",
         request=InputSerializer,
-        responses={201: OutputSerializer, **error_responses(400, 403, 409, 410, 413, 415)},
+        responses={
+            201: OpenApiResponse(OutputSerializer, description="Held now."),
+            200: OpenApiResponse(OutputSerializer, description="A retry: the live hold this quote made."),
+            **error_responses(400, 403, 409, 410, 413, 415),
+        },
     )
     def post(self, request):
         data = self.InputSerializer(data=request.data)
         data.is_valid(raise_exception=True)
-        hold = hold_create(
+        hold, created = hold_get_or_create(
             retailer=self.caller.retailer, quote=data.validated_data["quote"], actor=self.caller.actor
         )
         body = {
@@ -70,7 +77,10 @@ class HoldCreateApi(ApiView):
             "price": price_representation(hold),
             "co2e_grams": hold.co2e_grams,
         }
-        return Response(self.OutputSerializer(body).data, status=status.HTTP_201_CREATED)
+        return Response(
+            self.OutputSerializer(body).data,
+            status=status.HTTP_201_CREATED if created else status.HTTP_200_OK,
+        )
 
 
 class HoldReleaseApi(ApiView):
@@ -83,7 +93,7 @@ class HoldReleaseApi(ApiView):
         parameters=[HOLD_ID],
         request=None,
         responses={
-            204: OpenApiResponse(description="Released (or already lapsed)."),
+            204: OpenApiResponse(description="Released."),
             **error_responses(403, 404, 409),
         },
     )
