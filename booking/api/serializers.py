@@ -26,6 +26,43 @@ class StrictSerializer(serializers.Serializer):
         return super().to_internal_value(data)
 
 
+class StrictFloatField(serializers.FloatField):
+    """A JSON number, nothing else: DRF's ``FloatField`` would read ``true`` as 1.0 and ``"52.1"``
+    as 52.1, which the schema (``type: number``) does not allow."""
+
+    default_error_messages = {"invalid": "A number is required (not a string or a boolean)."}
+
+    def to_internal_value(self, data):
+        if isinstance(data, bool) or not isinstance(data, (int, float)):
+            self.fail("invalid")
+        return super().to_internal_value(data)
+
+
+class StrictIntegerField(serializers.IntegerField):
+    """A JSON whole number (``3`` or ``3.0``), nothing else: DRF's ``IntegerField`` would read
+    ``"3"`` as 3."""
+
+    default_error_messages = {"invalid": "A whole number is required (not a string or a boolean)."}
+
+    def to_internal_value(self, data):
+        if isinstance(data, bool) or not isinstance(data, (int, float)):
+            self.fail("invalid")
+        if isinstance(data, float) and not data.is_integer():
+            self.fail("invalid")
+        return super().to_internal_value(data)
+
+
+class StrictCharField(serializers.CharField):
+    """A JSON string, nothing else: DRF's ``CharField`` would read ``42`` as ``"42"``."""
+
+    default_error_messages = {"invalid": "A string is required."}
+
+    def to_internal_value(self, data):
+        if not isinstance(data, str):
+            self.fail("invalid")
+        return super().to_internal_value(data)
+
+
 class IsoDateField(serializers.DateField):
     """Exactly ``YYYY-MM-DD``: ``strptime`` would also take "2026-1-1", ``fromisoformat`` "20261201"."""
 
@@ -75,10 +112,8 @@ class AddressOutputSerializer(serializers.Serializer):
 
 
 class ParcelSerializer(StrictSerializer):
-    size_units = serializers.IntegerField(
-        min_value=1, max_value=100_000, help_text="Size units of the parcel."
-    )
-    service_minutes = serializers.IntegerField(
+    size_units = StrictIntegerField(min_value=1, max_value=100_000, help_text="Size units of the parcel.")
+    service_minutes = StrictIntegerField(
         min_value=1, max_value=240, help_text="Minutes the driver spends at the door."
     )
 

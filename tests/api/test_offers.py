@@ -99,6 +99,14 @@ def test_a_publishable_key_from_an_allowed_origin_gets_offers(api: Api, api_worl
         (lambda b: b.update(address="Domplein 1"), ("address",)),
         (lambda b: b.pop("parcel"), ("parcel",)),
         (lambda b: b["address"].update(line1="x" * 201), ("address", "line1")),
+        # Loose typing: a boolean or a numeric string is not a number, a number is not text.
+        (lambda b: b["address"].update(lat=True), ("address", "lat")),
+        (lambda b: b["address"].update(lon=False), ("address", "lon")),
+        (lambda b: b["address"].update(lat="52.11"), ("address", "lat")),
+        (lambda b: b["parcel"].update(size_units="1"), ("parcel", "size_units")),
+        (lambda b: b["parcel"].update(service_minutes="3"), ("parcel", "service_minutes")),
+        (lambda b: b.update(days="3"), ("days",)),
+        (lambda b: b["address"].update(postcode=3512), ("address", "postcode")),
     ],
 )
 def test_it_refuses_wrong_types_and_ranges_per_field(api: Api, api_world: ApiWorld, change, field_path):

@@ -156,7 +156,7 @@ def test_a_plan_far_away_in_time_is_simply_empty(api, api_world, date):
         ("too long", {"quote": "x" * 4001}, "invalid_request"),
         ("NUL", {"quote": "a\u0000b"}, "invalid_request"),
         ("emoji", {"quote": "😀.ü.é"}, "invalid_quote"),
-        ("a number", {"quote": 1e308}, "invalid_quote"),
+        ("a number", {"quote": 1e308}, "invalid_request"),  # a number is not a string
         ("a list", {"quote": ["x"]}, "invalid_request"),
     ],
 )

@@ -4,11 +4,10 @@ from __future__ import annotations
 
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_serializer
-from rest_framework import serializers
 from rest_framework.response import Response
 
 from ...services.holds import booking_cancel, booking_get, booking_reschedule
-from ..serializers import BookingSerializer, StrictSerializer, booking_representation
+from ..serializers import BookingSerializer, StrictCharField, StrictSerializer, booking_representation
 from .base import ApiView, error_responses
 from .holds import QuoteInputSerializer
 
@@ -34,7 +33,7 @@ class BookingDetailApi(ApiView):
 class BookingCancelApi(ApiView):
     @extend_schema_serializer(component_name="CancelRequest")
     class InputSerializer(StrictSerializer):
-        reason = serializers.CharField(
+        reason = StrictCharField(
             max_length=300,
             required=False,
             allow_blank=True,

@@ -14,6 +14,7 @@ from ..authentication import PublishableKeyAllowed
 from ..serializers import (
     BookingSerializer,
     PriceSerializer,
+    StrictCharField,
     StrictSerializer,
     WindowSerializer,
     booking_representation,
@@ -30,7 +31,7 @@ HOLD_ID = OpenApiParameter("hold_id", OpenApiTypes.UUID, OpenApiParameter.PATH, 
 
 @extend_schema_serializer(component_name="QuoteRequest")
 class QuoteInputSerializer(StrictSerializer):
-    quote = serializers.CharField(max_length=4000, help_text="A window's quote from POST /api/v1/offers.")
+    quote = StrictCharField(max_length=4000, help_text="A window's quote from POST /api/v1/offers.")
 
 
 class HoldCreateApi(ApiView):
@@ -107,7 +108,7 @@ class HoldConfirmApi(ApiView):
 
     @extend_schema_serializer(component_name="ConfirmRequest")
     class InputSerializer(StrictSerializer):
-        external_ref = serializers.CharField(
+        external_ref = StrictCharField(
             max_length=120, required=False, allow_blank=True, default="", help_text="Your order reference."
         )
 

@@ -16,6 +16,9 @@ from ..serializers import (
     OffsetDateTimeField,
     ParcelSerializer,
     PriceSerializer,
+    StrictCharField,
+    StrictFloatField,
+    StrictIntegerField,
     StrictSerializer,
 )
 from .base import ApiView, error_responses
@@ -23,12 +26,12 @@ from .base import ApiView, error_responses
 
 @extend_schema_serializer(component_name="AddressInput")
 class AddressInputSerializer(StrictSerializer):
-    lat = serializers.FloatField(min_value=-90, max_value=90, help_text="Degrees (WGS 84).")
-    lon = serializers.FloatField(min_value=-180, max_value=180, help_text="Degrees (WGS 84).")
-    line1 = serializers.CharField(max_length=200, required=False, allow_blank=True)
-    postcode = serializers.CharField(max_length=20, required=False, allow_blank=True)
-    city = serializers.CharField(max_length=100, required=False, allow_blank=True)
-    country = serializers.CharField(max_length=60, required=False, allow_blank=True)
+    lat = StrictFloatField(min_value=-90, max_value=90, help_text="Degrees (WGS 84).")
+    lon = StrictFloatField(min_value=-180, max_value=180, help_text="Degrees (WGS 84).")
+    line1 = StrictCharField(max_length=200, required=False, allow_blank=True)
+    postcode = StrictCharField(max_length=20, required=False, allow_blank=True)
+    city = StrictCharField(max_length=100, required=False, allow_blank=True)
+    country = StrictCharField(max_length=60, required=False, allow_blank=True)
 
 
 @extend_schema_serializer(component_name="OfferWindow")
@@ -132,9 +135,7 @@ class OfferCreateApi(ApiView):
         from_date = IsoDateField(
             required=False, help_text="First day (YYYY-MM-DD, the depot's local date); default today."
         )
-        days = serializers.IntegerField(
-            required=False, min_value=1, help_text="Days from from_date; default 7."
-        )
+        days = StrictIntegerField(required=False, min_value=1, help_text="Days from from_date; default 7.")
 
         def validate_days(self, value: int) -> int:
             limit = settings.GREENSLOT["MAX_HORIZON_DAYS"]
