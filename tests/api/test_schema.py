@@ -94,3 +94,61 @@ def test_the_docs_page_loads_swagger_ui_from_our_own_static_files(client):
         assert cdn not in html
     for asset in ("swagger-ui-bundle.js", "swagger-ui-standalone-preset.js", "swagger-ui.css"):
         assert finders.find(f"drf_spectacular_sidecar/swagger-ui-dist/{asset}"), asset
+
+
+def resolved(schema: dict, node: dict) -> dict:
+    while "$ref" in node:
+        node = schema["components"]["schemas"][node["$ref"].rsplit("/", 1)[1]]
+    return node
+
+
+def objects_in(schema: dict, node: dict, seen: set | None = None):
+    """Every object schema reachable from ``node`` (through $ref, allOf and properties)."""
+    seen = set() if seen is None else seen
+    node = resolved(schema, node)
+    if id(node) in seen:
+        return
+    seen.add(id(node))
+    if node.get("type") == "object" or "properties" in node:
+        yield node
+    for child in [*node.get("properties", {}).values(), *node.get("allOf", []), *node.get("oneOf", [])]:
+        yield from objects_in(schema, child, seen)
+
+
+def test_every_request_body_says_unknown_fields_are_refused(schema):
+    # The server refuses unknown fields at every level (StrictSerializer); the schema says so.
+    bodies = 0
+    for path, item in schema["paths"].items():
+        for method, operation in item.items():
+            body = operation.get("requestBody", {}).get("content", {}).get("application/json")
+            if body is None:
+                continue
+            for node in objects_in(schema, body["schema"]):
+                bodies += 1
+                assert node.get("additionalProperties") is False, (path, method, node)
+    assert bodies >= 6
+
+
+def test_the_schema_allows_only_idempotency_keys_the_server_takes(schema, api, api_world):
+    parameters = schema["paths"]["/api/v1/holds/{hold_id}/confirm"]["post"]["parameters"]
+    header = next(p for p in parameters if p["name"] == "Idempotency-Key")["schema"]
+    assert (header["minLength"], header["maxLength"]) == (1, 120)
+    hold = api_world.hold(api_world.retailer)
+    for refused in ("", " ", "k" * 121):
+        response = api.post(
+            f"/api/v1/holds/{hold.id}/confirm",
+            {},
+            key=api_world.keys["own_sk"],
+            headers={"Idempotency-Key": refused},
+        )
+        assert response.status_code == 400
+        assert not (
+            len(refused) >= header["minLength"] and len(refused) <= header["maxLength"] and refused.strip()
+        )
+    response = api.post(
+        f"/api/v1/holds/{hold.id}/confirm",
+        {},
+        key=api_world.keys["own_sk"],
+        headers={"Idempotency-Key": "k" * 120},
+    )
+    assert response.status_code == 201

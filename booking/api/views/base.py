@@ -9,6 +9,7 @@ from rest_framework.views import APIView
 from ..authentication import ApiCaller, ApiKeyAuthentication, SecretKeyRequired
 from ..errors import ErrorSerializer
 from ..parsers import ApiJSONParser
+from ..schema import StrictSerializerExtension  # noqa: F401 - registers the extension
 from ..throttling import KeyRateThrottle, PublishableIpRateThrottle
 
 

@@ -11,6 +11,7 @@ from greenslot.errors import InvalidInput
 
 from ...services.holds import hold_confirm, hold_get_or_create, hold_release
 from ..authentication import PublishableKeyAllowed
+from ..schema import IDEMPOTENCY_KEY_SCHEMA
 from ..serializers import (
     BookingSerializer,
     PriceSerializer,
@@ -24,7 +25,7 @@ from ..serializers import (
 from .base import ApiView, error_responses
 
 # The longest Idempotency-Key kept; the booking stores at most this many characters.
-IDEMPOTENCY_KEY_MAX = 120
+IDEMPOTENCY_KEY_MAX = IDEMPOTENCY_KEY_SCHEMA["maxLength"]
 
 HOLD_ID = OpenApiParameter("hold_id", OpenApiTypes.UUID, OpenApiParameter.PATH, description="The hold's id.")
 
@@ -121,11 +122,12 @@ class HoldConfirmApi(ApiView):
             HOLD_ID,
             OpenApiParameter(
                 "Idempotency-Key",
-                OpenApiTypes.STR,
+                IDEMPOTENCY_KEY_SCHEMA,
                 OpenApiParameter.HEADER,
                 required=True,
                 description="Any unique string up to 120 characters (a UUID is ideal). A retry with the same key "
-                "and body returns the same booking with 200; the same key with another body is 409.",
+                "and body returns the same booking with 200; the same key with another body, or on "
+                "another hold, is 409 idempotency_mismatch.",
             ),
         ],
         request=InputSerializer,
