@@ -267,8 +267,8 @@ def test_a_confirm_key_cannot_confirm_a_second_hold(api: Api, api_world: ApiWorl
     assert replay.status_code == 200 and replay.json()["id"] == str(first.id)
 
 
-@pytest.mark.parametrize("quote", [12345, True, ["q"]])
-def test_it_refuses_a_quote_that_is_not_a_string(api: Api, api_world: ApiWorld, quote):
+@pytest.mark.parametrize("quote", [12345, 1.5])
+def test_it_refuses_a_number_as_a_quote(api: Api, api_world: ApiWorld, quote):
     body = assert_error(
         api.post("/api/v1/holds", {"quote": quote}, key=api_world.keys["own_sk"]), 400, "invalid_request"
     )

@@ -52,7 +52,13 @@ def manage(*args: str, env: dict[str, str]) -> subprocess.CompletedProcess:
 
 
 def test_check_deploy_is_clean_with_production_settings():
-    done = manage("check", "--deploy", "--fail-level", "WARNING", env=production_env())
+    done = manage(
+        "check",
+        "--deploy",
+        "--fail-level",
+        "WARNING",
+        env=production_env(CACHE_URL="redis://127.0.0.1:6379/1"),
+    )
     assert done.returncode == 0, done.stdout + done.stderr
     assert "System check identified no issues" in done.stdout, done.stdout + done.stderr
 
@@ -132,3 +138,17 @@ def test_a_lost_database_is_a_503_in_the_error_shape(error):
 def test_other_errors_are_left_to_the_api_boundary():
     middleware = DatabaseUnavailableMiddleware(lambda request: None)
     assert middleware.process_exception(RequestFactory().get("/api/v1/offers"), ValueError("bug")) is None
+
+
+def test_production_without_a_shared_cache_warns_that_rate_limits_multiply_per_worker():
+    done = manage("check", env=production_env())
+    assert "booking.W001" in done.stderr + done.stdout, done.stdout + done.stderr
+    assert "multiplied by the number of workers" in done.stderr + done.stdout
+
+
+def test_production_with_redis_as_the_cache_does_not_warn():
+    done = manage(
+        "check", "--fail-level", "WARNING", env=production_env(CACHE_URL="redis://127.0.0.1:6379/1")
+    )
+    assert done.returncode == 0, done.stdout + done.stderr
+    assert "booking.W001" not in done.stderr + done.stdout
