@@ -117,6 +117,18 @@ class DayWindowsCache:
             self._entries.clear()
 
 
+def existing_local_moment(depot: Depot, date: dt.date, clock: dt.time) -> dt.datetime:
+    """The instant a template's wall-clock time means on ``date``, as the depot's clock shows it.
+
+    A time the clocks skip (02:30 on a spring-forward night) means the instant RFC 5545 gives it,
+    read with the offset before the gap (02:30 CET, which the clock shows as 03:30 CEST); and it is
+    shown as that existing local time, never as the non-existent ``02:30+01:00``, so offers print
+    an instant exactly as bookings and plans do. A time that happens twice (fall-back) is its
+    first occurrence.
+    """
+    return local_moment(depot, date, clock).astimezone(dt.UTC).astimezone(depot.tz)
+
+
 def day_windows_build(
     *, depot: Depot, date: dt.date, epoch: dt.datetime, templates: tuple[TemplateRow, ...]
 ) -> DayWindows:
@@ -125,8 +137,11 @@ def day_windows_build(
     for template in templates:
         if not template.runs_on(date.isoweekday()):
             continue
-        start = local_moment(depot, date, template.start_time)
-        end = local_moment(depot, date, template.end_time)
+        start = existing_local_moment(depot, date, template.start_time)
+        end = existing_local_moment(depot, date, template.end_time)
+        if end <= start:
+            # All of it inside the spring-forward gap (02:00-03:00 that night): no such window.
+            continue
         cutoff = start - dt.timedelta(minutes=template.cutoff_minutes)
         windows.append(
             DayWindow(

@@ -18,6 +18,7 @@ from pricing.calculation import RuleTerms
 from pricing.models import IncentiveRuleSet
 from pricing.selectors import rule_set_for_depot
 from pricing.validation import terms_problems
+from pricing.widths import window_hours
 from pricing.windows import PricedWindow, price_windows
 
 from ..models import Offer
@@ -50,7 +51,9 @@ class PreviewRow:
 
     @property
     def hours(self) -> Decimal:
-        return Decimal((self.end - self.start).total_seconds()) / Decimal(3600)
+        # Real elapsed hours (``pricing.widths``): subtracting two datetimes of one time zone gives
+        # wall-clock time, an hour off across a clock change.
+        return window_hours(start=self.start, end=self.end)
 
 
 @dataclass(frozen=True)

@@ -1,16 +1,36 @@
 """Windows are local times; on the days the clocks change, the plan's seconds are real seconds."""
 
 import datetime as dt
+from decimal import Decimal
+from zoneinfo import ZoneInfo
 
 import pytest
 
+from booking.api.plans import plan_for_retailer
+from booking.api.serializers import booking_representation
 from booking.audit import plan_violations
-from booking.services.holds import hold_confirm, hold_create
+from booking.services.holds import booking_get, hold_confirm, hold_create
 from booking.services.offers import offer_create
+from booking.services.rule_preview import PreviewRow
 from fleet.selectors import depot_day_plan
+from fleet.services import depot_day_get_or_create, shift_create
+from pricing.calculation import WIDE_WINDOW_HOURS, WIDTH_DISCOUNT, RuleTerms, width_discount
 from tests.factories import INSIDE, make_world
 
 pytestmark = pytest.mark.django_db
+
+
+def offer_for_one_day(world, date: dt.date, now: dt.datetime):
+    return offer_create(
+        retailer=world.retailer,
+        lat=INSIDE[0],
+        lon=INSIDE[1],
+        size_units=1,
+        service_minutes=3,
+        from_date=date,
+        days=1,
+        now=now,
+    )
 
 SPRING_FORWARD = dt.date(2027, 3, 28)  # Europe/Amsterdam: 02:00 CET -> 03:00 CEST
 FALL_BACK = dt.date(2027, 10, 31)  # Europe/Amsterdam: 03:00 CEST -> 02:00 CET
@@ -25,16 +45,7 @@ def test_windows_on_a_clock_change_day_are_local_and_the_plan_counts_real_second
 ):
     world = make_world(dates=[date], start_hour=7, end_hour=21, windows=[(8, 9), (8, 21)])
     now = dt.datetime.combine(date - dt.timedelta(days=1), dt.time(12), tzinfo=dt.UTC)
-    offer = offer_create(
-        retailer=world.retailer,
-        lat=INSIDE[0],
-        lon=INSIDE[1],
-        size_units=1,
-        service_minutes=3,
-        from_date=date,
-        days=1,
-        now=now,
-    )
+    offer = offer_for_one_day(world, date, now)
     one_hour, all_day = offer.days[0].windows
     assert one_hour.start.isoformat() == f"{date.isoformat()}T08:00:00+0{offset_hours}:00"
     assert (one_hour.end - one_hour.start) == dt.timedelta(hours=1)
@@ -49,3 +60,112 @@ def test_windows_on_a_clock_change_day_are_local_and_the_plan_counts_real_second
     hold.refresh_from_db()
     assert one_hour.start <= hold.stop.planned_start <= one_hour.end
     assert plan_violations(now=now) == []
+
+
+# Both DST Sundays of 2027 in two time zones, with night windows across each change.
+CLOCK_CHANGES = [
+    ("Europe/Amsterdam", SPRING_FORWARD),  # 02:00 -> 03:00: 02:00-03:00 does not exist
+    ("Europe/Amsterdam", FALL_BACK),  # 03:00 -> 02:00: 02:00-03:00 happens twice
+    ("America/New_York", dt.date(2027, 3, 14)),  # 02:00 -> 03:00
+    ("America/New_York", dt.date(2027, 11, 7)),  # 02:00 -> 01:00: 01:00-02:00 happens twice
+]
+NIGHT_WINDOWS = [(0, 4), (1, 2), (1, 3), (2, 3), (2, 4), (3, 4), (0, 6)]
+
+
+def night_world(time_zone: str, date: dt.date):
+    world = make_world(dates=[], windows=NIGHT_WINDOWS, cutoff_minutes=0, vehicles=1, capacity=20)
+    world.depot.time_zone = time_zone
+    world.depot.save(update_fields=["time_zone"])
+    tz = ZoneInfo(time_zone)
+    depot_day = depot_day_get_or_create(depot=world.depot, date=date)
+    shift_create(
+        depot_day=depot_day,
+        vehicle=world.vehicles[0],
+        start=dt.datetime.combine(date, dt.time(0), tzinfo=tz),
+        end=dt.datetime.combine(date, dt.time(8), tzinfo=tz),
+    )
+    return world, tz
+
+
+def exists_as_printed(text: str, tz: ZoneInfo) -> bool:
+    """Whether ``text`` is how the depot's clock shows that instant (no non-existent local time)."""
+    moment = dt.datetime.fromisoformat(text)
+    return moment.astimezone(tz).isoformat() == text
+
+
+@pytest.mark.parametrize(("time_zone", "date"), CLOCK_CHANGES)
+def test_a_clock_change_day_sells_only_real_windows_priced_by_their_real_length(time_zone, date):
+    world, tz = night_world(time_zone, date)
+    now = dt.datetime.combine(date - dt.timedelta(days=1), dt.time(12), tzinfo=dt.UTC)
+    result = offer_for_one_day(world, date, now)
+    terms = RuleTerms.from_rule_set(world.rules)
+    windows = result.days[0].windows
+    assert windows, "the night windows that exist are offered"
+    for window in windows:
+        start, end = window.start.isoformat(), window.end.isoformat()
+        real_hours = Decimal(round(window.end.timestamp() - window.start.timestamp())) / 3600
+        # Never a 0-minute window, and only local times the depot's clock really shows.
+        assert real_hours > 0, (start, end)
+        assert exists_as_printed(start, tz) and exists_as_printed(end, tz), (start, end)
+        assert window.available, (start, end, window.reason)
+        # The width discount and the wide label count the hours the shopper really waits.
+        lines = {line.code: line.amount for line in window.price.lines}
+        assert lines.get(WIDTH_DISCOUNT, Decimal("0.00")) == -width_discount(
+            terms=terms, window_hours=real_hours
+        )
+        assert ("wide" in window.labels) == (real_hours >= WIDE_WINDOW_HOURS)
+    record_texts = [(r["start"], r["end"]) for r in result.offer.windows]
+    assert record_texts == [(w.start.isoformat(), w.end.isoformat()) for w in windows]
+    # Held and confirmed, the booking and the plan print the same instants the same way.
+    for window in windows[:3]:
+        hold = hold_create(retailer=world.retailer, quote=window.quote, now=now)
+        booking, _ = hold_confirm(retailer=world.retailer, booking_id=hold.id, now=now)
+        shown = booking_representation(booking_get(retailer=world.retailer, booking_id=booking.id), now=now)
+        assert (shown["window"]["start"].isoformat(), shown["window"]["end"].isoformat()) == (
+            window.start.isoformat(),
+            window.end.isoformat(),
+        )
+    plan = plan_for_retailer(retailer=world.retailer, depot_code=world.depot.code, date=date, now=now)
+    offered = {(w.start.isoformat(), w.end.isoformat()) for w in windows}
+    planned = {
+        (stop["window"]["start"].isoformat(), stop["window"]["end"].isoformat())
+        for route in plan["routes"]
+        for stop in route["stops"]
+    }
+    assert planned and planned <= offered
+    assert plan_violations(now=now) == []
+
+
+def test_a_window_inside_the_spring_forward_gap_is_not_sold():
+    world, tz = night_world("Europe/Amsterdam", SPRING_FORWARD)
+    now = dt.datetime.combine(SPRING_FORWARD - dt.timedelta(days=1), dt.time(12), tzinfo=dt.UTC)
+    result = offer_for_one_day(world, SPRING_FORWARD, now)
+    shown = [(w.start.strftime("%H:%M"), w.end.strftime("%H:%M")) for w in result.days[0].windows]
+    # 02:00-03:00 does not exist that night: it is not offered at all. A window reaching into the
+    # gap starts or ends where the clocks jump (02:00 reads as 03:00, as RFC 5545 has it).
+    assert ("02:00", "03:00") not in shown and ("03:00", "03:00") not in shown
+    assert ("00:00", "04:00") in shown and ("03:00", "04:00") in shown
+    zero_to_four = next(w for w in result.days[0].windows if w.start.hour == 0 and w.end.hour == 4)
+    assert zero_to_four.end - zero_to_four.start == dt.timedelta(hours=3) or (
+        zero_to_four.end.timestamp() - zero_to_four.start.timestamp() == 3 * 3600
+    )
+
+
+def test_the_rules_preview_counts_a_windows_real_hours():
+    tz = ZoneInfo("Europe/Amsterdam")
+    # 02:00 CEST to 03:00 CET on the fall-back night: two real hours, one on the wall clock.
+    start = dt.datetime.combine(FALL_BACK, dt.time(2), tzinfo=tz)
+    end = dt.datetime.combine(FALL_BACK, dt.time(3), tzinfo=tz)
+    row = PreviewRow(
+        date=FALL_BACK,
+        start=start,
+        end=end,
+        available=False,
+        reason="full",
+        grams=None,
+        marginal_km=None,
+        nearby_stops=(),
+        published=None,
+        draft=None,
+    )
+    assert row.hours == Decimal(2)
