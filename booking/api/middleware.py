@@ -3,10 +3,12 @@ Django itself produces there (unknown path, crash) in the API's JSON error shape
 
 from __future__ import annotations
 
+import io
 import json
 import logging
 
 from django.conf import settings
+from django.core.handlers.wsgi import LimitedStream
 from django.core.signals import got_request_exception
 from django.http import HttpRequest, HttpResponse, JsonResponse
 
@@ -23,7 +25,11 @@ STATUS_CODES = {
     403: ("forbidden", "Forbidden."),
     404: ("not_found", "No such resource."),
     405: ("method_not_allowed", "This method is not allowed here."),
+    411: ("length_required", "Send the body with a Content-Length header."),
     413: ("payload_too_large", "The request body is too large."),
+    414: ("uri_too_long", "The request line is too long."),
+    431: ("headers_too_large", "The request's headers are too large."),
+    501: ("not_implemented", "The server does not support this request."),
     500: ("server_error", "Something went wrong on our side; it has been logged."),
 }
 
@@ -62,6 +68,11 @@ class ApiBoundaryMiddleware:
         return response
 
     def refuse_body(self, request: HttpRequest) -> HttpResponse | None:
+        if (
+            "CONTENT_LENGTH" not in request.META
+            and "chunked" in request.META.get("HTTP_TRANSFER_ENCODING", "").lower()
+        ):
+            return self.read_chunked_body(request)
         raw = request.META.get("CONTENT_LENGTH") or "0"
         try:
             length = int(raw)
@@ -84,6 +95,34 @@ class ApiBoundaryMiddleware:
                 ),
                 status=413,
             )
+        return None
+
+    def read_chunked_body(self, request: HttpRequest) -> HttpResponse | None:
+        """A chunked body has no Content-Length, and Django reads a body of unknown length as empty
+        (so a valid request would be refused for missing fields). Read it here, up to the limit,
+        when the server has de-chunked it and marks its end (``wsgi.input_terminated``, as
+        gunicorn does); without that mark its end cannot be known: 411."""
+        limit = max_body_bytes()
+        if not request.META.get("wsgi.input_terminated"):
+            return JsonResponse(
+                error_body(
+                    "length_required",
+                    "Send the body with a Content-Length header (this server cannot read chunked bodies).",
+                ),
+                status=411,
+            )
+        body = request.META["wsgi.input"].read(limit + 1)
+        if len(body) > limit:
+            return JsonResponse(
+                error_body(
+                    "payload_too_large",
+                    f"The request body is more than {limit} bytes; the API accepts at most {limit}.",
+                    {"limit_bytes": limit},
+                ),
+                status=413,
+            )
+        request.META["CONTENT_LENGTH"] = str(len(body))
+        request._stream = LimitedStream(io.BytesIO(body), len(body))
         return None
 
     def process_exception(self, request: HttpRequest, exception: Exception) -> HttpResponse | None:

@@ -32,6 +32,7 @@ def offer_for_one_day(world, date: dt.date, now: dt.datetime):
         now=now,
     )
 
+
 SPRING_FORWARD = dt.date(2027, 3, 28)  # Europe/Amsterdam: 02:00 CET -> 03:00 CEST
 FALL_BACK = dt.date(2027, 10, 31)  # Europe/Amsterdam: 03:00 CEST -> 02:00 CET
 
