@@ -1,9 +1,18 @@
+import json
+
 from django.contrib import admin, messages
 
 from greenslot.errors import GreenslotError
 
 from .models import Booking, BookingEvent, BookingStatus, Offer, PresetAddress, WindowTemplate
 from .services.holds import booking_cancel
+from .text import bidi_controls_shown
+
+
+def address_shown(address: dict) -> str:
+    """A recorded address as an operator reads it: its JSON, bidirectional controls made visible
+    (``booking.text``), so an override cannot make it read as another street."""
+    return bidi_controls_shown(json.dumps(address, ensure_ascii=False))
 
 
 class ReadOnlyAdminMixin:
@@ -49,14 +58,25 @@ class OfferAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
     date_hierarchy = "created_at"
     list_select_related = ("retailer", "depot", "rule_set__retailer")
     show_full_result_count = False
+    # Client-written text is shown with bidirectional controls made visible.
+    exclude = ("address",)
+    readonly_fields = ("shown_address",)
+
+    @admin.display(description="address")
+    def shown_address(self, offer: Offer) -> str:
+        return address_shown(offer.address)
 
 
 class BookingEventInline(ReadOnlyAdminMixin, admin.TabularInline):
     model = BookingEvent
-    fields = ("at", "actor", "from_status", "to_status", "note")
+    fields = ("at", "actor", "from_status", "to_status", "shown_note")
     readonly_fields = fields
     ordering = ("at", "id")
     extra = 0
+
+    @admin.display(description="note")
+    def shown_note(self, event: BookingEvent) -> str:
+        return bidi_controls_shown(event.note)
 
 
 @admin.register(Booking)
@@ -84,6 +104,21 @@ class BookingAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
     inlines = (BookingEventInline,)
     actions = ("cancel_selected",)
     show_full_result_count = False
+    # Client-written text is shown with bidirectional controls made visible.
+    exclude = ("address", "external_ref", "idempotency_key")
+    readonly_fields = ("shown_address", "shown_external_ref", "shown_idempotency_key")
+
+    @admin.display(description="address")
+    def shown_address(self, booking: Booking) -> str:
+        return address_shown(booking.address)
+
+    @admin.display(description="external ref")
+    def shown_external_ref(self, booking: Booking) -> str:
+        return bidi_controls_shown(booking.external_ref)
+
+    @admin.display(description="idempotency key")
+    def shown_idempotency_key(self, booking: Booking) -> str:
+        return bidi_controls_shown(booking.idempotency_key)
 
     def get_actions(self, request):
         actions = super().get_actions(request)

@@ -10,6 +10,7 @@ from rest_framework import serializers
 
 from ..models import Booking, BookingStatus
 from ..services.holds import booking_effective_status
+from ..text import bidi_controls_in
 
 ADDRESS_TEXT_FIELDS = ("line1", "postcode", "city", "country")
 
@@ -53,13 +54,20 @@ class StrictIntegerField(serializers.IntegerField):
 
 
 class StrictCharField(serializers.CharField):
-    """A JSON string, nothing else: DRF's ``CharField`` would read ``42`` as ``"42"``."""
+    """A JSON string, nothing else: DRF's ``CharField`` would read ``42`` as ``"42"``. Refuses
+    bidirectional controls too (``booking.text``): the text ends up on operators' screens."""
 
-    default_error_messages = {"invalid": "A string is required."}
+    default_error_messages = {
+        "invalid": "A string is required.",
+        "bidi": "Bidirectional control characters are not allowed ({controls}).",
+    }
 
     def to_internal_value(self, data):
         if not isinstance(data, str):
             self.fail("invalid")
+        controls = bidi_controls_in(data)
+        if controls:
+            self.fail("bidi", controls=", ".join(controls))
         return super().to_internal_value(data)
 
 

@@ -30,6 +30,7 @@ from tenants.models import Retailer
 
 from ..models import Offer
 from ..quotes import QuoteSigner, quote_signer
+from ..text import bidi_controls_in
 from .day_windows import TemplateRow, day_windows_cache, window_templates
 from .offer_costs import DayCosts, costed_windows, day_costs, learned_inputs_cache
 from .offer_records import offer_window_records
@@ -89,6 +90,20 @@ def validate_parcel(*, size_units: object, service_minutes: object) -> ParcelInp
                 details={"field": name, "value": value},
             )
     return ParcelInput(size_units=int(size_units), service_minutes=int(service_minutes))  # type: ignore[arg-type]
+
+
+def validate_address_text(address: dict) -> dict:
+    """The address's text fields, refused if any carries a bidirectional control (``booking.text``):
+    an address is shown to operators and drivers, and an override would make it read otherwise."""
+    for name, value in address.items():
+        controls = bidi_controls_in(str(value))
+        if controls:
+            raise InvalidInput(
+                "invalid_address",
+                f"The address's {name} contains bidirectional control characters.",
+                details={"field": name, "characters": controls},
+            )
+    return address
 
 
 def published_rules(*, retailer: Retailer, depot: Depot) -> IncentiveRuleSet:
@@ -299,6 +314,7 @@ def offer_create(
         now=now,
     )
     basket = validate_basket(basket_value)
+    address = validate_address_text(address or {})
     depot, lat_f, lon_f, parcel = request.depot, request.lat, request.lon, request.parcel
     rule_set = published_rules(retailer=retailer, depot=depot)
     terms = RuleTerms.from_rule_set(rule_set)
@@ -320,7 +336,7 @@ def offer_create(
         rule_set=rule_set,
         lat=lat_f,
         lon=lon_f,
-        address=address or {},
+        address=address,
         size_units=parcel.size_units,
         service_seconds=parcel.service_minutes * 60,
         windows=offer_window_records(days=final_days, evaluated=evaluated, basket_value=basket),

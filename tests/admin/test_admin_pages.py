@@ -391,3 +391,27 @@ def test_it_refuses_an_emission_factor_edit_while_a_plan_using_it_fails_the_chec
     world.depot_day.refresh_from_db()
     assert world.factor.grams_per_km == grams
     assert world.depot_day.version == 3
+
+
+RLO = "\u202e"
+
+
+def test_it_shows_a_right_to_left_override_in_an_address_as_a_visible_mark(admin_client, world):
+    # Given a booking whose address text carries a right-to-left override (stored before input
+    # refused them), and an order reference and a cancel note with one,
+    Booking.objects.filter(pk=world.booking.pk).update(
+        address={"line1": f"Domplein 1{RLO}9 nnaR", "city": "Utrecht"}, external_ref=f"order{RLO}1"
+    )
+    BookingEvent.objects.filter(pk=world.event.pk).update(note=f"customer{RLO}asked")
+    # when an operator opens it,
+    html = admin_client.get(url(Booking, "change", world.booking.pk)).content.decode()
+    # then no raw control reaches the page: each shows as a visible mark.
+    assert RLO not in html
+    assert "Domplein 1[U+202E]9 nnaR" in html and "order[U+202E]1" in html and "customer[U+202E]asked" in html
+
+
+def test_the_offer_page_shows_bidi_controls_as_visible_marks(admin_client, world):
+    offer = world.booking.offer
+    Offer.objects.filter(pk=offer.pk).update(address={"line1": f"Main St{RLO}"})
+    html = admin_client.get(url(Offer, "change", offer.pk)).content.decode()
+    assert RLO not in html and "Main St[U+202E]" in html

@@ -11,6 +11,7 @@ from rest_framework.renderers import JSONRenderer
 from booking.api.views.offers import OfferSerializer, offer_representation
 from booking.models import Offer
 from booking.services.offers import offer_create
+from greenslot.errors import GreenslotError
 from tests.api.support import ORIGIN, Api, ApiWorld, assert_error, local_today, offer_body
 from tests.factories import INSIDE, OUTSIDE
 
@@ -224,3 +225,31 @@ def test_the_response_is_what_the_offer_serializer_makes_of_the_offer(api_world:
 
     assert built == OfferSerializer(native).data
     assert JSONRenderer().render(built) == JSONRenderer().render(OfferSerializer(native).data)
+
+
+@pytest.mark.parametrize("control", ["\u202e", "\u2066", "\u200f"])
+def test_it_refuses_bidirectional_controls_in_the_address_text(api: Api, api_world: ApiWorld, control):
+    body = offer_body()
+    body["address"]["line1"] = f"Domplein 1{control}9 nnaR"
+    details = assert_error(
+        api.post("/api/v1/offers", body, key=api_world.keys["own_sk"]), 400, "invalid_request"
+    )["details"]
+    assert "line1" in details["address"]
+    assert Offer.objects.count() == 0
+
+
+def test_the_offer_service_refuses_them_from_any_channel(api_world: ApiWorld):
+    with pytest.raises(GreenslotError) as caught:
+        offer_create(
+            retailer=api_world.retailer,
+            lat=52.11,
+            lon=5.11,
+            size_units=1,
+            service_minutes=3,
+            address={"line1": "Main St\u202e"},
+        )
+    assert (caught.value.code, caught.value.status, caught.value.details["characters"]) == (
+        "invalid_address",
+        400,
+        ["U+202E"],
+    )
