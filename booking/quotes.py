@@ -50,7 +50,7 @@ class QuoteRef:
 
 @dataclass(frozen=True)
 class Quote:
-    """A quoted window as its offer recorded it (``booking.services.holds.quoted_offer``)."""
+    """A quoted window as its offer recorded it (``booking.services.placement.quoted_offer``)."""
 
     offer_id: str
     retailer_id: int

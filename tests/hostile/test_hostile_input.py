@@ -120,13 +120,23 @@ def test_invalid_json_is_refused_with_a_clear_4xx(api, api_world, name, raw, cod
 
 
 def test_unicode_addresses_are_kept_as_sent(api, api_world):
-    line1 = "Straße 7 😀 \u202eevil\u202c ﷽"
+    line1 = "Straße 7 😀 ﷽ שלום"
     response = api.post(
         "/api/v1/offers",
         offer(address={**HERE, "line1": line1, "city": "東京"}),
         key=api_world.keys["own_sk"],
     )
     assert response.status_code == 201, response.content
+
+
+def test_a_right_to_left_override_in_an_address_is_refused(api, api_world):
+    # It would make the address read as another one on the operator's screen.
+    response = api.post(
+        "/api/v1/offers",
+        offer(address={**HERE, "line1": "Straße 7 \u202eevil\u202c", "city": "東京"}),
+        key=api_world.keys["own_sk"],
+    )
+    assert "line1" in assert_error(response, 400, "invalid_request")["details"]["address"]
 
 
 @pytest.mark.parametrize(

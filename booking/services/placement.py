@@ -1,0 +1,187 @@
+"""Where a held or moved booking's stop goes: the quoted window read back from its offer, the
+address lock, and the re-check and insert of the stop under the depot-day lock.
+
+``booking.services.holds`` calls these inside its transactions; the lock order is theirs.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+from decimal import Decimal
+
+import numpy as np
+from django.db import transaction
+from django.db.models import Q
+
+from fleet.adapter import plan_cache, travel_backend_guard
+from fleet.models import DepotDay, Stop
+from fleet.services import stop_insert
+from greenslot.errors import Conflict
+from routing.insertion import evaluate_insertion
+from routing.problem import StopSpec
+from tenants.models import Retailer
+
+from ..models import Booking, BookingStatus, Offer
+from ..quotes import Quote, quote_verify
+
+
+def quoted_offer(*, retailer: Retailer, quote: object, now: dt.datetime) -> tuple[Quote, Offer, dict]:
+    """The quoted window as its offer recorded it, the offer and the window's record.
+
+    Refuses a forged or foreign quote (400), an expired offer (410) and a closed window (409).
+    """
+    ref = quote_verify(token=quote, retailer_id=retailer.id)
+    try:
+        offer = Offer.objects.select_related("depot", "rule_set").get(id=ref.offer_id, retailer=retailer)
+    except Offer.DoesNotExist as exc:
+        raise Conflict("invalid_quote", "The quote's offer no longer exists.") from exc
+    if now >= offer.expires_at:
+        raise Conflict("quote_expired", "The quote has expired; ask for a new offer.", status=410)
+    if ref.window_index >= len(offer.windows) or not offer.windows[ref.window_index].get("available"):
+        raise Conflict("invalid_quote", "The quote does not match its offer.")
+    entry = offer.windows[ref.window_index]
+    verified = Quote(
+        offer_id=str(offer.id),
+        retailer_id=retailer.id,
+        date=dt.date.fromisoformat(entry["date"]),
+        start=dt.datetime.fromisoformat(entry["start"]),
+        end=dt.datetime.fromisoformat(entry["end"]),
+        cutoff=dt.datetime.fromisoformat(entry["cutoff"]),
+        amount=Decimal(entry["price"]),
+        currency=offer.rule_set.currency,
+        co2e_grams=int(entry["co2e_grams"]),
+        rule_version=offer.rule_set.version,
+        expires_at=offer.expires_at,
+        key=ref.key,
+    )
+    if now >= verified.cutoff:
+        raise Conflict(
+            "window_unavailable", "Orders for this window have closed.", details={"reason": "cutoff_passed"}
+        )
+    return verified, offer, entry
+
+
+def place_stop_locked(
+    *,
+    depot_day: DepotDay | None,
+    offer: Offer,
+    verified: Quote,
+    now: dt.datetime,
+    expires_at: dt.datetime | None,
+) -> Stop:
+    """Re-check the quoted window against the plan read inside the lock, and insert the stop.
+
+    The caller holds the depot-day lock and has tidied the day's lapsed holds
+    (``booking.services.holds.holds_expire_locked``). Raises 409 ``window_unavailable`` if the
+    window no longer fits.
+    """
+    if depot_day is None:
+        raise Conflict("window_unavailable", "No vehicle works on that day.", details={"reason": "no_shift"})
+    with travel_backend_guard():
+        return _place_stop_locked(
+            depot_day=depot_day, offer=offer, verified=verified, now=now, expires_at=expires_at
+        )
+
+
+def _place_stop_locked(*, depot_day, offer, verified, now, expires_at) -> Stop:
+    # The row is locked and read after the lock, so a cached compile stamped with its version (and
+    # update time) is exactly what the database holds now; the caller purged lapsed holds.
+    compiled = plan_cache.get(
+        depot=offer.depot, depot_day=depot_day, date=verified.date, now=now, publish=False
+    )
+    stop = StopSpec(
+        lat=offer.lat,
+        lon=offer.lon,
+        early=compiled.seconds(verified.start),
+        late=compiled.seconds(verified.end),
+        service=offer.service_seconds,
+        demand=offer.size_units,
+    )
+    insertion = evaluate_insertion(
+        compiled.plan,
+        lat=stop.lat,
+        lon=stop.lon,
+        service=stop.service,
+        demand=stop.demand,
+        window_early=np.array([stop.early], dtype=np.int64),
+        window_late=np.array([stop.late], dtype=np.int64),
+    )
+    if not compiled.plan.routes or not insertion.feasible[0]:
+        reason = str(insertion.reason[0]) if compiled.plan.routes else "no_shift"
+        raise Conflict(
+            "window_unavailable",
+            "This window has just filled up; please choose another.",
+            details={"reason": reason},
+        )
+    return stop_insert(
+        compiled=compiled,
+        depot_day=depot_day,
+        route_index=int(insertion.route[0]),
+        position=int(insertion.position[0]),
+        stop=stop,
+        expires_at=expires_at,
+    )
+
+
+def address_key(lat: float, lon: float) -> tuple[float, float]:
+    # About 11 m: the same building, however the client rounds its geocode.
+    return round(lat, 4), round(lon, 4)
+
+
+def address_lock(*, retailer: Retailer, lat: float, lon: float) -> None:
+    """Serialise holds for one retailer's address until the transaction ends.
+
+    PostgreSQL: a transaction-scoped advisory lock on a hash of (retailer, rounded address).
+    SQLite: writers are already serialised by its IMMEDIATE transactions, so nothing to do.
+    """
+    connection = transaction.get_connection()
+    if connection.vendor != "postgresql":
+        return
+    key_lat, key_lon = address_key(lat, lon)
+    digest = hashlib.blake2b(f"{retailer.id}:{key_lat}:{key_lon}".encode(), digest_size=8).digest()
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT pg_advisory_xact_lock(%s)", [int.from_bytes(digest, "big", signed=True)])
+
+
+def address_holds_and_quote_use(
+    *, retailer: Retailer, lat: float, lon: float, quote_key: str, now: dt.datetime
+) -> tuple[int, tuple | None]:
+    """The live holds at the retailer's address, and the booking the quote already made if any
+    (its id and status, as ``(id, status, hold_expires_at)``). One query for both: the hold path's
+    query count is pinned (``tests/booking/test_offer_queries.py``)."""
+    key_lat, key_lon = address_key(lat, lon)
+    delta = 0.00005
+    at_address = Q(
+        retailer=retailer,
+        status=BookingStatus.HELD,
+        hold_expires_at__gt=now,
+        lat__gte=key_lat - delta,
+        lat__lt=key_lat + delta,
+        lon__gte=key_lon - delta,
+        lon__lt=key_lon + delta,
+    )
+    live, used = 0, None
+    rows = Booking.objects.filter(at_address | Q(quote_key=quote_key)).values_list(
+        "id", "status", "hold_expires_at", "quote_key", "retailer_id", "lat", "lon"
+    )
+    for booking_id, status, expires_at, key, retailer_id, lat_b, lon_b in rows:
+        if key == quote_key:
+            used = (booking_id, status, expires_at)
+        if (
+            retailer_id == retailer.id
+            and status == BookingStatus.HELD
+            and expires_at > now
+            and key_lat - delta <= lat_b < key_lat + delta
+            and key_lon - delta <= lon_b < key_lon + delta
+        ):
+            live += 1
+    return live, used
+
+
+def quote_used_error(*, status: str) -> Conflict:
+    return Conflict(
+        "quote_used",
+        f"This quote has already been used (its hold is {status}); ask for a new offer.",
+        details={"status": status},
+    )
