@@ -50,7 +50,8 @@ class OfferWindowSerializer(serializers.Serializer):
     labels = serializers.ListField(child=serializers.CharField(), help_text="e.g. green, wide, best_value.")
     quote = serializers.CharField(
         allow_null=True,
-        help_text="Signed token to hold this window (POST /api/v1/holds); null when unavailable.",
+        help_text="Opaque token to hold this window (POST /api/v1/holds); one hold per quote. Null when "
+        "unavailable.",
     )
 
 
