@@ -188,7 +188,10 @@ def hold_get_or_create(
                 actor=actor,
             )
     except IntegrityError as exc:
-        # Only a race the address lock does not cover (SQLite has none) gets here.
+        # Only a race the address lock does not cover gets here: the quote's unique key let the
+        # other request through. Any other integrity error is a bug, and surfaces as one.
+        if not Booking.objects.filter(quote_key=verified.key).exists():
+            raise
         raise quote_used_error(status="being held") from exc
     return booking, True
 
