@@ -142,7 +142,11 @@ def day_windows_build(
         if end <= start:
             # All of it inside the spring-forward gap (02:00-03:00 that night): no such window.
             continue
-        cutoff = start - dt.timedelta(minutes=template.cutoff_minutes)
+        # Real minutes before the start (aware arithmetic in one zone is wall-clock arithmetic), shown
+        # as the depot's clock shows that instant.
+        cutoff = (start.astimezone(dt.UTC) - dt.timedelta(minutes=template.cutoff_minutes)).astimezone(
+            depot.tz
+        )
         windows.append(
             DayWindow(
                 start=start,

@@ -9,6 +9,7 @@ import pytest
 from booking.api.plans import plan_for_retailer
 from booking.api.serializers import booking_representation
 from booking.audit import plan_violations
+from booking.models import WindowTemplate
 from booking.services.holds import booking_get, hold_confirm, hold_create
 from booking.services.offers import offer_create
 from booking.services.rule_preview import PreviewRow
@@ -170,3 +171,14 @@ def test_the_rules_preview_counts_a_windows_real_hours():
         draft=None,
     )
     assert row.hours == Decimal(2)
+
+
+@pytest.mark.parametrize(("time_zone", "date"), CLOCK_CHANGES)
+def test_a_cutoff_is_real_minutes_before_the_start_and_an_existing_local_time(time_zone, date):
+    world, tz = night_world(time_zone, date)
+    WindowTemplate.objects.filter(depot=world.depot).update(cutoff_minutes=150)
+    now = dt.datetime.combine(date - dt.timedelta(days=1), dt.time(12), tzinfo=dt.UTC)
+    result = offer_for_one_day(world, date, now)
+    for window, record in zip(result.days[0].windows, result.offer.windows, strict=True):
+        assert window.start.timestamp() - window.cutoff.timestamp() == 150 * 60
+        assert exists_as_printed(record["cutoff"], tz), record["cutoff"]
