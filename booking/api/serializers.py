@@ -93,7 +93,7 @@ LABELS_HELP = (
 )
 CLAIM_STATEMENTS = {
     "consolidated": "Van already nearby: {grams} CO2e, {percent} % below this day's average window.",
-    "green": "{grams} CO2e, {percent} % below this day's average window.",
+    "green": "Low CO2e: {grams} CO2e, {percent} % below this day's average window.",
 }
 
 

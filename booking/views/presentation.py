@@ -49,7 +49,7 @@ LABEL_TEXT = {
 # The basis of each claim in one sentence: its grams against the day's average window.
 CLAIM_STATEMENT = {
     CONSOLIDATED: _("Van already nearby: %(grams)s CO₂e, %(percent)s %% below this day's average window."),
-    GREEN: _("%(grams)s CO₂e, %(percent)s %% below this day's average window."),
+    GREEN: _("Low CO₂e: %(grams)s CO₂e, %(percent)s %% below this day's average window."),
 }
 # The grid's width groups already say a window is wide; its cells do not repeat it.
 GRID_IMPLIED_LABELS = frozenset({"wide"})
@@ -219,6 +219,14 @@ class SlotGrid:
     @property
     def available_count(self) -> int:
         return sum(day.available_count for day in self.days)
+
+    @property
+    def legend(self) -> tuple[Badge, ...]:
+        """The two claims as the grid's legend names them (the grid's cells show their icons)."""
+        return (
+            Badge(code=CONSOLIDATED, text=label_text(CONSOLIDATED)),
+            Badge(code=GREEN, text=label_text(GREEN)),
+        )
 
     @property
     def has_day_rules(self) -> bool:

@@ -118,7 +118,7 @@ def test_a_low_co2e_claim_says_its_grams_and_how_far_below_the_days_average_it_i
 
     assert (shown.text, shown.statement) == (
         "Low CO₂e",
-        "+1,050 g CO₂e, 47 % below this day's average window.",
+        "Low CO₂e: +1,050 g CO₂e, 47 % below this day's average window.",
     )
 
 

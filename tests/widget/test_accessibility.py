@@ -108,7 +108,9 @@ def test_axe_finds_nothing_serious_on_the_shopper_pages_and_the_widget(
     page.locator("[data-refusal]").wait_for()
     check("widget-frame-window-refused")
     # A page whose origin the retailer has not allowed: the frame refuses to show the windows.
-    page.goto(f"{live_server.url}/widget/frame?key={embeddable.publishable_key}&origin=https://stranger.example")
+    page.goto(
+        f"{live_server.url}/widget/frame?key={embeddable.publishable_key}&origin=https://stranger.example"
+    )
     page.locator("[role=alert]").wait_for()
     check("widget-frame-refused")
 
