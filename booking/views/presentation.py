@@ -547,10 +547,6 @@ class HeldWindow:
         return f"{self.start}{EN_DASH}{self.end}"
 
     @property
-    def has_claims(self) -> bool:
-        return any(badge.environmental for badge in self.badges)
-
-    @property
     def claim(self) -> Badge | None:
         return next((badge for badge in self.badges if badge.environmental), None)
 
