@@ -173,7 +173,7 @@ def depot_dashboard(*, depot: Depot, first: dt.date, last: dt.date, now: dt.date
                 Series("Share of windows on sale", [t.offered_share for t in take_up], "#9ecae1", hatch=True),
                 Series("Share of bookings", [t.booked_share for t in take_up], PURPLE),
             ],
-            title="Take-up of green, wide and consolidated windows",
+            title="Take-up of “Low CO₂e”, “Wide window” and “Van nearby” windows",
             desc="For each label, the share of windows on sale that carried it and the share of bookings that chose one.",
             maximum=1.0,
         ),

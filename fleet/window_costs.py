@@ -1,16 +1,22 @@
 """What a window's delivery will really cost the fleet: the expected final marginal cost.
 
-The myopic insertion cost (``routing.insertion``) charges the first booker of an empty day the cost of
-opening a route and its depot stem, which later orders share once the day fills up. So a window is
-costed as the insertion without those parts while the day is far from full, blended with a learned
-average of what an order really added to completed plans (per zone x window width x weekday),
-weighted by how full the day is:
+The myopic insertion cost (``routing.insertion``) is what the order adds to today's plan. It is a
+poor guide to what the order adds to the day's *final* routes: the first bookers of an empty day
+pay for opening a route and its depot stem, which later orders share, and a detour to a stop far
+from today's few others shrinks as later orders fill the streets in between. Measured on completed
+plans (the simulated city, ``docs/evidence.md``), an order's realised marginal cost rises by only
+about 0.1 EUR per EUR of insertion cost at sale, at every fill of the day. So a window is costed as
+the learned average of what an order really added to completed plans (per zone x window width x
+weekday), moved towards today's insertion by a learned weight::
 
     far      = 1 - fill
     myopic   = insertion - far * (route opening + depot stem)
-    expected = fill * myopic + far * learned average
+    expected = learned average + w * (myopic - learned average),   at least 0
 
-A full day (fill 1) is priced by its exact insertion; an empty one (fill 0) by the learned average.
+``w`` (``MarginalCostTable.insertion_weight``) is the least-squares slope of realised marginal cost
+on the insertion cost at sale, both taken from the learned average (``insertion_weight_learn``),
+shrunk towards the prior ``INSERTION_WEIGHT_PRIOR``. ``w = 1`` with a full day is the exact
+insertion; ``w = 0`` prices every order at the average.
 
 Pure: no Django. Money is ``Decimal`` in the fleet's currency, to ``EXPECTED_COST_STEP``; fill is a
 fraction (0..1); times in seconds, distances in metres unless a name says otherwise.
@@ -29,6 +35,11 @@ from routing.problem import PlanData
 
 EXPECTED_COST_STEP = Decimal("0.0001")  # as offers record marginal costs
 FILL_STEP = Decimal("0.001")
+WEIGHT_STEP = Decimal("0.001")
+# How much of the insertion cost's deviation from the average survives into the final routes, for
+# a deployment that has not learned its own: the slope measured on the simulated city's completed
+# plans (0.04-0.14 in every fill band; docs/evidence.md).
+INSERTION_WEIGHT_PRIOR = Decimal("0.10")
 
 # The learned average's key: (zone, window width class, ISO weekday). Zones and width classes are
 # whatever the caller uses (a zone id and ``pricing.widths.width_class``, say), as long as learning
@@ -76,6 +87,7 @@ def expected_final_marginal_cost(
     depot_stem_cost: Decimal,
     fill: Decimal | float,
     learned_average: Decimal,
+    insertion_weight: Decimal = INSERTION_WEIGHT_PRIOR,
 ) -> Decimal:
     """What an order will add to the day's final routes, in currency units (see the module docstring).
 
@@ -94,6 +106,9 @@ def expected_final_marginal_cost(
     learned_average
         The learned (or prior) average realised marginal cost for this zone, width and weekday
         (``MarginalCostTable.expected``).
+    insertion_weight
+        How much of the myopic cost's deviation from the average to keep, 0..1
+        (``MarginalCostTable.insertion_weight``).
     """
     for name, value in (
         ("insertion_cost", insertion_cost),
@@ -103,11 +118,38 @@ def expected_final_marginal_cost(
     ):
         if not isinstance(value, Decimal):
             raise TypeError(f"Expected {name} to be a Decimal.")
-    full = _fraction(fill, "fill")
-    far = 1 - full
+    weight = _fraction(insertion_weight, "insertion_weight")
+    far = 1 - _fraction(fill, "fill")
     myopic = max(Decimal(0), insertion_cost - far * (route_opening_cost + depot_stem_cost))
-    expected = full * myopic + far * learned_average
+    expected = max(Decimal(0), learned_average + weight * (myopic - learned_average))
     return expected.quantize(EXPECTED_COST_STEP, rounding=ROUND_HALF_UP)
+
+
+def insertion_weight_learn(
+    samples: Iterable[tuple[Decimal, Decimal, Decimal]],
+    *,
+    prior: Decimal = INSERTION_WEIGHT_PRIOR,
+    prior_orders: int = 200,
+) -> Decimal:
+    """The weight ``w`` of ``expected_final_marginal_cost`` from sold orders.
+
+    ``samples`` are (myopic cost at sale, learned average of its cell, realised marginal cost in
+    the completed plan), currency units. ``w`` is the least-squares slope through the origin of
+    (realised - average) on (myopic - average), shrunk towards ``prior`` with the weight of
+    ``prior_orders`` orders of average spread, and kept within 0..1.
+    """
+    sxy = sxx = 0.0
+    n = 0
+    for myopic, average, realised in samples:
+        x = float(myopic) - float(average)
+        sxy += x * (float(realised) - float(average))
+        sxx += x * x
+        n += 1
+    if n == 0 or sxx == 0:
+        return _fraction(prior, "prior")
+    pseudo = prior_orders * sxx / n
+    slope = (sxy + float(prior) * pseudo) / (sxx + pseudo)
+    return Decimal(str(min(1.0, max(0.0, slope)))).quantize(WEIGHT_STEP, rounding=ROUND_HALF_UP)
 
 
 @dataclass(frozen=True)
@@ -126,12 +168,14 @@ class MarginalCostTable:
     prior: Decimal
     averages: Mapping[CostKey, tuple[Decimal, int]] = field(default_factory=dict)
     prior_orders: int = 20
+    insertion_weight: Decimal = INSERTION_WEIGHT_PRIOR
 
     def __post_init__(self) -> None:
         if not isinstance(self.prior, Decimal) or self.prior < 0:
             raise ValueError("Expected prior to be a Decimal >= 0.")
         if self.prior_orders < 0:
             raise ValueError("Expected prior_orders >= 0.")
+        _fraction(self.insertion_weight, "insertion_weight")
 
     def expected(self, key: CostKey) -> Decimal:
         """The shrunk average for ``key`` (the prior when nothing was learned), currency units."""

@@ -21,9 +21,12 @@ The markup is one amount for every window of the offer: under a multinomial-logi
 profit-maximising prices have equal markups over cost (so price gaps equal cost gaps), and the
 markup solves ``m = 1 / (|beta| x P0(m))`` with ``beta`` the price coefficient and ``P0`` the
 no-purchase probability at those prices (``MARKUP_LOGIT``). ``MARKUP_FIXED`` uses ``terms.markup``;
-``MARKUP_REVENUE_NEUTRAL`` sets the markup so the mean offered price equals ``terms.reference_price``
-(the flat fee the retailer charged before), so shoppers pay the same on average and only the gaps
-between windows change.
+``MARKUP_REVENUE_NEUTRAL`` sets the markup so the mean price shoppers are expected to *pay* equals
+``terms.reference_price`` (the flat fee the retailer charged before): each window weighted by the
+chance that a buying shopper picks it under the choice model (nested by day; price, width and how
+many days later than the offer's first day it is). Shoppers pay the same on average and only the gaps between
+windows change. (Holding the mean *offered* price instead lets the mean paid price fall below the
+reference, because shoppers pick the cheap windows: the gaps would then be a discount.)
 """
 
 from __future__ import annotations
@@ -32,6 +35,8 @@ import math
 from collections.abc import Hashable, Sequence
 from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal
+
+import numpy as np
 
 from .calculation import (
     BASKET_MARGIN,
@@ -143,30 +148,75 @@ def logit_optimal_markup(
     return Decimal(str(high)).quantize(CENT, ROUND_HALF_UP)
 
 
-def revenue_neutral_markup(*, terms: RuleTerms, subtotals: Sequence[Decimal], reference: Decimal) -> Decimal:
-    """The markup (cents) whose mean offered price over ``subtotals`` (prices before markup and
-    clamp) is closest to ``reference`` without exceeding it, the prices clamped to [floor, cap]
-    (before rounding, which moves each price by less than half a step either way).
+def revenue_neutral_markup(
+    *,
+    terms: RuleTerms,
+    subtotals: Sequence[Decimal],
+    reference: Decimal,
+    other_utility: Sequence[float] | None = None,
+    price_per_eur: float = DEFAULT_CHOICE_MODEL.price_per_eur,
+    nests: Sequence[Hashable] | None = None,
+    nest_scale: float = 1.0,
+) -> Decimal:
+    """The markup (cents) whose expected mean *paid* price is closest to ``reference`` without
+    exceeding it.
 
-    The mean of clamped prices rises with the markup, so a bisection on whole cents finds it; it
-    runs in integer cents, as every offer of a revenue-neutral rule set asks it.
+    ``subtotals`` are the windows' prices before markup and clamp; ``other_utility`` each window's
+    utility apart from price. A buying shopper picks among the windows by the nested logit of
+    ``pricing.choice`` (``nests``: each window's nest, its delivery day; ``nest_scale``: lambda;
+    one nest for all and lambda 1 is the flat logit) with utility ``price_per_eur x p_j +
+    other_utility_j``; the mean paid price is the mean of the clamped prices ``p_j =
+    clamp(subtotal_j + markup, floor, cap)`` weighted by those choice shares. Without
+    ``other_utility`` every window weighs the same (the mean *offered* price). The service floor
+    is not counted: it is a discount on top (counting it would push a day's other windows to the
+    cap, as the floored window takes most buyers).
+
+    While no price is clamped the mean paid price is ``markup + the weighted mean subtotal`` (adding
+    the markup to every utility leaves the shares of a buying shopper unchanged), so the answer is
+    read off directly; when the floor or the cap binds, a bisection on whole cents finds the largest
+    markup whose mean is at most ``reference`` (rounding moves each price by less than half a step
+    either way).
     """
     if not subtotals:
         return Decimal("0.00")
-    cents = [int(s / CENT) for s in subtotals]
-    floor, cap, target = int(terms.floor / CENT), int(terms.cap / CENT), int(reference / CENT) * len(cents)
+    if price_per_eur >= 0:
+        raise ValueError("Expected a negative price coefficient.")
+    if not 0 < nest_scale <= 1:
+        raise ValueError("Expected 0 < nest_scale <= 1.")
+    base = np.array([float(s) for s in subtotals])
+    utility = np.zeros(len(base)) if other_utility is None else np.asarray(other_utility, dtype=np.float64)
+    if utility.shape != base.shape:
+        raise ValueError("Expected one utility per subtotal.")
+    beta = 0.0 if other_utility is None else float(price_per_eur)
+    labels = [0] * len(base) if nests is None else list(nests)
+    index = {nest: n for n, nest in enumerate(dict.fromkeys(labels))}
+    nest_of = np.array([index[nest] for nest in labels], dtype=np.int64)
+    floor, cap, target = float(terms.floor), float(terms.cap), float(reference)
 
-    def total(markup: int) -> int:
-        return sum(min(max(c + markup, floor), cap) for c in cents)
+    def shares(prices: np.ndarray) -> np.ndarray:
+        z = (beta * prices + utility) / nest_scale
+        w = np.exp(z - z.max())
+        inner = np.bincount(nest_of, weights=w)  # per nest: sum of exp(V / lambda), scaled
+        nest_weight = inner**nest_scale  # exp(lambda x inclusive value), scaled alike
+        return nest_weight[nest_of] / nest_weight.sum() * w / inner[nest_of]
 
-    low, high = floor - max(cents) - 1, cap - min(cents) + 1
-    if total(high) <= target:
+    def mean_paid(markup_cents: int) -> float:
+        prices = np.clip(base + markup_cents / 100, floor, cap)
+        return float((shares(prices) * prices).sum())
+
+    direct = math.floor(round((target - float((shares(base) * base).sum())) * 100, 6))
+    prices = base + direct / 100
+    if prices.min() >= floor and prices.max() <= cap:
+        return Decimal(direct) * CENT
+    low = int(math.floor((floor - base.max()) * 100)) - 1
+    high = int(math.ceil((cap - base.min()) * 100)) + 1
+    if mean_paid(high) <= target + 1e-9:
         return Decimal(high) * CENT
-    if total(low) > target:
+    if mean_paid(low) > target + 1e-9:
         return Decimal(low) * CENT
-    while high - low > 1:  # total(low) <= target < total(high)
+    while high - low > 1:  # mean_paid(low) <= target < mean_paid(high)
         middle = (low + high) // 2
-        if total(middle) <= target:
+        if mean_paid(middle) <= target + 1e-9:
             low = middle
         else:
             high = middle
@@ -255,16 +305,31 @@ def offer_markup(
 
     ``subtotals`` are the available windows' cost lines summed (``price_offer_by_costs`` has them).
     """
+    on_sale = [w for w in windows if w.available]
     if terms.markup_mode == MARKUP_REVENUE_NEUTRAL:
-        return revenue_neutral_markup(terms=terms, subtotals=subtotals, reference=terms.reference_price)
+        return revenue_neutral_markup(
+            terms=terms,
+            subtotals=subtotals,
+            reference=terms.reference_price,
+            other_utility=_other_utility(on_sale, choice),
+            price_per_eur=choice.price_per_eur,
+            nests=[w.day_key for w in on_sale],
+            nest_scale=choice.nest_scale,
+        )
     if terms.markup_mode == MARKUP_LOGIT:
-        on_sale = [w for w in windows if w.available]
         return logit_optimal_markup(
             costs=[float(s) for s in subtotals],
-            other_utility=[choice.width(w.window_hours) for w in on_sale],
+            other_utility=_other_utility(on_sale, choice),
             choice=choice,
         )
     return terms.markup
+
+
+def _other_utility(on_sale: Sequence[WindowCosts], choice: ChoiceModel) -> list[float]:
+    """Each window's utility apart from price: its width, and each day after the offer's first
+    costs ``per_day_later`` (day keys sort by date)."""
+    rank = {day: n for n, day in enumerate(sorted({w.day_key for w in on_sale}))}
+    return [choice.width(w.window_hours) + choice.per_day_later * rank[w.day_key] for w in on_sale]
 
 
 def price_offer_by_costs(

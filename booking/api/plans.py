@@ -23,6 +23,7 @@ from greenslot.errors import NotFound
 from tenants.models import Retailer
 
 from ..models import Booking
+from ..references import reference_display
 
 FOREIGN_TIME_GRAIN = dt.timedelta(minutes=15)
 
@@ -32,20 +33,22 @@ def truncated(moment: dt.datetime, grain: dt.timedelta) -> dt.datetime:
     return moment - dt.timedelta(seconds=int(moment.timestamp()) % seconds, microseconds=moment.microsecond)
 
 
-def route_representation(route: PlannedRoute, *, own: dict[int, object], tz) -> dict:
+def route_representation(route: PlannedRoute, *, own: dict[int, tuple[object, str]], tz) -> dict:
     stops, mine = [], []
     for stop in route.stops:
         window = {"start": stop.window_start.astimezone(tz), "end": stop.window_end.astimezone(tz)}
-        booking_id = own.get(stop.stop_id)
+        booking = own.get(stop.stop_id)
         after_foreign = not all(mine)
-        mine.append(booking_id is not None)
-        if booking_id is not None:
+        mine.append(booking is not None)
+        if booking is not None:
+            booking_id, reference = booking
             arrival = stop.planned_start
             if after_foreign:
                 arrival = truncated(arrival, FOREIGN_TIME_GRAIN)
             stops.append(
                 {
                     "booking_id": booking_id,
+                    "booking_reference": reference_display(reference),
                     "lat": stop.lat,
                     "lon": stop.lon,
                     "window": window,
@@ -91,7 +94,12 @@ def plan_for_retailer(
     if view is None:
         return {"depot": depot.code, "date": date, "version": 0, "routes": []}
     stop_ids = [stop.stop_id for route in view.routes for stop in route.stops]
-    own = dict(Booking.objects.filter(retailer=retailer, stop_id__in=stop_ids).values_list("stop_id", "id"))
+    own = {
+        stop_id: (booking_id, reference)
+        for stop_id, booking_id, reference in Booking.objects.filter(
+            retailer=retailer, stop_id__in=stop_ids
+        ).values_list("stop_id", "id", "reference")
+    }
     return {
         "depot": depot.code,
         "date": date,

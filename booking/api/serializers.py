@@ -6,9 +6,14 @@ import datetime as dt
 import re
 from collections.abc import Mapping
 
+from django.urls import reverse
 from rest_framework import serializers
 
+from pricing.labels import LABEL_NAMES, ClaimBasis, label_name
+
+from ..claims import booking_claim
 from ..models import Booking, BookingStatus
+from ..references import reference_display
 from ..services.holds import booking_effective_status
 from ..text import bidi_controls_in
 
@@ -126,10 +131,66 @@ class ParcelSerializer(StrictSerializer):
     )
 
 
+LABELS_HELP = (
+    "Codes, each with one name: " + ", ".join(f"{code} ({name})" for code, name in LABEL_NAMES.items()) + "."
+)
+CLAIM_STATEMENTS = {
+    "consolidated": "Van already nearby: {grams} CO2e, {percent} % below this day's average window.",
+    "green": "Low CO2e: {grams} CO2e, {percent} % below this day's average window.",
+}
+
+
+class ClaimSerializer(serializers.Serializer):
+    """An environmental claim with its basis: the window's grams against the day's average window."""
+
+    code = serializers.ChoiceField(choices=sorted(CLAIM_STATEMENTS), help_text="consolidated or green.")
+    name = serializers.CharField(help_text='What to show: "Van nearby" or "Low CO₂e".')
+    grams = serializers.IntegerField(help_text="Grams CO2e the delivery adds to its route.")
+    comparison = serializers.CharField(help_text='What it is compared with: always "day_average" for now.')
+    day_average_grams = serializers.IntegerField(
+        help_text="Mean grams CO2e of the same day's windows on sale in the same offer."
+    )
+    percent_below_day_average = serializers.IntegerField(
+        help_text="How far grams lies below that mean, whole percent rounded down (at least 1)."
+    )
+    statement = serializers.CharField(
+        help_text='The claim in one English sentence, e.g. "Van already nearby: +40 g CO2e, 85 % below this '
+        "day's average window.\""
+    )
+    method_url = serializers.URLField(help_text="The public page that explains how CO2e is counted.")
+
+
+def claim_representation(basis: ClaimBasis | None, *, method_url: str) -> dict | None:
+    """``ClaimSerializer``'s layout of a claim's basis, or ``None`` for a window without a claim."""
+    if basis is None:
+        return None
+    return {
+        "code": basis.code,
+        "name": label_name(basis.code),
+        "grams": basis.grams,
+        "comparison": "day_average",
+        "day_average_grams": basis.day_average_grams,
+        "percent_below_day_average": basis.percent_below,
+        "statement": CLAIM_STATEMENTS[basis.code].format(
+            grams=f"+{basis.grams:,} g", percent=basis.percent_below
+        ),
+        "method_url": method_url,
+    }
+
+
+def method_url(request=None) -> str:
+    """The method page, absolute when the request is known."""
+    path = reverse("method")
+    return request.build_absolute_uri(path) if request is not None else path
+
+
 class BookingSerializer(serializers.Serializer):
     """A hold or booking, as ``booking_representation`` lays it out."""
 
     id = serializers.UUIDField()
+    reference = serializers.CharField(
+        help_text='The short reference the shopper reads and says, e.g. "K7PM-4XRA" (the id stays the key).'
+    )
     status = serializers.ChoiceField(
         choices=BookingStatus.choices, help_text="Effective status: a hold past its expiry reads as expired."
     )
@@ -138,7 +199,10 @@ class BookingSerializer(serializers.Serializer):
     parcel = ParcelSerializer()
     price = PriceSerializer()
     co2e_grams = serializers.IntegerField(help_text="Grams CO2e this delivery adds to its route.")
-    labels = serializers.ListField(child=serializers.CharField())
+    labels = serializers.ListField(child=serializers.CharField(), help_text=LABELS_HELP)
+    claim = ClaimSerializer(
+        allow_null=True, help_text="The environmental claim to show with its basis; null when there is none."
+    )
     external_ref = serializers.CharField(help_text="Your order reference, as sent on confirm.")
     hold_expires_at = serializers.DateTimeField(
         allow_null=True, help_text="While a hold: when it lapses. Null once confirmed."
@@ -159,11 +223,13 @@ def price_representation(booking: Booking) -> dict:
     }
 
 
-def booking_representation(booking: Booking, *, now: dt.datetime | None = None) -> dict:
-    """The booking as the API shows it: windows in the depot's local time, the effective status."""
+def booking_representation(booking: Booking, *, now: dt.datetime | None = None, request=None) -> dict:
+    """The booking as the API shows it: windows in the depot's local time, the effective status,
+    its claim's basis (``request`` makes the method page's URL absolute)."""
     tz = booking.depot_day.depot.tz
     return {
         "id": booking.id,
+        "reference": reference_display(booking.reference),
         "status": booking_effective_status(booking=booking, now=now),
         "window": window_representation(start=booking.window_start, end=booking.window_end, tz=tz),
         "address": {
@@ -175,6 +241,7 @@ def booking_representation(booking: Booking, *, now: dt.datetime | None = None) 
         "price": price_representation(booking),
         "co2e_grams": booking.co2e_grams,
         "labels": booking.labels,
+        "claim": claim_representation(booking_claim(booking), method_url=method_url(request)),
         "external_ref": booking.external_ref,
         "hold_expires_at": booking.hold_expires_at if booking.confirmed_at is None else None,
         "confirmed_at": booking.confirmed_at,

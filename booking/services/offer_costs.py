@@ -312,6 +312,7 @@ class DayCosts:
             depot_stem_cost=stem,
             fill=self.load.fill,
             learned_average=learned,
+            insertion_weight=self.table.insertion_weight,
         )
         start_hour = _local_hours(self.compiled, start)
         end_hour = _local_hours(self.compiled, end)

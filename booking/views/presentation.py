@@ -17,6 +17,7 @@ from django.utils.formats import date_format
 from django.utils.translation import get_language, ngettext
 from django.utils.translation import gettext_lazy as _
 
+from booking.claims import booking_claim, offer_day_claims
 from booking.models import Booking, BookingStatus
 from booking.services.offer_windows import WindowOffer
 from booking.services.offers import REASON_CUTOFF, REASON_FULL, REASON_NO_SHIFT, OfferResult
@@ -30,21 +31,26 @@ from pricing.calculation import (
     WIDTH_DISCOUNT,
     WindowPrice,
 )
+from pricing.labels import CONSOLIDATED, ENVIRONMENTAL_LABELS, GREEN, ClaimBasis
 
 CURRENCY_SYMBOLS = {"EUR": "€", "GBP": "£", "USD": "$"}
 MINUS = "\u2212"  # a real minus sign: screen readers say "minus", not "dash"
 EN_DASH = "\u2013"
 
-# Every label an offer can carry, in the shopper's words: the one place they are named for shoppers.
-# An environmental label never stands alone: the window shows its grams beside it and the page links
-# to the method (/method/).
+# Every label an offer can carry, translated: ``pricing.labels.LABEL_NAMES`` in the shopper's
+# language (a test keeps the English equal). An environmental claim never stands alone: it carries
+# its basis (``claim_statement``) and the page links to the method (/method/).
 LABEL_TEXT = {
     "green": _("Low CO₂e"),
     "wide": _("Wide window"),
     "consolidated": _("Van nearby"),
     "best_value": _("Lowest price today"),
 }
-ENVIRONMENTAL_LABELS = frozenset({"green", "consolidated"})
+# The basis of each claim in one sentence: its grams against the day's average window.
+CLAIM_STATEMENT = {
+    CONSOLIDATED: _("Van already nearby: %(grams)s CO₂e, %(percent)s %% below this day's average window."),
+    GREEN: _("Low CO₂e: %(grams)s CO₂e, %(percent)s %% below this day's average window."),
+}
 # The grid's width groups already say a window is wide; its cells do not repeat it.
 GRID_IMPLIED_LABELS = frozenset({"wide"})
 
@@ -116,6 +122,9 @@ class Line:
 class Badge:
     code: str
     text: str
+    # An environmental claim's basis: "85" (% below the day's average window) and the sentence.
+    percent_below: int | None = None
+    statement: str = ""
 
     @property
     def environmental(self) -> bool:
@@ -136,6 +145,7 @@ class WindowCard:
     quote: str = ""
     cutoff_note: str = ""
     refusal: str = ""  # why holding this window was just refused, shown at the window itself
+    tall: bool = False  # some day's window at this time has a cut-off note (the desktop rows align)
 
     @property
     def time_range(self) -> str:
@@ -145,11 +155,35 @@ class WindowCard:
     def co2e(self) -> str:
         return grams_added(self.co2e_grams or 0)
 
+    @property
+    def claim(self) -> Badge | None:
+        return next((badge for badge in self.badges if badge.environmental), None)
+
 
 @dataclass(frozen=True)
 class WidthGroup:
+    """One width's windows of a day, in the rows of ``SlotGrid.rows`` (``None`` where this day has
+    no window at that time: the desktop's week keeps the rows of every day aligned)."""
+
     heading: str
-    windows: tuple[WindowCard, ...]
+    windows: tuple[WindowCard | None, ...]
+
+    @property
+    def empty(self) -> bool:
+        return all(window is None for window in self.windows)
+
+
+@dataclass(frozen=True)
+class WidthRows:
+    """One width's rows of the week: the times of the windows any day offers, and which are tall."""
+
+    heading: str
+    times: tuple[str, ...]
+    tall: tuple[bool, ...]
+
+    @property
+    def slots(self) -> list[tuple[str, bool]]:
+        return list(zip(self.times, self.tall, strict=True))
 
 
 @dataclass(frozen=True)
@@ -163,7 +197,7 @@ class DayCard:
 
     @property
     def has_refusal(self) -> bool:
-        return any(window.refusal for group in self.groups for window in group.windows)
+        return any(window and window.refusal for group in self.groups for window in group.windows)
 
     @property
     def short_reason(self) -> str:
@@ -180,10 +214,23 @@ class SlotGrid:
     currency: str
     days: tuple[DayCard, ...]
     refusal_placed: bool = False  # the refusal is shown at the window that was tapped
+    rows: tuple[WidthRows, ...] = ()
 
     @property
     def available_count(self) -> int:
         return sum(day.available_count for day in self.days)
+
+    @property
+    def legend(self) -> tuple[Badge, ...]:
+        """The two claims as the grid's legend names them (the grid's cells show their icons)."""
+        return (
+            Badge(code=CONSOLIDATED, text=label_text(CONSOLIDATED)),
+            Badge(code=GREEN, text=label_text(GREEN)),
+        )
+
+    @property
+    def has_day_rules(self) -> bool:
+        return any(day.cutoff_rule and not day.closed_reason for day in self.days)
 
     @property
     def selected_day(self) -> DayCard | None:
@@ -196,6 +243,7 @@ class SlotGrid:
             for day in self.days
             for group in day.groups
             for window in group.windows
+            if window is not None
             for badge in window.badges
         )
 
@@ -246,11 +294,39 @@ def clock(moment: dt.datetime, tz: ZoneInfo) -> str:
     return moment.astimezone(tz).strftime("%H:%M")
 
 
-def badges(labels: Iterable[str]) -> tuple[Badge, ...]:
-    return tuple(
-        Badge(code=label, text=str(LABEL_TEXT.get(label, label.replace("_", " ").capitalize())))
-        for label in labels
-    )
+def claim_statement(basis: ClaimBasis) -> str:
+    """ "Van already nearby: +40 g CO₂e, 85 % below this day's average window." """
+    return str(CLAIM_STATEMENT[basis.code]) % {
+        "grams": grams_added(basis.grams),
+        "percent": basis.percent_below,
+    }
+
+
+def label_text(code: str) -> str:
+    return str(LABEL_TEXT.get(code, code.replace("_", " ").capitalize()))
+
+
+def badges(labels: Iterable[str], claim: ClaimBasis | None = None) -> tuple[Badge, ...]:
+    """A badge per label; the environmental claim is one badge (``claim.code``) with its basis.
+
+    A window near a van is labelled both green and consolidated: the shopper reads the one, more
+    specific claim. Without a basis an environmental label is not shown at all.
+    """
+    shown: list[Badge] = []
+    for label in labels:
+        if label not in ENVIRONMENTAL_LABELS:
+            shown.append(Badge(code=label, text=label_text(label)))
+        elif claim is not None and label == claim.code:
+            shown.append(
+                Badge(
+                    code=label,
+                    text=label_text(label),
+                    percent_below=claim.percent_below,
+                    statement=claim_statement(claim),
+                )
+            )
+    # The claim first: it is what the window's badge line leads with.
+    return tuple(sorted(shown, key=lambda badge: not badge.environmental))
 
 
 def window_key(start: dt.datetime, end: dt.datetime) -> str:
@@ -297,7 +373,9 @@ def day_cutoff_rule(windows: tuple[WindowOffer, ...]) -> str:
     return _("Orders close %(minutes)d minutes before a window starts.") % {"minutes": minutes}
 
 
-def window_card(window: WindowOffer, tz: ZoneInfo, now: dt.datetime, refusal: str = "") -> WindowCard:
+def window_card(
+    window: WindowOffer, tz: ZoneInfo, now: dt.datetime, refusal: str = "", claim: ClaimBasis | None = None
+) -> WindowCard:
     start, end = clock(window.start, tz), clock(window.end, tz)
     key = window_key(window.start, window.end)
     if refusal or not window.available or window.price is None:
@@ -317,7 +395,7 @@ def window_card(window: WindowOffer, tz: ZoneInfo, now: dt.datetime, refusal: st
         available=True,
         price=money(price.amount, price.currency),
         co2e_grams=window.co2e_grams,
-        badges=badges(label for label in window.labels if label not in GRID_IMPLIED_LABELS),
+        badges=badges((label for label in window.labels if label not in GRID_IMPLIED_LABELS), claim),
         breakdown=shopper_lines(price.breakdown(), price.currency),
         quote=window.quote,
         cutoff_note=cutoff_note(window, tz, now),
@@ -352,6 +430,8 @@ def slot_grid(
 
     ``day`` is the day the shopper chose (by default the first with a window to sell); a
     ``refusal`` is placed at the window named ``refused_key`` if the fresh offer still has it.
+    Every day's groups have the week's rows (``SlotGrid.rows``): the same times in the same order,
+    ``None`` where a day has no such window, so a desktop can lay the days side by side.
     """
     tz = result.depot.tz
     currency = ""
@@ -360,48 +440,87 @@ def slot_grid(
     selectable = [d.date for d in result.days if any(w.available for w in d.windows)]
     if day not in dates:
         day = selectable[0] if selectable else (dates[0] if dates else None)
+    headings: dict[Decimal, str] = {}
+    cards_by_day: list[dict[Decimal, dict[str, WindowCard]]] = []
     days = []
     for offered in result.days:
-        by_width: dict[Decimal, list[WindowCard]] = {}
-        headings: dict[Decimal, str] = {}
+        by_width: dict[Decimal, dict[str, WindowCard]] = {}
         cheapest: WindowPrice | None = None
-        for window in offered.windows:
+        for window, claim in zip(offered.windows, offer_day_claims(offered), strict=True):
             own_refusal = (
                 refusal if refused_key and window_key(window.start, window.end) == refused_key else ""
             )
             if own_refusal:
                 refusal_placed = True
                 day = offered.date
-            by_width.setdefault(window.hours, []).append(window_card(window, tz, now, own_refusal))
+            card = window_card(window, tz, now, own_refusal, claim)
+            by_width.setdefault(window.hours, {})[card.time_range] = card
             headings.setdefault(window.hours, width_heading(window))
             if window.price is not None:
                 currency = window.price.currency
                 if window.available and (cheapest is None or window.price.amount < cheapest.amount):
                     cheapest = window.price
-        groups = tuple(
-            WidthGroup(heading=headings[hours], windows=tuple(cards))
-            for hours, cards in sorted(by_width.items())
-        )
+        cards_by_day.append(by_width)
         available = sum(1 for w in offered.windows if w.available)
         closed_reason = "" if available else day_reason({w.reason for w in offered.windows})
         days.append(
             DayCard(
                 date=offered.date,
-                groups=groups,
+                groups=(),
                 available_count=available,
                 closed_reason=closed_reason,
                 from_price=money(cheapest.amount, cheapest.currency) if cheapest else "",
                 cutoff_rule=day_cutoff_rule(offered.windows),
             )
         )
-    days = [replace(d, selected=d.date == day) for d in days]
+    rows = week_rows(headings, cards_by_day)
+    days = [
+        replace(
+            d,
+            selected=d.date == day,
+            groups=tuple(
+                WidthGroup(
+                    heading=row.heading,
+                    windows=tuple(
+                        aligned(cards.get(hours, {}).get(time), tall)
+                        for time, tall in zip(row.times, row.tall, strict=True)
+                    ),
+                )
+                for hours, row in zip(sorted(headings), rows, strict=True)
+            ),
+        )
+        for d, cards in zip(days, cards_by_day, strict=True)
+    ]
     return SlotGrid(
         depot_name=result.depot.name,
         time_zone=result.depot.time_zone,
         currency=currency,
         days=tuple(days),
         refusal_placed=refusal_placed,
+        rows=rows,
     )
+
+
+def week_rows(
+    headings: dict[Decimal, str], cards_by_day: list[dict[Decimal, dict[str, WindowCard]]]
+) -> tuple[WidthRows, ...]:
+    """Per width (narrowest first), the times any day has a window at, in order of the clock."""
+    rows = []
+    for hours in sorted(headings):
+        times = sorted({time for cards in cards_by_day for time in cards.get(hours, {})})
+        tall = tuple(
+            any(
+                cards.get(hours, {}).get(time, None) and cards[hours][time].cutoff_note
+                for cards in cards_by_day
+            )
+            for time in times
+        )
+        rows.append(WidthRows(heading=headings[hours], times=tuple(times), tall=tall))
+    return tuple(rows)
+
+
+def aligned(card: WindowCard | None, tall: bool) -> WindowCard | None:
+    return replace(card, tall=tall) if card is not None and tall else card
 
 
 @dataclass(frozen=True)
@@ -428,8 +547,8 @@ class HeldWindow:
         return f"{self.start}{EN_DASH}{self.end}"
 
     @property
-    def has_claims(self) -> bool:
-        return any(badge.environmental for badge in self.badges)
+    def claim(self) -> Badge | None:
+        return next((badge for badge in self.badges if badge.environmental), None)
 
     @property
     def co2e(self) -> str:
@@ -479,7 +598,7 @@ def held_window(booking: Booking, *, status: str, now: dt.datetime) -> HeldWindo
         time_zone=depot.time_zone,
         price=money(booking.price_amount, booking.currency),
         breakdown=shopper_lines(booking.price_breakdown, booking.currency),
-        badges=badges(booking.labels),
+        badges=badges(booking.labels, booking_claim(booking)),
         address=address_text(booking),
         status=status,
         status_label=str(STATUS_TEXT.get(status, BookingStatus(status).label)),

@@ -31,6 +31,7 @@ from greenslot.errors import GreenslotError
 from tenants.origins import origin_allowed
 
 from ..models import Booking
+from ..references import reference_display
 from ..services.holds import booking_effective_status, hold_create, hold_release
 from ..services.offers import offer_create
 from ..views.forms import AddressForm, grid_choice, suggestions_context
@@ -186,6 +187,7 @@ def hold_message(hold: Booking) -> dict:
     return {
         "type": "greenslot:hold",
         "hold_id": str(hold.id),
+        "reference": reference_display(hold.reference),
         "window": {
             "start": hold.window_start.astimezone(tz).isoformat(),
             "end": hold.window_end.astimezone(tz).isoformat(),

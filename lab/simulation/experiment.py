@@ -26,9 +26,9 @@ from decimal import Decimal
 
 import numpy as np
 
-from fleet.window_costs import marginal_cost_prior, marginal_cost_table_learn
+from fleet.window_costs import insertion_weight_learn, marginal_cost_prior, marginal_cost_table_learn
 from pricing.bid_prices import BookingRecord, demand_forecast_learn, demand_forecast_prior
-from pricing.calculation import MARKUP_FIXED, PRICE_BY_THREE_COSTS
+from pricing.calculation import MARKUP_REVENUE_NEUTRAL, PRICE_BY_THREE_COSTS
 from pricing.choice import ChoiceModel
 
 from .city import DAY_SECONDS, HOUR, SEASON_DAYS, City, utrecht
@@ -55,6 +55,12 @@ from .season import RoutingBudget
 from .tuning import coordinate_search
 
 CONTRIBUTION = "contribution_per_shopper"
+TUNING_MEANS = (CONTRIBUTION, "orders_served", "logsum_eur_per_shopper", "km_per_order")
+# Subtracted from the score of a point that breaks the tuning's guard rails.
+INADMISSIBLE = 1_000.0
+# (d)'s guard rails on the training seeds, against tuned (b): the issue's orders and logsum targets.
+ORDERS_FLOOR = 0.98
+LOGSUM_FLOOR_EUR = -0.05
 
 
 @dataclass(frozen=True)
@@ -224,6 +230,12 @@ def cost_inputs_learn(
         for width, weekday, cost in record["realised"]
     ]
     table = marginal_cost_table_learn(realised, prior=prior)
+    weight = insertion_weight_learn(
+        (Decimal(str(round(myopic, 4))), table.expected((0, width, weekday)), Decimal(str(round(cost, 4))))
+        for record in learning
+        for width, weekday, myopic, cost in record.get("sold", ())
+    )
+    table = dataclasses.replace(table, insertion_weight=weight)
     fleet = city.depots[0].fleet
     mean_size = mean_size_units(demand.size_units)
     van_hours = sum((v.shift_end - v.shift_start) / HOUR for v in fleet)
@@ -270,23 +282,21 @@ def incentive_policy(point: dict) -> IncentivePolicy:
 
 
 def cost_policy(point: dict, *, inputs: CostInputs, settings: Settings) -> CostPolicy:
-    """Policy (d): one fixed markup over the three costs (the equal markup of logit theory, tuned), the
-    retailer's basket margin, carbon price ``carbon_price_per_kg``, capacity ``value_per_order``;
-    green labels on at most ``green_share_max`` of each day's windows. No width or consolidation
-    discount: the expected cost already differs by width and insertion.
-
-    The markup is given through the price ``level`` of a window of average expected cost, so that
-    one grid of levels means the same across pass-throughs: markup = level + basket margin -
-    pass-through x the mean learned expected cost.
+    """Policy (d), as the product's default rule set prices: one markup per offer over the three
+    costs, set so that the mean price shoppers are expected to pay equals the reference ``level``
+    (revenue-neutral under the product's prior choice model, nested by day), the expected cost
+    passed through at ``cost_passthrough``, the retailer's basket margin, carbon price
+    ``carbon_price_per_kg`` and capacity ``value_per_order``; green labels on at most
+    ``green_share_max`` of each day's windows. No width or consolidation discount: the expected
+    cost already differs by width and insertion.
     """
     margin = Decimal(str(settings.economics.order_margin)).quantize(Decimal("0.01"))
-    passthrough = Decimal(point["cost_passthrough"])
-    markup = Decimal(point["level"]) + margin - passthrough * _mean_expected_cost(inputs)
     terms = rule_terms(
         pricing_mode=PRICE_BY_THREE_COSTS,
-        markup_mode=MARKUP_FIXED,
-        markup=markup.quantize(Decimal("0.01")),
-        cost_passthrough=passthrough,
+        markup_mode=MARKUP_REVENUE_NEUTRAL,
+        markup=Decimal("0.00"),
+        reference_price=Decimal(point["level"]),
+        cost_passthrough=Decimal(point["cost_passthrough"]),
         basket_margin=margin,
         carbon_price_per_kg=Decimal(point.get("carbon_price_per_kg", "0")),
         green_share_max=settings.green_share_max,
@@ -296,12 +306,6 @@ def cost_policy(point: dict, *, inputs: CostInputs, settings: Settings) -> CostP
     return CostPolicy(
         terms=terms, inputs=dataclasses.replace(inputs, value_per_order=Decimal(point["value_per_order"]))
     )
-
-
-def _mean_expected_cost(inputs: CostInputs) -> Decimal:
-    table = inputs.marginal_costs
-    cells = [table.expected(key) for key in table.averages] or [table.prior]
-    return sum(cells, Decimal(0)) / len(cells)
 
 
 def _jsonable(point: dict) -> dict:
@@ -418,10 +422,21 @@ class _Experiment:
         return [SeasonTask(policy=p, seed=s, **base) for p in policies for s in seeds]
 
     def tune(
-        self, *, label: str, make: Callable[[dict], Policy], start: dict, grid: dict, learn: bool = False
+        self,
+        *,
+        label: str,
+        make: Callable[[dict], Policy],
+        start: dict,
+        grid: dict,
+        learn: bool = False,
+        admissible: Callable[[dict], bool] | None = None,
     ):
+        """Coordinate search maximising mean training contribution per shopper; a point whose
+        training means fail ``admissible`` (e.g. too many orders lost) scores below every
+        admissible one. Returns the best point, its contribution, what it learned and its means."""
         s = self.settings
         learned: dict[str, list] = {}
+        means: dict[str, dict] = {}
 
         def score(points: list[dict]) -> list[float]:
             tasks = self.tasks(
@@ -432,9 +447,12 @@ class _Experiment:
             scores = []
             for n, point in enumerate(points):
                 rows = results[n * per : (n + 1) * per]
-                scores.append(float(np.mean([r[CONTRIBUTION] for r in rows])))
+                key = repr(sorted(_jsonable(point).items()))
+                means[key] = {k: float(np.mean([r[k] for r in rows])) for k in TUNING_MEANS}
+                value = means[key][CONTRIBUTION]
+                scores.append(value if admissible is None or admissible(means[key]) else value - INADMISSIBLE)
                 if learn:
-                    learned[repr(sorted(_jsonable(point).items()))] = [r.pop("learning") for r in rows]
+                    learned[key] = [r.pop("learning") for r in rows]
             return scores
 
         best, best_score, trace = coordinate_search(start=start, grid=grid, score=score, sweeps=s.sweeps)
@@ -442,8 +460,9 @@ class _Experiment:
             {"point": _jsonable(p), "mean_contribution_per_shopper": v}
             for p, v in zip(trace.points, trace.scores, strict=True)
         ]
-        self.log(f"{label} tuned: {_jsonable(best)} (training contribution per shopper {best_score:.3f})")
-        return best, best_score, learned.get(repr(sorted(_jsonable(best).items())), [])
+        key = repr(sorted(_jsonable(best).items()))
+        self.log(f"{label} tuned: {_jsonable(best)} (training means {means[key]})")
+        return best, means[key][CONTRIBUTION], learned.get(key, []), means[key]
 
 
 def experiment_run(
@@ -474,7 +493,7 @@ def experiment_run(
             f"no-purchase constant {no_purchase} for {s.conversion:.0%} conversion at EUR {s.conversion_price}"
         )
 
-        flat_best, flat_score, learning = run.tune(
+        flat_best, flat_score, learning, flat_means = run.tune(
             label="(b) flat price",
             make=flat_policy,
             start={"flat_price": s.flat_prices[0]},
@@ -485,7 +504,7 @@ def experiment_run(
         tuned: dict = {FLAT: _jsonable(flat_best), "training_contribution_per_shopper": {FLAT: flat_score}}
         policies: dict[str, Policy] = {FLAT: flat_policy(flat_best)}
         if QUOTA in s.policies:
-            quota_best, quota_score, _ = run.tune(
+            quota_best, quota_score, _, _ = run.tune(
                 label="(a) quotas",
                 make=quota_policy,
                 start={"quota_scale": s.quota_scales[0], "flat_price": flat_best["flat_price"]},
@@ -495,7 +514,7 @@ def experiment_run(
             tuned[QUOTA] = _jsonable(quota_best)
             tuned["training_contribution_per_shopper"][QUOTA] = quota_score
         if INCENTIVE in s.policies:
-            rules_best, rules_score, _ = run.tune(
+            rules_best, rules_score, _, _ = run.tune(
                 label="(c) rules",
                 make=incentive_policy,
                 start={name: PRODUCT_DEFAULT_TERMS[name] for name in s.rule_grid},
@@ -510,9 +529,16 @@ def experiment_run(
         def make_cost(point: dict) -> CostPolicy:
             return cost_policy(point, inputs=inputs, settings=s)
 
-        cost_best, cost_score, _ = run.tune(
+        def within_guard_rails(means: dict) -> bool:
+            return (
+                means["orders_served"] >= ORDERS_FLOOR * flat_means["orders_served"]
+                and means["logsum_eur_per_shopper"] >= flat_means["logsum_eur_per_shopper"] + LOGSUM_FLOOR_EUR
+            )
+
+        cost_best, cost_score, _, _ = run.tune(
             label="(d) three-cost prices",
             make=make_cost,
+            admissible=within_guard_rails,
             start={
                 "level": flat_price,
                 "cost_passthrough": s.passthroughs[0],
@@ -523,13 +549,13 @@ def experiment_run(
         policies[COSTS] = make_cost(cost_best)
         tuned[COSTS] = {
             **_jsonable(cost_best),
-            "markup": str(policies[COSTS].terms.markup),
-            "markup_mode": MARKUP_FIXED,
+            "markup_mode": MARKUP_REVENUE_NEUTRAL,
             "basket_margin": s.economics.order_margin,
             "green_share_max": str(s.green_share_max),
             "learned": {
                 "orders_per_van_hour": inputs.orders_per_van_hour,
                 "marginal_cost_prior": str(inputs.marginal_costs.prior),
+                "insertion_weight": str(inputs.marginal_costs.insertion_weight),
                 "marginal_cost_cells": {
                     f"{w} {wd}": str(inputs.marginal_costs.expected((0, w, wd)))
                     for (_, w, wd) in sorted(inputs.marginal_costs.averages, key=str)

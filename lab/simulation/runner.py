@@ -90,11 +90,15 @@ def season_learning(city: City, result: SeasonResult) -> dict:
     plans (``fleet.window_costs.realised_marginal_costs``) by width class and weekday, each booking's
     weekday, hour band (of the window's midpoint) and days ahead, and the measured days per weekday."""
     window_of = {shopper + 1: k for shopper, k in zip(result.shopper, result.window, strict=True)}
+    sale_of = {shopper + 1: cost for shopper, cost in zip(result.shopper, result.sale_cost, strict=True)}
     realised = []
+    sold = []  # (width, weekday, myopic cost at sale, realised cost)
     for (_, day), plan in result.plans.items():
         for key, cost in realised_marginal_costs(plan).items():
             k = window_of[key]
             realised.append((width_class(city.windows[k].hours), city.iso_weekday(day), cost))
+            if np.isfinite(sale_of[key]):
+                sold.append((width_class(city.windows[k].hours), city.iso_weekday(day), sale_of[key], cost))
     bookings = []
     for day, k, lead in zip(result.day, result.window, result.lead_days, strict=True):
         w = city.windows[k]
@@ -105,7 +109,7 @@ def season_learning(city: City, result: SeasonResult) -> dict:
     by_weekday: dict[int, int] = {}
     for d in days:
         by_weekday[city.iso_weekday(d)] = by_weekday.get(city.iso_weekday(d), 0) + 1
-    return {"realised": realised, "bookings": bookings, "days_by_weekday": by_weekday}
+    return {"realised": realised, "sold": sold, "bookings": bookings, "days_by_weekday": by_weekday}
 
 
 class Runner:

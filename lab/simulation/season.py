@@ -62,6 +62,31 @@ HORIZON_DAYS = SEASON_DAYS  # a shopper sees the windows of today and the next s
 ZONE = 0  # the demo city has one service zone
 
 
+def _insertion_parts(
+    kind: VehicleKind, *, insertion_cost: Decimal, opens_route: bool, service_s: int
+) -> dict:
+    """The insertion cost with its route-opening and depot-stem parts (EUR), as the product splits them."""
+    opening = kind.cost_per_route if opens_route else Decimal(0)
+    # Opening a route, all its driving is the depot stem; the service time is the order's own.
+    service = kind.cost_per_hour * Decimal(service_s) / HOUR_S
+    stem = max(Decimal(0), insertion_cost - opening - service) if opens_route else Decimal(0)
+    return {"insertion_cost": insertion_cost, "route_opening_cost": opening, "depot_stem_cost": stem}
+
+
+def myopic_cost(
+    kind: VehicleKind, *, insertion_cost: Decimal, opens_route: bool, service_s: int, fill
+) -> Decimal:
+    """The insertion cost less the route opening and depot stem a far-from-full day would share
+    (``expected_final_marginal_cost`` with weight 1 on a zero average): what an order's
+    sale-time cost is recorded as, to learn the insertion weight from."""
+    return expected_final_marginal_cost(
+        **_insertion_parts(kind, insertion_cost=insertion_cost, opens_route=opens_route, service_s=service_s),
+        fill=fill,
+        learned_average=Decimal(0),
+        insertion_weight=Decimal(1),
+    )
+
+
 class WindowCostView:
     """Policy (d)'s view of a depot-day while shoppers book: its fill and bid prices (cached until
     the next booking into it), and each window's expected cost and displacement cost."""
@@ -128,18 +153,14 @@ class WindowCostView:
     ) -> tuple[Decimal, Decimal]:
         """(expected final marginal cost, displacement cost) of one feasible window, EUR."""
         template = self.city.windows[window]
-        opening = kind.cost_per_route if opens_route else Decimal(0)
-        # Opening a route, all its driving is the depot stem; the service time is the order's own.
-        service = kind.cost_per_hour * Decimal(service_s) / HOUR_S
-        stem = max(Decimal(0), insertion_cost - opening - service) if opens_route else Decimal(0)
+        table = self.inputs.marginal_costs
         expected = expected_final_marginal_cost(
-            insertion_cost=insertion_cost,
-            route_opening_cost=opening,
-            depot_stem_cost=stem,
-            fill=self.fill(depot, day, plan),
-            learned_average=self.inputs.marginal_costs.expected(
-                (ZONE, width_class(template.hours), self.city.iso_weekday(day))
+            **_insertion_parts(
+                kind, insertion_cost=insertion_cost, opens_route=opens_route, service_s=service_s
             ),
+            fill=self.fill(depot, day, plan),
+            learned_average=table.expected((ZONE, width_class(template.hours), self.city.iso_weekday(day))),
+            insertion_weight=table.insertion_weight,
         )
         van_hours = size_units / (self.inputs.mean_size * self.inputs.orders_per_van_hour)
         displacement = self.bids(depot=depot, day=day, plan=plan, arrival=arrival).displacement_cost(
@@ -184,11 +205,12 @@ class SeasonResult:
     pyvrp_improved: int = 0
     lead_days: list[int] = field(default_factory=list)  # days between booking and delivery
     shoppers_measured: int = 0  # shoppers whose preferred day is measured (``City.measured``)
+    sale_cost: list[float] = field(default_factory=list)  # each order's myopic cost when sold, EUR
 
     def keep_measured(self, city: City) -> None:
         """Drop the orders of days outside the measured range; count the measured shoppers."""
         keep = [n for n, day in enumerate(self.day) if city.measured(day)]
-        for name in ("shopper", "depot", "day", "window", "price", "green", "lead_days"):
+        for name in ("shopper", "depot", "day", "window", "price", "green", "lead_days", "sale_cost"):
             values = getattr(self, name)
             setattr(self, name, [values[n] for n in keep])
         self.shoppers = self.shoppers_measured
@@ -318,6 +340,7 @@ def season_run(
         price = np.full((n_days, num_windows), flat)
         green = np.zeros((n_days, num_windows), dtype=bool)
         place: dict[tuple[int, int], tuple[int, int]] = {}
+        sale: dict[tuple[int, int], tuple[int, int, int]] = {}
         prices: dict[tuple[int, int], Decimal] = {}
         costed: list[tuple[int, int, WindowCost]] = []
         for row, day in enumerate(visible):
@@ -360,6 +383,7 @@ def season_run(
                 route_index = int(insertion.route[j])
                 available[row, k] = True
                 place[(row, k)] = (route_index, int(insertion.position[j]))
+                sale[(row, k)] = (int(insertion.delta_m[j]), int(insertion.delta_s[j]), service)
                 if terms is None:
                     continue
                 kind = fleets[depot][route_index].kind
@@ -441,8 +465,27 @@ def season_run(
             result.lead_days.append(day - arrival // DAY_SECONDS)
             if policy.kind == QUOTA:
                 sold[depot, day, k] += 1
+                result.sale_cost.append(float("nan"))  # quotas never look at the plan
             else:
                 route_index, position = place[(row, k)]
+                plan = plans[(depot, day)]
+                kind = fleets[depot][route_index].kind
+                delta_m, delta_s, service = sale[(row, k)]
+                opens = not plan.routes[route_index].visits
+                insertion_cost = marginal_cost(
+                    kind, delta_m=delta_m, delta_s=delta_s, service_s=service, opens_route=opens
+                )
+                result.sale_cost.append(
+                    float(
+                        myopic_cost(
+                            kind,
+                            insertion_cost=insertion_cost,
+                            opens_route=opens,
+                            service_s=service,
+                            fill=three_costs.fill(depot, day, plan) if three_costs else plan_fill(plan),
+                        )
+                    )
+                )
                 if three_costs is not None:
                     three_costs.forget(depot, day)
                 plans[(depot, day)] = insert_visit(

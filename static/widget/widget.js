@@ -9,7 +9,7 @@
  * the widget goes right after this script tag).
  *
  * When the shopper picks a window, Greenslot holds it and this script dispatches
- * CustomEvent("greenslot:hold", {detail: {hold_id, window: {start, end}, price: {amount, currency},
+ * CustomEvent("greenslot:hold", {detail: {hold_id, reference, window: {start, end}, price: {amount, currency},
  * co2e_grams, expires_at}}) on the widget's container (it bubbles) and calls
  * window.greenslotOnHold(detail) if the page defines it. "Choose another window" releases the hold:
  * CustomEvent("greenslot:released", {detail: {hold_id}}) and window.greenslotOnReleased(detail).
@@ -95,6 +95,7 @@
         case "greenslot:hold":
           detail = {
             hold_id: message.hold_id,
+            reference: message.reference,
             window: message.window,
             price: message.price,
             co2e_grams: message.co2e_grams,

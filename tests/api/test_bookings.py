@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import datetime as dt
+import re
 
 import pytest
 
 from booking.audit import plan_violations
-from booking.models import Booking, BookingEvent, BookingStatus
+from booking.models import Booking, BookingEvent, BookingStatus, Offer
+from booking.references import reference_display
 from booking.services.holds import hold_confirm
 from booking.services.offers import offer_create
 from fleet.models import Stop
@@ -18,6 +20,8 @@ pytestmark = pytest.mark.django_db
 
 BOOKING_FIELDS = {
     "id",
+    "reference",
+    "claim",
     "status",
     "window",
     "address",
@@ -48,6 +52,46 @@ def test_it_shows_a_booking(api: Api, api_world: ApiWorld):
     assert body["parcel"] == {"size_units": 1, "service_minutes": 3}
     assert body["price"]["amount"] == f"{booking.price_amount:.2f}" and body["price"]["currency"] == "EUR"
     assert body["hold_expires_at"] is None and body["confirmed_at"]
+    assert body["reference"] == reference_display(booking.reference)
+    assert re.fullmatch(r"[2-9A-Z]{4}-[2-9A-Z]{4}", body["reference"])
+
+
+def test_a_bookings_claim_carries_its_grams_basis_and_the_method_page(api: Api, api_world: ApiWorld):
+    booking = api_world.booking(api_world.retailer, spot=2)
+    # The booked window at 100 g among three others of its day at 400 g: the day's average is 325 g.
+    held = {
+        "date": "2026-12-02",
+        "start": booking.window_start.isoformat(),
+        "available": True,
+        "co2e_grams": 100,
+    }
+    others = [{**held, "start": "2026-12-02T18:00:00+01:00", "co2e_grams": 400}] * 3
+    unavailable = {**held, "start": "2026-12-02T20:00:00+01:00", "available": False, "co2e_grams": None}
+    other_day = {**held, "date": "2026-12-03", "start": "2026-12-03T09:00:00+01:00", "co2e_grams": 9_000}
+    Offer.objects.filter(pk=booking.offer_id).update(windows=[held, *others, unavailable, other_day])
+    Booking.objects.filter(pk=booking.pk).update(co2e_grams=100, labels=["green", "consolidated"])
+
+    body = api.get(f"/api/v1/bookings/{booking.id}", key=api_world.keys["own_sk"]).json()
+
+    assert body["claim"] == {
+        "code": "consolidated",
+        "name": "Van nearby",
+        "grams": 100,
+        "comparison": "day_average",
+        "day_average_grams": 325,
+        "percent_below_day_average": 69,
+        "statement": "Van already nearby: +100 g CO2e, 69 % below this day's average window.",
+        "method_url": "http://testserver/method/",
+    }
+
+
+def test_a_booking_without_an_environmental_label_has_no_claim(api: Api, api_world: ApiWorld):
+    booking = api_world.booking(api_world.retailer, spot=2)
+    Booking.objects.filter(pk=booking.pk).update(labels=["wide", "best_value"])
+
+    body = api.get(f"/api/v1/bookings/{booking.id}", key=api_world.keys["own_sk"]).json()
+
+    assert body["claim"] is None
 
 
 def test_a_lapsed_hold_reads_as_expired_before_any_purge(api: Api, api_world: ApiWorld):

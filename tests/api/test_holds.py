@@ -31,7 +31,7 @@ def test_it_holds_a_quoted_window(api: Api, api_world: ApiWorld):
     response = api.post("/api/v1/holds", {"quote": window.quote}, key=api_world.keys["own_sk"])
     assert response.status_code == 201, response.content
     body = response.json()
-    assert set(body) == {"id", "status", "expires_at", "window", "price", "co2e_grams"}
+    assert set(body) == {"id", "reference", "status", "expires_at", "window", "price", "co2e_grams", "claim"}
     assert body["status"] == "held"
     assert dt.datetime.fromisoformat(body["window"]["start"]) == window.start
     assert body["window"]["start"].endswith("+01:00")

@@ -39,6 +39,7 @@ def test_it_offers_every_window_of_the_horizon_in_the_depots_local_time(api: Api
             "price",
             "co2e_grams",
             "labels",
+            "claim",
             "quote",
         }
         start = dt.datetime.fromisoformat(window["start"])

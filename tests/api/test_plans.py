@@ -36,7 +36,7 @@ def test_it_shows_the_routes_with_legs_and_shifts(api: Api, api_world: ApiWorld)
         assert arrivals == sorted(arrivals)
     assert {stop["booking_id"] for stop in stops(body)} == {str(b.id) for b in mine}
     for stop in stops(body):
-        assert set(stop) == {"booking_id", "lat", "lon", "window", "planned_arrival"}
+        assert set(stop) == {"booking_id", "booking_reference", "lat", "lon", "window", "planned_arrival"}
         window_start = dt.datetime.fromisoformat(stop["window"]["start"])
         assert (
             window_start

@@ -71,7 +71,7 @@ def test_the_dashboard_draws_its_svg_charts(live_server, staff_page, tmp_path):
         assert page.locator(f"svg#{chart}").is_visible(), chart
     cell = page.locator("svg#heat g rect").first.bounding_box()
     assert cell["width"] > 10 and cell["height"] > 10
-    assert page.locator("svg#takeup-chart text", has_text="Green").count() == 1
+    assert page.locator("svg#takeup-chart text", has_text="Low CO₂e").count() == 1
 
 
 def test_the_preview_reprices_the_draft_as_a_field_changes_without_reloading(

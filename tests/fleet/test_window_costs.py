@@ -8,6 +8,7 @@ from fleet.window_costs import (
     MarginalCostTable,
     day_fill,
     expected_final_marginal_cost,
+    insertion_weight_learn,
     marginal_cost_prior,
     marginal_cost_table_learn,
     plan_fill,
@@ -19,17 +20,43 @@ from routing.problem import RouteSpec, StopSpec
 D = Decimal
 
 
-def test_an_empty_day_is_priced_by_the_learned_average_and_a_full_one_by_its_insertion():
+def test_the_expected_cost_is_the_learned_average_moved_towards_the_insertion_by_the_weight():
     parts = dict(insertion_cost=D("20.00"), route_opening_cost=D("15.00"), depot_stem_cost=D("4.00"))
 
-    empty = expected_final_marginal_cost(**parts, fill=0, learned_average=D("3.00"))
-    full = expected_final_marginal_cost(**parts, fill=1, learned_average=D("3.00"))
-    half = expected_final_marginal_cost(**parts, fill=D("0.5"), learned_average=D("3.00"))
+    empty = expected_final_marginal_cost(
+        **parts, fill=0, learned_average=D("3.00"), insertion_weight=D("0.1")
+    )
+    half = expected_final_marginal_cost(
+        **parts, fill=D("0.5"), learned_average=D("3.00"), insertion_weight=D("0.1")
+    )
+    exact = expected_final_marginal_cost(**parts, fill=1, learned_average=D("3.00"), insertion_weight=D(1))
+    average = expected_final_marginal_cost(**parts, fill=1, learned_average=D("3.00"), insertion_weight=D(0))
 
-    assert empty == D("3.0000")
-    assert full == D("20.0000")
-    # myopic = 20 - 0.5 x 19 = 10.5; 0.5 x 10.5 + 0.5 x 3 = 6.75
-    assert half == D("6.7500")
+    # empty day: myopic = 20 - 19 = 1; 3 + 0.1 x (1 - 3) = 2.80
+    assert empty == D("2.8000")
+    # half full: myopic = 20 - 0.5 x 19 = 10.5; 3 + 0.1 x 7.5 = 3.75
+    assert half == D("3.7500")
+    assert exact == D("20.0000") and average == D("3.0000")
+
+
+def test_a_weight_outside_0_to_1_is_refused():
+    with pytest.raises(ValueError, match="insertion_weight"):
+        expected_final_marginal_cost(
+            insertion_cost=D("0"), route_opening_cost=D("0"), depot_stem_cost=D("0"), fill=1,
+            learned_average=D("3"), insertion_weight=D("1.5"),
+        )  # fmt: skip
+
+
+def test_the_weight_is_the_slope_of_realised_on_insertion_cost_shrunk_to_the_prior():
+    # realised - 3 = 0.2 x (myopic - 3) exactly, on 1,000 orders: the slope is 0.2, barely shrunk.
+    samples = [(D(3 + x), D(3), D(3) + D("0.2") * x) for x in (-2, -1, 1, 2, 4) * 200]
+    assert insertion_weight_learn(samples, prior=D("0.1"), prior_orders=0) == D("0.200")
+    # With the weight of 1,000 orders on the prior 0.1: halfway.
+    assert insertion_weight_learn(samples, prior=D("0.1"), prior_orders=1000) == D("0.150")
+    assert insertion_weight_learn([], prior=D("0.1")) == D("0.1")
+    # A slope below 0 or above 1 is kept within 0..1.
+    assert insertion_weight_learn([(D(5), D(3), D(1))] * 50, prior_orders=0) == D("0.000")
+    assert insertion_weight_learn([(D(5), D(3), D(9))] * 50, prior_orders=0) == D("1.000")
 
 
 def test_the_fill_is_the_larger_of_the_load_and_time_shares():

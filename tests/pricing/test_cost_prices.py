@@ -23,6 +23,7 @@ from pricing.cost_prices import (
     logit_markup,
     logit_optimal_markup,
     price_offer_by_costs,
+    revenue_neutral_markup,
 )
 from pricing.windows import WindowCost, price_windows
 from tests.pricing.rule_terms import plain_terms
@@ -83,23 +84,89 @@ def test_it_clamps_to_the_cap_with_a_line():
     assert lines(price)["cap"] == D("-3.00")
 
 
-def test_a_revenue_neutral_markup_keeps_the_mean_offered_price_at_the_reference():
+def mean_paid(prices, hours=None, days=None):
+    """The mean price a buying shopper pays under the default choice model, by hand: nested logit
+    with one nest per day (lambda 0.5), P(j) = P(day) x P(j | day)."""
+    model = ChoiceModel()
+    lam = model.nest_scale
+    hours = hours or ["1"] * len(prices)
+    days = days or [0] * len(prices)
+    v = [
+        model.price_per_eur * float(p) + model.width(D(h)) + model.per_day_later * d
+        for p, h, d in zip(prices, hours, days, strict=True)
+    ]
+    inner = {d: sum(math.exp(x / lam) for x, e in zip(v, days, strict=True) if e == d) for d in set(days)}
+    total = sum(value**lam for value in inner.values())
+    shares = [inner[d] ** lam / total * math.exp(x / lam) / inner[d] for x, d in zip(v, days, strict=True)]
+    return sum(share * float(p) for share, p in zip(shares, prices, strict=True))
+
+
+def test_a_revenue_neutral_markup_keeps_the_mean_paid_price_at_the_reference():
     rules = terms(markup_mode=MARKUP_REVENUE_NEUTRAL, reference_price=D("7.00"), rounding_step=D("0.01"))
 
-    prices = price_offer_by_costs(terms=rules, windows=[window("1.00"), window("2.00"), window("6.00")])
+    prices = price_offer_by_costs(terms=rules, windows=[window("1.00"), window("2.00"), window("4.00")])
 
-    # markup m with (1 + m + 2 + m + 6 + m) / 3 = 7: m = 4.00; prices 5, 6, 10
-    assert [p.amount for p in prices] == [D("5.00"), D("6.00"), D("10.00")]
-    assert lines(prices[0])["markup"] == D("4.00")
+    amounts = [p.amount for p in prices]
+    markup = lines(prices[0])["markup"]
+    assert all(lines(p)["markup"] == markup for p in prices), "one markup for the offer"
+    assert [a - amounts[0] for a in amounts] == [D("0.00"), D("1.00"), D("3.00")], "gaps = cost gaps"
+    # The largest markup (whole cents) whose mean paid price stays at or under EUR 7.
+    assert mean_paid(amounts) <= 7.0 < mean_paid([a + D("0.01") for a in amounts])
+    # Shoppers lean to the cheap windows, so the mean *offered* price sits above the reference.
+    assert sum(amounts) / 3 > D("7.00")
+
+
+def test_the_revenue_neutral_markup_weighs_width_and_later_days_as_shoppers_do():
+    rules = terms(markup_mode=MARKUP_REVENUE_NEUTRAL, reference_price=D("7.00"), rounding_step=D("0.01"))
+    windows = [window("1.00", day=1), window("1.00", hours="4", day=1), window("3.00", day=3)]
+
+    amounts = [p.amount for p in price_offer_by_costs(terms=rules, windows=windows)]
+
+    hours, days = ["1", "4", "1"], [0, 0, 1]  # day 3 is the offer's second day
+    assert mean_paid(amounts, hours, days) <= 7.0 < mean_paid([a + D("0.01") for a in amounts], hours, days)
 
 
 def test_the_revenue_neutral_markup_makes_up_for_a_capped_window():
     rules = terms(markup_mode=MARKUP_REVENUE_NEUTRAL, reference_price=D("7.00"), rounding_step=D("0.01"))
 
-    prices = price_offer_by_costs(terms=rules, windows=[window("0.00"), window("9.00")])
+    prices = price_offer_by_costs(terms=rules, windows=[window("0.00"), window("6.00")])
 
-    # 9 + m is capped at 10, so 0 + m = 4: m = 4.00 gives (4 + 10) / 2 = 7
-    assert [p.amount for p in prices] == [D("4.00"), D("10.00")]
+    amounts = [p.amount for p in prices]
+    assert amounts[1] == D("10.00") and lines(prices[1])["cap"] < 0, "the dear window is capped"
+    above = [min(a + D("0.01"), D("10.00")) for a in amounts]
+    assert mean_paid(amounts) <= 7.0 < mean_paid(above)
+
+
+def test_without_weights_the_revenue_neutral_markup_holds_the_mean_offered_price():
+    rules = terms(markup_mode=MARKUP_REVENUE_NEUTRAL, reference_price=D("7.00"))
+
+    markup = revenue_neutral_markup(
+        terms=rules, subtotals=[D("1.00"), D("2.00"), D("6.00")], reference=D("7.00")
+    )
+
+    # (1 + m + 2 + m + min(6 + m, 10)) / 3 = 7: m = 4.00 (6 + 4 = 10 just reaches the cap)
+    assert markup == D("4.00")
+
+
+@given(
+    subtotals=st.lists(st.integers(-1500, 1500), min_size=1, max_size=12),
+    reference=st.integers(100, 950),
+)
+def test_the_revenue_neutral_markup_is_the_largest_at_or_under_the_reference(subtotals, reference):
+    rules = terms(markup_mode=MARKUP_REVENUE_NEUTRAL, reference_price=D(reference) / 100)
+    base = [D(s) / 100 for s in subtotals]
+    utility = [0.0] * len(base)
+
+    markup = revenue_neutral_markup(
+        terms=rules, subtotals=base, reference=D(reference) / 100, other_utility=utility, nest_scale=0.5
+    )
+
+    def paid(m):
+        return mean_paid([min(max(b + m, D("0.00")), D("10.00")) for b in base])
+
+    reachable = paid(D("-100")) <= reference / 100 + 1e-9
+    if reachable and paid(D("100")) > reference / 100 + 1e-9:
+        assert paid(markup) <= reference / 100 + 1e-9 < paid(markup + D("0.01"))
 
 
 def test_the_service_floor_brings_each_days_cheapest_window_down():

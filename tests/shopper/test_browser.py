@@ -13,9 +13,10 @@ from pathlib import Path
 import pytest
 from django.utils import timezone
 
-from booking.models import Booking
+from booking.models import Booking, WindowTemplate
+from fleet.models import DepotDay, Shift, Vehicle
 
-from .conftest import PRESET_INSIDE
+from .conftest import PRESET_INSIDE, local
 
 CHROMIUM = "/usr/bin/chromium"
 FLAGS = [
@@ -150,3 +151,49 @@ def test_a_shopper_finds_an_address_by_typing_part_of_it(live_server, world, bro
     page.wait_for_selector(".day--selected .window__choose")
     assert "Delivering to Kanaalstraat 1, 3531 CJ Utrecht" in page.inner_text("#slot-grid")
     assert page.input_value("input[name=address]") == "Kanaalstraat 1, 3531 CJ Utrecht"
+
+
+def a_grocers_week(world) -> None:
+    """The demo's windows on every day of the week: 13 one-hour, 6 two-hour, 3 four-hour, all day."""
+    WindowTemplate.objects.all().delete()
+    hours = [(h, h + 1) for h in range(8, 21)] + [(h, h + 2) for h in range(8, 20, 2)]
+    for start, end in [*hours, (8, 12), (12, 16), (16, 20), (8, 21)]:
+        WindowTemplate.objects.create(
+            depot=world.depot, start_time=dt.time(start), end_time=dt.time(end), cutoff_minutes=120
+        )
+    van = Vehicle.objects.get(depot=world.depot)
+    for offset in range(7):
+        date = world.tomorrow + dt.timedelta(days=offset)
+        depot_day, _ = DepotDay.objects.get_or_create(depot=world.depot, date=date)
+        Shift.objects.filter(depot_day=depot_day).delete()
+        Shift.objects.create(depot_day=depot_day, vehicle=van, start=local(date, 8), end=local(date, 21))
+
+
+def test_on_a_desktop_the_whole_week_fits_about_one_screen(live_server, world, browser):
+    a_grocers_week(world)
+    page = browser.new_page(viewport={"width": 1280, "height": 900})
+    page.goto(live_server.url + f"/?address={PRESET_INSIDE}")
+    week = page.locator("[data-window-grid]").bounding_box()
+    days = [page.locator(".day").nth(k).bounding_box() for k in range(7)]
+
+    assert not page.locator("[data-day-strip]").is_visible(), "the days are side by side, no strip"
+    assert len({round(day["y"]) for day in days}) == 1, "seven columns, one row"
+    assert sorted(day["x"] for day in days) == [day["x"] for day in days]
+    assert page.locator("[data-window]:visible").count() >= 6 * 23
+    assert week["height"] <= 900, "the week fits one desktop screen"
+    assert page.evaluate("document.documentElement.scrollWidth") <= 1280, "no sideways scrolling"
+    # The rows line up across the days: tomorrow's 10:00–12:00 sits beside its time in the time column.
+    time = page.locator(".week__time", has_text="10:00–12:00").bounding_box()
+    cell = page.locator(
+        f".day:has(#day-{world.tomorrow}) [data-window]", has_text="10:00–12:00"
+    ).bounding_box()
+    assert abs(time["y"] - cell["y"]) <= 2
+
+    # Arrow keys move down a day's column and across to the same time on the next day.
+    page.locator(f".day:has(#day-{world.tomorrow}) [data-window]", has_text="09:00–10:00").focus()
+    page.keyboard.press("ArrowDown")
+    assert "10:00–11:00" in page.evaluate("document.activeElement.textContent")
+    page.keyboard.press("ArrowRight")
+    moved = page.evaluate("document.activeElement.textContent")
+    next_day = world.tomorrow + dt.timedelta(days=1)
+    assert "10:00–11:00" in moved and f"{next_day:%A} {next_day.day}" in moved

@@ -14,6 +14,8 @@ CSS = Path(settings.BASE_DIR) / "static" / "css" / "greenslot.css"
 PAIRS = [
     ("text-fg", "page-bg"),
     ("text-fg", "surface-bg"),
+    ("text-fg", "claim-bg"),
+    ("co2e-fg", "claim-bg"),
     ("muted-fg", "page-bg"),
     ("muted-fg", "surface-bg"),
     ("link-fg", "page-bg"),

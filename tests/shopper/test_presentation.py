@@ -4,7 +4,17 @@ from decimal import Decimal
 
 import pytest
 
-from booking.views.presentation import Line, day_reason, grams_added, money, shopper_lines
+from booking.views.presentation import (
+    LABEL_TEXT,
+    Badge,
+    Line,
+    badges,
+    day_reason,
+    grams_added,
+    money,
+    shopper_lines,
+)
+from pricing.labels import LABEL_NAMES, claim_basis
 
 
 @pytest.mark.parametrize(
@@ -87,3 +97,34 @@ def test_free_delivery_is_said_and_an_empty_breakdown_still_has_a_fee():
         Line("Free delivery for your basket", "\u2212€4.00"),
     )
     assert shopper_lines([], "EUR") == (Line("Delivery fee", "€0.00"),)
+
+
+def test_a_window_near_a_van_shows_one_claim_with_its_basis():
+    basis = claim_basis(
+        labels=("green", "consolidated", "best_value"), grams=40, day_grams=[40, 250, 300, 210]
+    )
+
+    shown = badges(("green", "consolidated", "best_value"), basis)
+
+    assert [badge.text for badge in shown] == ["Van nearby", "Lowest price today"]
+    assert shown[0].percent_below == 80
+    assert shown[0].statement == "Van already nearby: +40 g CO₂e, 80 % below this day's average window."
+
+
+def test_a_low_co2e_claim_says_its_grams_and_how_far_below_the_days_average_it_is():
+    basis = claim_basis(labels=("green",), grams=1_050, day_grams=[1_050, 2_000, 3_000])
+
+    [shown] = badges(("green",), basis)
+
+    assert (shown.text, shown.statement) == (
+        "Low CO₂e",
+        "Low CO₂e: +1,050 g CO₂e, 47 % below this day's average window.",
+    )
+
+
+def test_an_environmental_label_without_a_basis_is_not_shown():
+    assert badges(("green", "consolidated", "wide"), None) == (Badge(code="wide", text="Wide window"),)
+
+
+def test_the_shopper_pages_use_the_one_name_of_every_label():
+    assert {code: str(text) for code, text in LABEL_TEXT.items()} == LABEL_NAMES

@@ -1,7 +1,8 @@
 """axe-core finds nothing serious or critical on the shopper's pages and the widget, at 390 and 1280 px.
 
 The pages: the shopper page with its windows, the hold page, the booking page and its manage link,
-the widget's frame (windows, then a held window) and the widget demo checkout. axe-core is vendored
+the widget's frame (windows, a held window, a window refused at the tap, and the refusal of a page
+whose origin is not allowed), the widget demo checkout and the method page. axe-core is vendored
 (tests/vendor/README) and injected with Playwright; the context bypasses the pages' CSP only so that
 the injected engine may run. Set GREENSLOT_TEST_ARTIFACTS=DIR to keep a screenshot of every page.
 """
@@ -92,9 +93,32 @@ def test_axe_finds_nothing_serious_on_the_shopper_pages_and_the_widget(
     page.locator("[role=timer]").wait_for()
     check("widget-frame-held")
 
+    # A window that filled meanwhile: a 10-unit parcel fills the only van, so a second page holds
+    # the window first and this one is refused, the message at the window that was tapped.
+    full_query = f"{frame_query}&size_units=10"
+    page.goto(f"{live_server.url}/widget/frame?{full_query}")
+    first = page.locator(".day--selected .window__choose").first
+    first.wait_for()
+    rival = context.new_page()
+    rival.goto(f"{live_server.url}/widget/frame?{full_query}")
+    rival.locator(".day--selected .window__choose").first.click()
+    rival.locator("[role=timer]").wait_for()
+    rival.close()
+    first.click()
+    page.locator("[data-refusal]").wait_for()
+    check("widget-frame-window-refused")
+    # A page whose origin the retailer has not allowed: the frame refuses to show the windows.
+    page.goto(
+        f"{live_server.url}/widget/frame?key={embeddable.publishable_key}&origin=https://stranger.example"
+    )
+    page.locator("[role=alert]").wait_for()
+    check("widget-frame-refused")
+
     page.goto(f"{live_server.url}/widget/demo/")
     page.frame_locator("#greenslot-widget iframe").locator("input[name=address]").wait_for()
     check("widget-demo", iframes=False)
+    page.goto(f"{live_server.url}/method/")
+    check("method-page")
     context.close()
 
     if artefacts:

@@ -21,6 +21,7 @@ from urllib.parse import urlencode
 import pytest
 
 from booking.models import Booking, BookingStatus
+from booking.references import reference_display
 from tests.factories import INSIDE
 from tests.shopper.test_browser import CHROMIUM
 
@@ -165,7 +166,8 @@ def test_a_checkout_on_an_allowed_origin_gets_the_hold_and_its_backend_confirms_
     hold = Booking.objects.get(id=detail["hold_id"])
     assert hold.status == BookingStatus.HELD and hold.retailer == live_world.retailer
     assert detail["price"] == {"amount": f"{hold.price_amount:.2f}", "currency": "EUR"}
-    assert set(detail) == {"hold_id", "window", "price", "co2e_grams", "expires_at"}
+    assert set(detail) == {"hold_id", "reference", "window", "price", "co2e_grams", "expires_at"}
+    assert detail["reference"] == reference_display(hold.reference)
     frame.get_by_text("Your delivery window is held").wait_for()
 
     # The host's backend confirms the hold with its secret key.
@@ -177,6 +179,7 @@ def test_a_checkout_on_an_allowed_origin_gets_the_hold_and_its_backend_confirms_
     )
 
     assert status == 201 and booking["status"] == "confirmed" and booking["id"] == detail["hold_id"]
+    assert booking["reference"] == detail["reference"]
     hold.refresh_from_db()
     assert hold.status == BookingStatus.CONFIRMED and hold.external_ref == "order-1001"
 

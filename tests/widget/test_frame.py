@@ -13,6 +13,7 @@ from django.core import signing
 from django.test import Client
 
 from booking.models import Booking, BookingEvent, BookingStatus, PresetAddress
+from booking.references import reference_display
 from booking.widget.access import TOKEN_SALT, FrameAccess, frame_token_issue, frame_token_valid
 from tenants.keys import api_key_create, api_key_revoke
 from tenants.models import ApiKeyKind
@@ -203,6 +204,7 @@ def test_choosing_a_window_holds_it_for_the_keys_retailer_and_hands_it_to_the_ho
     assert message_in(document) == {
         "type": "greenslot:hold",
         "hold_id": str(hold.id),
+        "reference": reference_display(hold.reference),
         "window": {
             "start": hold.window_start.astimezone(tz).isoformat(),
             "end": hold.window_end.astimezone(tz).isoformat(),

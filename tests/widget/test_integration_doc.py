@@ -33,7 +33,7 @@ def test_its_example_event_has_the_fields_the_host_page_receives():
     handed_over = re.search(r"detail = \{(.*?)\};", script, re.S).group(1)
 
     assert set(example) == set(re.findall(r"(\w+): message\.", handed_over))
-    assert set(example) == {"hold_id", "window", "price", "co2e_grams", "expires_at"}
+    assert set(example) == {"hold_id", "reference", "window", "price", "co2e_grams", "expires_at"}
 
 
 def test_it_documents_every_event_the_widget_dispatches():

@@ -27,7 +27,7 @@ class BookingDetailApi(ApiView):
     )
     def get(self, request, booking_id):
         booking = booking_get(retailer=self.caller.retailer, booking_id=booking_id)
-        return Response(self.OutputSerializer(booking_representation(booking)).data)
+        return Response(self.OutputSerializer(booking_representation(booking, request=request)).data)
 
 
 class BookingCancelApi(ApiView):
@@ -59,7 +59,7 @@ class BookingCancelApi(ApiView):
             reason=data.validated_data["reason"],
             actor=self.caller.actor,
         )
-        return Response(self.OutputSerializer(booking_representation(booking)).data)
+        return Response(self.OutputSerializer(booking_representation(booking, request=request)).data)
 
 
 class BookingRescheduleApi(ApiView):
@@ -84,4 +84,4 @@ class BookingRescheduleApi(ApiView):
             quote=data.validated_data["quote"],
             actor=self.caller.actor,
         )
-        return Response(self.OutputSerializer(booking_representation(booking)).data)
+        return Response(self.OutputSerializer(booking_representation(booking, request=request)).data)

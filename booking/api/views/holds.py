@@ -9,16 +9,21 @@ from rest_framework.response import Response
 
 from greenslot.errors import InvalidInput
 
+from ...claims import booking_claim
+from ...references import reference_display
 from ...services.holds import hold_confirm, hold_get_or_create, hold_release
 from ..authentication import PublishableKeyAllowed
 from ..schema import IDEMPOTENCY_KEY_SCHEMA
 from ..serializers import (
     BookingSerializer,
+    ClaimSerializer,
     PriceSerializer,
     StrictCharField,
     StrictSerializer,
     WindowSerializer,
     booking_representation,
+    claim_representation,
+    method_url,
     price_representation,
     window_representation,
 )
@@ -44,11 +49,18 @@ class HoldCreateApi(ApiView):
     @extend_schema_serializer(component_name="Hold")
     class OutputSerializer(serializers.Serializer):
         id = serializers.UUIDField(help_text="Confirm or release the hold with this id.")
+        reference = serializers.CharField(
+            help_text='The short reference the shopper reads and says, e.g. "K7PM-4XRA".'
+        )
         status = serializers.CharField()
         expires_at = serializers.DateTimeField(help_text="The hold lapses then unless confirmed.")
         window = WindowSerializer()
         price = PriceSerializer()
         co2e_grams = serializers.IntegerField()
+        claim = ClaimSerializer(
+            allow_null=True,
+            help_text="The environmental claim to show with its basis; null when there is none.",
+        )
 
     @extend_schema(
         operation_id="hold_create",
@@ -71,6 +83,7 @@ class HoldCreateApi(ApiView):
         )
         body = {
             "id": hold.id,
+            "reference": reference_display(hold.reference),
             "status": hold.status,
             "expires_at": hold.hold_expires_at,
             "window": window_representation(
@@ -78,6 +91,7 @@ class HoldCreateApi(ApiView):
             ),
             "price": price_representation(hold),
             "co2e_grams": hold.co2e_grams,
+            "claim": claim_representation(booking_claim(hold), method_url=method_url(request)),
         }
         return Response(
             self.OutputSerializer(body).data,
@@ -160,6 +174,6 @@ class HoldConfirmApi(ApiView):
             actor=self.caller.actor,
         )
         return Response(
-            self.OutputSerializer(booking_representation(booking)).data,
+            self.OutputSerializer(booking_representation(booking, request=request)).data,
             status=status.HTTP_201_CREATED if created else status.HTTP_200_OK,
         )

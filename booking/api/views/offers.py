@@ -7,11 +7,14 @@ from drf_spectacular.utils import OpenApiExample, extend_schema, extend_schema_s
 from rest_framework import serializers, status
 from rest_framework.response import Response
 
+from ...claims import offer_day_claims
 from ...services.offer_windows import WindowOffer
 from ...services.offers import OfferResult, offer_create
 from ..authentication import PublishableKeyAllowed
 from ..serializers import (
     ADDRESS_TEXT_FIELDS,
+    LABELS_HELP,
+    ClaimSerializer,
     IsoDateField,
     OffsetDateTimeField,
     ParcelSerializer,
@@ -20,6 +23,8 @@ from ..serializers import (
     StrictFloatField,
     StrictIntegerField,
     StrictSerializer,
+    claim_representation,
+    method_url,
 )
 from .base import ApiView, error_responses
 
@@ -47,7 +52,10 @@ class OfferWindowSerializer(serializers.Serializer):
     co2e_grams = serializers.IntegerField(
         allow_null=True, help_text="Grams CO2e the delivery adds to its route; null when unavailable."
     )
-    labels = serializers.ListField(child=serializers.CharField(), help_text="e.g. green, wide, best_value.")
+    labels = serializers.ListField(child=serializers.CharField(), help_text=LABELS_HELP)
+    claim = ClaimSerializer(
+        allow_null=True, help_text="The environmental claim to show with its basis; null when there is none."
+    )
     quote = serializers.CharField(
         allow_null=True,
         help_text="Opaque token to hold this window (POST /api/v1/holds); one hold per quote. Null when "
@@ -73,10 +81,13 @@ class OfferSerializer(serializers.Serializer):
 _EXPIRES_AT_FIELD = serializers.DateTimeField()
 
 
-def window_offer_representation(window: WindowOffer, *, breakdown: list[dict] | None = None) -> dict:
+def window_offer_representation(
+    window: WindowOffer, *, breakdown: list[dict] | None = None, claim: dict | None = None
+) -> dict:
     """One window as ``OfferWindowSerializer`` lays it out, as JSON-ready values.
 
-    ``breakdown`` is ``window.price.breakdown()`` if the caller has it already.
+    ``breakdown`` is ``window.price.breakdown()`` if the caller has it already; ``claim`` the
+    window's ``claim_representation``.
     """
     price = None
     if window.available and window.price is not None:
@@ -93,11 +104,12 @@ def window_offer_representation(window: WindowOffer, *, breakdown: list[dict] | 
         "price": price,
         "co2e_grams": window.co2e_grams if window.available else None,
         "labels": list(window.labels),
+        "claim": claim,
         "quote": window.quote or None,
     }
 
 
-def offer_representation(result: OfferResult) -> dict:
+def offer_representation(result: OfferResult, *, request=None) -> dict:
     """The response body: what ``OfferSerializer`` would output, built directly.
 
     An offer has 160+ windows, and DRF's nested serializers cost more per window than pricing
@@ -107,20 +119,30 @@ def offer_representation(result: OfferResult) -> dict:
     """
     breakdowns: dict[int, list[dict]] = {}  # id of a WindowPrice of this offer -> its lines
 
-    def window(w: WindowOffer) -> dict:
+    method = method_url(request)
+
+    def window(w: WindowOffer, claim) -> dict:
         breakdown = None
         if w.price is not None:
             breakdown = breakdowns.get(id(w.price))
             if breakdown is None:
                 breakdown = breakdowns[id(w.price)] = w.price.breakdown()
-        return window_offer_representation(w, breakdown=breakdown)
+        return window_offer_representation(
+            w, breakdown=breakdown, claim=claim_representation(claim, method_url=method)
+        )
 
     return {
         "offer_id": str(result.offer.id),
         "expires_at": _EXPIRES_AT_FIELD.to_representation(result.offer.expires_at),
         "currency": result.offer.rule_set.currency,
         "days": [
-            {"date": day.date.isoformat(), "windows": [window(w) for w in day.windows]} for day in result.days
+            {
+                "date": day.date.isoformat(),
+                "windows": [
+                    window(w, claim) for w, claim in zip(day.windows, offer_day_claims(day), strict=True)
+                ],
+            }
+            for day in result.days
         ],
     }
 
@@ -179,4 +201,4 @@ class OfferCreateApi(ApiView):
             days=data.validated_data.get("days"),
         )
         # Plain JSON-ready data, not ``self.OutputSerializer(...).data``: see ``offer_representation``.
-        return Response(offer_representation(result), status=status.HTTP_201_CREATED)
+        return Response(offer_representation(result, request=request), status=status.HTTP_201_CREATED)

@@ -15,6 +15,9 @@ from .base import ApiView, error_responses
 @extend_schema_serializer(component_name="PlanStop")
 class PlanStopSerializer(serializers.Serializer):
     booking_id = serializers.UUIDField(required=False, help_text="Only on your own bookings' stops.")
+    booking_reference = serializers.CharField(
+        required=False, help_text='The booking\'s short reference, e.g. "K7PM-4XRA"; only on your own stops.'
+    )
     lat = serializers.FloatField(required=False, help_text="Only on your own bookings' stops.")
     lon = serializers.FloatField(required=False, help_text="Only on your own bookings' stops.")
     window = WindowSerializer()
