@@ -133,6 +133,9 @@ class Booking(models.Model):
     idempotency_key = models.CharField(max_length=120, blank=True)
     # The quote that made this hold (``booking.quotes.QuoteRef.key``): one quote, one hold, ever.
     quote_key = models.CharField(max_length=48, null=True, blank=True, unique=True, editable=False)
+    # A keyed hash of the browser's address that made the hold (never the address), for the cap
+    # on one client's live holds; "" for a retailer's server.
+    client_key = models.CharField(max_length=16, blank=True, default="", db_index=True, editable=False)
     created_at = models.DateTimeField()
     confirmed_at = models.DateTimeField(null=True, blank=True)
     ended_at = models.DateTimeField(null=True, blank=True)

@@ -209,6 +209,10 @@ GREENSLOT = {
     "OFFER_MINUTES": int(os.environ.get("GREENSLOT_OFFER_MINUTES", "15")),
     # Live holds one address may have at once, so nobody can hoard a day's capacity.
     "MAX_HOLDS_PER_ADDRESS": int(os.environ.get("GREENSLOT_MAX_HOLDS_PER_ADDRESS", "3")),
+    # Live holds one browser's client address may have at once, across addresses (the widget, the
+    # shopper page, publishable keys): a slot-grabbing bot cannot hoard a release. Households and
+    # offices behind one NAT share it, hence more than one address's worth.
+    "MAX_HOLDS_PER_CLIENT": int(os.environ.get("GREENSLOT_MAX_HOLDS_PER_CLIENT", "10")),
     # Default booking horizon in days, and the longest a client may ask for.
     "HORIZON_DAYS": 7,
     "MAX_HORIZON_DAYS": 14,

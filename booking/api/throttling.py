@@ -12,7 +12,7 @@ import logging
 
 from redis.exceptions import RedisError
 from rest_framework.settings import api_settings
-from rest_framework.throttling import SimpleRateThrottle
+from rest_framework.throttling import BaseThrottle, SimpleRateThrottle
 
 from .authentication import caller
 
@@ -64,3 +64,8 @@ class PublishableIpRateThrottle(_ScopedThrottle):
         if who is None or not who.is_publishable:
             return None
         return self.cache_format % {"scope": self.scope, "ident": self.get_ident(request)}
+
+
+def client_ip(request) -> str:
+    """The client's address as the per-IP limits see it (``GREENSLOT_NUM_PROXIES`` trusted proxies)."""
+    return BaseThrottle().get_ident(request) or ""

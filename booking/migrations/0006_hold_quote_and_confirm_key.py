@@ -1,4 +1,5 @@
-"""One quote, one hold (``Booking.quote_key``); one Idempotency-Key, one confirm per retailer.
+"""One quote, one hold (``Booking.quote_key``); one Idempotency-Key, one confirm per retailer; the
+client that held (``Booking.client_key``, a keyed hash) for the cap on one client's live holds.
 
 Before the key is made unique, a key that already confirmed several holds (possible before this
 migration) is kept on the earliest confirm only: the later ones were the defect this fixes.
@@ -35,6 +36,11 @@ class Migration(migrations.Migration):
             model_name="booking",
             name="quote_key",
             field=models.CharField(blank=True, editable=False, max_length=48, null=True, unique=True),
+        ),
+        migrations.AddField(
+            model_name="booking",
+            name="client_key",
+            field=models.CharField(blank=True, db_index=True, default="", editable=False, max_length=16),
         ),
         migrations.RunPython(keep_each_key_on_its_first_confirm, migrations.RunPython.noop),
         migrations.AddConstraint(

@@ -27,8 +27,11 @@ from tenants.models import Retailer
 from ..models import Booking, BookingEvent, BookingStatus, Offer
 from ..quotes import Quote
 from .placement import (
-    address_holds_and_quote_use,
+    HoldCounts,
     address_lock,
+    client_key,
+    client_lock,
+    hold_counts_and_quote_use,
     place_stop_locked,
     quote_used_error,
     quoted_offer,
@@ -134,51 +137,66 @@ def _tidy_and_place_stop(
 
 
 def hold_create(
-    *, retailer: Retailer, quote: object, now: dt.datetime | None = None, actor: str = "api"
+    *,
+    retailer: Retailer,
+    quote: object,
+    now: dt.datetime | None = None,
+    actor: str = "api",
+    client_ip: str = "",
 ) -> Booking:
     """Hold the quoted window for the offer's address if the plan still has room for it.
 
     Idempotent: the same quote again, while its hold is live, gives that hold back
     (``hold_get_or_create`` also says which happened).
     """
-    return hold_get_or_create(retailer=retailer, quote=quote, now=now, actor=actor)[0]
+    return hold_get_or_create(retailer=retailer, quote=quote, now=now, actor=actor, client_ip=client_ip)[0]
 
 
 def hold_get_or_create(
-    *, retailer: Retailer, quote: object, now: dt.datetime | None = None, actor: str = "api"
+    *,
+    retailer: Retailer,
+    quote: object,
+    now: dt.datetime | None = None,
+    actor: str = "api",
+    client_ip: str = "",
 ) -> tuple[Booking, bool]:
     """``(hold, created)``: the quoted window held now, or the live hold this quote made before.
 
     A quote makes at most one hold, ever: a client retrying after a timeout gets the same hold
     (created=False) and never takes capacity twice; a quote whose hold was released, lapsed or
     confirmed is refused (409 ``quote_used``).
+
+    Caps on live holds, so nobody hoards a release's capacity: per address
+    (``MAX_HOLDS_PER_ADDRESS``) and, for a browser's hold (``client_ip``: the widget, the shopper
+    page, a publishable key), per client address (``MAX_HOLDS_PER_CLIENT``), whatever addresses it
+    holds for. A retailer's server (secret key) holds for all its shoppers and passes none.
     """
     requested_now, now = now, now or clock.now()
     verified, offer, entry = quoted_offer(retailer=retailer, quote=quote, now=now)
-    limit = settings.GREENSLOT["MAX_HOLDS_PER_ADDRESS"]
+    client = client_key(client_ip)
     try:
         with transaction.atomic():
-            # Lock order: the address, then the depot-day. The address lock makes the cap exact
-            # even for holds racing on different days, and a quote's retries (same address) wait
-            # for each other.
+            # Lock order: the client, the address, then the depot-day. The client and address
+            # locks make the caps exact even for holds racing on different days, and a quote's
+            # retries (same address) wait for each other.
+            client_lock(client=client)
             address_lock(retailer=retailer, lat=offer.lat, lon=offer.lon)
-            live, used = address_holds_and_quote_use(
-                retailer=retailer, lat=offer.lat, lon=offer.lon, quote_key=verified.key, now=now
+            counts = hold_counts_and_quote_use(
+                retailer=retailer,
+                lat=offer.lat,
+                lon=offer.lon,
+                client=client,
+                quote_key=verified.key,
+                now=now,
             )
-            if used is not None:
-                booking_id, status, expires_at = used
+            if counts.used is not None:
+                booking_id, status, expires_at = counts.used
                 if status == BookingStatus.HELD and expires_at > now:
                     return booking_get(retailer=retailer, booking_id=booking_id), False
                 if status == BookingStatus.HELD:
                     status = BookingStatus.EXPIRED
                 raise quote_used_error(status=status)
-            if live >= limit:
-                raise Conflict(
-                    "hold_limit_reached",
-                    f"This address already has {limit} windows on hold; confirm or release one first.",
-                    status=429,
-                    details={"limit": limit},
-                )
+            hold_caps_check(counts=counts, client=client)
             booking = _hold_place(
                 retailer=retailer,
                 offer=offer,
@@ -186,6 +204,7 @@ def hold_get_or_create(
                 entry=entry,
                 requested_now=requested_now,
                 actor=actor,
+                client=client,
             )
     except IntegrityError as exc:
         # Only a race the address lock does not cover gets here: the quote's unique key let the
@@ -196,8 +215,28 @@ def hold_get_or_create(
     return booking, True
 
 
+def hold_caps_check(*, counts: HoldCounts, client: str) -> None:
+    """429 when the address, or the client, already has its most live holds."""
+    per_address = settings.GREENSLOT["MAX_HOLDS_PER_ADDRESS"]
+    if counts.at_address >= per_address:
+        raise Conflict(
+            "hold_limit_reached",
+            f"This address already has {per_address} windows on hold; confirm or release one first.",
+            status=429,
+            details={"limit": per_address},
+        )
+    per_client = settings.GREENSLOT["MAX_HOLDS_PER_CLIENT"]
+    if client and counts.from_client >= per_client:
+        raise Conflict(
+            "client_hold_limit_reached",
+            f"This device already has {per_client} windows on hold; confirm or release one first.",
+            status=429,
+            details={"limit": per_client},
+        )
+
+
 def _hold_place(
-    *, retailer: Retailer, offer: Offer, verified: Quote, entry: dict, requested_now, actor: str
+    *, retailer: Retailer, offer: Offer, verified: Quote, entry: dict, requested_now, actor: str, client: str
 ) -> Booking:
     depot_day = depot_day_lock(depot=offer.depot, date=verified.date)
     now = clock_under_lock(requested_now)
@@ -209,6 +248,7 @@ def _hold_place(
         retailer=retailer,
         offer=offer,
         quote_key=verified.key,
+        client_key=client,
         depot_day=depot_day,
         stop=planned,
         status=BookingStatus.HELD,

@@ -7,10 +7,14 @@ address lock, and the re-check and insert of the stop under the depot-day lock.
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import hashlib
+import hmac
+from dataclasses import dataclass
 from decimal import Decimal
 
 import numpy as np
+from django.conf import settings
 from django.db import transaction
 from django.db.models import Q
 
@@ -144,39 +148,77 @@ def address_lock(*, retailer: Retailer, lat: float, lon: float) -> None:
         cursor.execute("SELECT pg_advisory_xact_lock(%s)", [int.from_bytes(digest, "big", signed=True)])
 
 
-def address_holds_and_quote_use(
-    *, retailer: Retailer, lat: float, lon: float, quote_key: str, now: dt.datetime
-) -> tuple[int, tuple | None]:
-    """The live holds at the retailer's address, and the booking the quote already made if any
-    (its id and status, as ``(id, status, hold_expires_at)``). One query for both: the hold path's
-    query count is pinned (``tests/booking/test_offer_queries.py``)."""
+def client_key(ip: str) -> str:
+    """What a booking keeps of the client address that held it: a keyed hash, never the address
+    (16 hex digits; "" for none)."""
+    if not ip:
+        return ""
+    return hmac.new(_client_secret(settings.SECRET_KEY), ip.encode(), hashlib.blake2b).hexdigest()[:16]
+
+
+@functools.lru_cache(maxsize=4)
+def _client_secret(secret: str) -> bytes:
+    return hashlib.sha256(f"greenslot.client:{secret}".encode()).digest()
+
+
+def client_lock(*, client: str) -> None:
+    """Serialise one client address's holds until the transaction ends (PostgreSQL; see
+    ``address_lock``), so its cap is exact across addresses. Taken before the address lock."""
+    connection = transaction.get_connection()
+    if not client or connection.vendor != "postgresql":
+        return
+    digest = hashlib.blake2b(f"client:{client}".encode(), digest_size=8).digest()
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT pg_advisory_xact_lock(%s)", [int.from_bytes(digest, "big", signed=True)])
+
+
+@dataclass(frozen=True)
+class HoldCounts:
+    """Live holds at the address and from the client, and ``(id, status, hold_expires_at)`` of the
+    booking the quote already made, if any."""
+
+    at_address: int
+    from_client: int
+    used: tuple | None
+
+
+def hold_counts_and_quote_use(
+    *, retailer: Retailer, lat: float, lon: float, client: str, quote_key: str, now: dt.datetime
+) -> HoldCounts:
+    """What the hold caps and the quote's single use need, in one query: the hold path's query
+    count is pinned (``tests/booking/test_offer_queries.py``)."""
     key_lat, key_lon = address_key(lat, lon)
     delta = 0.00005
-    at_address = Q(
+    live = Q(status=BookingStatus.HELD, hold_expires_at__gt=now)
+    at_address = live & Q(
         retailer=retailer,
-        status=BookingStatus.HELD,
-        hold_expires_at__gt=now,
         lat__gte=key_lat - delta,
         lat__lt=key_lat + delta,
         lon__gte=key_lon - delta,
         lon__lt=key_lon + delta,
     )
-    live, used = 0, None
-    rows = Booking.objects.filter(at_address | Q(quote_key=quote_key)).values_list(
-        "id", "status", "hold_expires_at", "quote_key", "retailer_id", "lat", "lon"
+    wanted = at_address | Q(quote_key=quote_key)
+    if client:
+        wanted |= live & Q(client_key=client)
+    at_address_count = from_client = 0
+    used = None
+    rows = Booking.objects.filter(wanted).values_list(
+        "id", "status", "hold_expires_at", "quote_key", "client_key", "retailer_id", "lat", "lon"
     )
-    for booking_id, status, expires_at, key, retailer_id, lat_b, lon_b in rows:
+    for booking_id, status, expires_at, key, client_b, retailer_id, lat_b, lon_b in rows:
         if key == quote_key:
             used = (booking_id, status, expires_at)
+        if status != BookingStatus.HELD or expires_at <= now:
+            continue
+        if client and client_b == client:
+            from_client += 1
         if (
             retailer_id == retailer.id
-            and status == BookingStatus.HELD
-            and expires_at > now
             and key_lat - delta <= lat_b < key_lat + delta
             and key_lon - delta <= lon_b < key_lon + delta
         ):
-            live += 1
-    return live, used
+            at_address_count += 1
+    return HoldCounts(at_address=at_address_count, from_client=from_client, used=used)
 
 
 def quote_used_error(*, status: str) -> Conflict:

@@ -20,6 +20,7 @@ from django.utils.cache import patch_vary_headers
 from django.views.decorators.http import require_POST, require_safe
 from django_htmx.http import HttpResponseClientRedirect
 
+from booking.api.throttling import client_ip
 from booking.models import Booking, BookingStatus
 from booking.references import reference_display
 from booking.services.holds import (
@@ -175,7 +176,12 @@ def picker(request: HttpRequest, retailer: Retailer) -> HttpResponse:
 def hold_new(request: HttpRequest, retailer: Retailer) -> HttpResponse:
     """Hold the quoted window; on refusal show the grid again, freshly offered, with the reason."""
     try:
-        hold = hold_create(retailer=retailer, quote=request.POST.get("quote", ""), actor="shopper")
+        hold = hold_create(
+            retailer=retailer,
+            quote=request.POST.get("quote", ""),
+            actor="shopper",
+            client_ip=client_ip(request),
+        )
     except GreenslotError as error:
         # htmx swaps only 2xx responses, so the refusal travels in the partial with a 200.
         return render_picker(request, retailer, failure=error, status=error.status)

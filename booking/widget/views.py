@@ -30,6 +30,7 @@ from greenslot import clock
 from greenslot.errors import GreenslotError
 from tenants.origins import origin_allowed
 
+from ..api.throttling import client_ip
 from ..models import Booking
 from ..references import reference_display
 from ..services.holds import booking_effective_status, hold_create, hold_release
@@ -351,7 +352,12 @@ def hold_new(request: HttpRequest, access: FrameAccess) -> HttpResponse:
     if refusal is not None:
         return render_frame(request, access, failure=refusal, status=refusal.status)
     try:
-        hold = hold_create(retailer=access.retailer, quote=request.POST.get("quote", ""), actor=access.actor)
+        hold = hold_create(
+            retailer=access.retailer,
+            quote=request.POST.get("quote", ""),
+            actor=access.actor,
+            client_ip=client_ip(request),
+        )
     except GreenslotError as error:
         # htmx swaps only 2xx answers, so the refusal travels in the partial with a 200.
         return render_frame(request, access, failure=error, status=error.status)

@@ -273,3 +273,41 @@ def test_it_refuses_a_number_as_a_quote(api: Api, api_world: ApiWorld, quote):
         api.post("/api/v1/holds", {"quote": quote}, key=api_world.keys["own_sk"]), 400, "invalid_request"
     )
     assert "quote" in body["details"]
+
+
+def browser_hold(api: Api, aw: ApiWorld, *, spot: int, ip: str):
+    api.client.defaults["REMOTE_ADDR"] = ip
+    quote = aw.window(aw.retailer, spot=spot).quote
+    return api.post("/api/v1/holds", {"quote": quote}, key=aw.keys["own_pk"], origin=ORIGIN)
+
+
+def test_one_browser_cannot_hoard_holds_across_addresses(api: Api, api_world: ApiWorld, settings):
+    settings.GREENSLOT = {**settings.GREENSLOT, "MAX_HOLDS_PER_CLIENT": 2}
+    # Given a bot at one client address holding windows for ever new addresses,
+    answers = [browser_hold(api, api_world, spot=spot, ip="203.0.113.7") for spot in range(3)]
+    # then the third live hold is refused, whatever address it is for,
+    assert [a.status_code for a in answers[:2]] == [201, 201]
+    assert assert_error(answers[2], 429, "client_hold_limit_reached")["details"] == {"limit": 2}
+    # while another browser, and the retailer's own server, still hold.
+    assert browser_hold(api, api_world, spot=4, ip="198.51.100.9").status_code == 201
+    server = api.post(
+        "/api/v1/holds",
+        {"quote": api_world.window(api_world.retailer, spot=5).quote},
+        key=api_world.keys["own_sk"],
+    )
+    assert server.status_code == 201
+    # A hold given back frees its place.
+    api.delete(f"/api/v1/holds/{answers[0].json()['id']}", key=api_world.keys["own_sk"])
+    assert browser_hold(api, api_world, spot=6, ip="203.0.113.7").status_code == 201
+
+
+def test_a_hold_keeps_a_keyed_hash_of_the_client_address_never_the_address(api: Api, api_world: ApiWorld):
+    hold_id = browser_hold(api, api_world, spot=0, ip="203.0.113.7").json()["id"]
+    kept = Booking.objects.get(id=hold_id).client_key
+    assert len(kept) == 16 and "203.0.113.7" not in kept
+    server = api.post(
+        "/api/v1/holds",
+        {"quote": api_world.window(api_world.retailer, spot=1).quote},
+        key=api_world.keys["own_sk"],
+    )
+    assert Booking.objects.get(id=server.json()["id"]).client_key == ""

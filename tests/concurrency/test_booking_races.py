@@ -299,3 +299,33 @@ def test_one_quote_sent_by_many_clients_at_once_makes_one_hold(two_days):
     assert Booking.objects.count() == 1
     assert Booking.objects.get().stop.depot_day.stops.count() == 1
     assert plan_violations(now=timezone.now()) == []
+
+
+def test_one_clients_racing_holds_on_many_addresses_stop_at_its_cap(two_days, settings):
+    # Given a bot at one client address firing 6 holds for 6 addresses at once, with a cap of 2,
+    settings.GREENSLOT = {**settings.GREENSLOT, "MAX_HOLDS_PER_CLIENT": 2}
+    world, days = two_days
+    quotes = []
+    for spot in range(6):
+        lat, lon = spot_point(77, spot)
+        quotes.append(next(w for w in windows_on(world, lat=lat, lon=lon, date=days[0]) if w.available).quote)
+    barrier = threading.Barrier(6)
+    outcomes: Counter = Counter()
+    lock = threading.Lock()
+
+    def grab(quote):
+        barrier.wait(timeout=30)
+        try:
+            hold_create(retailer=world.retailer, quote=quote, client_ip="203.0.113.7")
+            outcome = "held"
+        except Conflict as refusal:
+            outcome = refusal.code
+        with lock:
+            outcomes[outcome] += 1
+
+    run_all(
+        [Worker(lambda q=q: grab(q), name=f"bot-{k}") for k, q in enumerate(quotes)], timeout=TIMEOUT_SECONDS
+    )
+    # then exactly 2 are held (the client lock makes the cap exact across addresses).
+    assert outcomes == Counter({"held": 2, "client_hold_limit_reached": 4})
+    assert Booking.objects.filter(status=BookingStatus.HELD).count() == 2

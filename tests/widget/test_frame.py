@@ -364,3 +364,16 @@ def test_the_host_pages_language_is_the_frames(client, widget_world):
     assert price.endswith("€") and "," in price, "German writes 10,00 €"
     # The frame's links and forms keep the language.
     assert "lang=de" in hold_form(document)[0]
+
+
+def test_the_frame_caps_one_browsers_live_holds_across_addresses(client, widget_world, settings):
+    settings.GREENSLOT = {**settings.GREENSLOT, "MAX_HOLDS_PER_CLIENT": 1}
+    first = hold_form(parse(client.get(widget_world.frame_url(lat=52.11, lon=5.11)).content))
+    second = hold_form(parse(client.get(widget_world.frame_url(lat=52.12, lon=5.12)).content))
+    assert client.post(*first).status_code == 200
+
+    refused = client.post(*second)
+
+    assert refused.status_code == 429
+    assert "on hold" in alert_text(parse(refused.content))
+    assert Booking.objects.count() == 1

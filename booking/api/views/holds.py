@@ -27,6 +27,7 @@ from ..serializers import (
     price_representation,
     window_representation,
 )
+from ..throttling import client_ip
 from .base import ApiView, error_responses
 
 # The longest Idempotency-Key kept; the booking stores at most this many characters.
@@ -79,7 +80,11 @@ class HoldCreateApi(ApiView):
         data = self.InputSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         hold, created = hold_get_or_create(
-            retailer=self.caller.retailer, quote=data.validated_data["quote"], actor=self.caller.actor
+            retailer=self.caller.retailer,
+            quote=data.validated_data["quote"],
+            actor=self.caller.actor,
+            # A browser's hold counts against its client address; a retailer's server holds for all.
+            client_ip=client_ip(request) if self.caller.is_publishable else "",
         )
         body = {
             "id": hold.id,
