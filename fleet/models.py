@@ -134,7 +134,10 @@ class Shift(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"{self.vehicle.name} {self.start:%Y-%m-%d %H:%M}–{self.end:%H:%M}"
+        tz = self.depot_day.depot.tz  # as the depot's wall clock shows it
+        return (
+            f"{self.vehicle.name} {self.start.astimezone(tz):%Y-%m-%d %H:%M}–{self.end.astimezone(tz):%H:%M}"
+        )
 
 
 class Stop(models.Model):
