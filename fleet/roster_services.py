@@ -47,15 +47,7 @@ def roster_read(*, depot: Depot, dates: Iterable[dt.date]) -> RosterExpansion:
     if not dates:
         return RosterExpansion(days=())
     patterns = [
-        WeeklyPattern(
-            vehicle_id=p.vehicle_id,
-            weekdays=frozenset(p.weekdays),
-            start=p.start_time,
-            end=p.end_time,
-            valid_from=p.valid_from,
-            valid_until=p.valid_until,
-            pattern_id=p.pk,
-        )
+        weekly_pattern(p)
         for p in ShiftPattern.objects.filter(vehicle__depot=depot, valid_from__lte=dates[-1]).filter(
             Q(valid_until__isnull=True) | Q(valid_until__gte=dates[0])
         )
@@ -226,6 +218,50 @@ def roster_resync(
 
 
 @dataclasses.dataclass(frozen=True)
+class RosterScope:
+    """What a roster edit can change: a depot, its vehicles (None: all) and the dates a pattern
+    (as it was or as it will be) applies on or an exception names. Other days, and shifts made by
+    hand there, are left alone."""
+
+    depot: Depot
+    vehicle_ids: frozenset[int] | None
+    patterns: tuple[WeeklyPattern, ...] = ()
+    dates: frozenset[dt.date] = frozenset()
+
+    def covers(self, date: dt.date) -> bool:
+        return date in self.dates or any(p.applies_on(date) for p in self.patterns)
+
+
+def weekly_pattern(row: ShiftPattern) -> WeeklyPattern:
+    return WeeklyPattern(
+        vehicle_id=row.vehicle_id,
+        weekdays=frozenset(row.weekdays),
+        start=row.start_time,
+        end=row.end_time,
+        valid_from=row.valid_from,
+        valid_until=row.valid_until,
+        pattern_id=row.pk,
+    )
+
+
+def roster_scope(*rows: ShiftPattern | RosterException | None) -> RosterScope:
+    """The scope of an edit from its row as it was (None for a new one) and as it will be."""
+    rows = [row for row in rows if row is not None]
+    if all(isinstance(row, ShiftPattern) for row in rows):
+        return RosterScope(
+            depot=rows[0].vehicle.depot,
+            vehicle_ids=frozenset(row.vehicle_id for row in rows),
+            patterns=tuple(weekly_pattern(row) for row in rows),
+        )
+    closed = any(row.kind == ExceptionKind.CLOSED for row in rows)
+    return RosterScope(
+        depot=rows[0].depot,
+        vehicle_ids=None if closed else frozenset(row.vehicle_id for row in rows),
+        dates=frozenset(row.date for row in rows),
+    )
+
+
+@dataclasses.dataclass(frozen=True)
 class RosterChange:
     """The outcome of a roster edit: applied when there are no problems."""
 
@@ -240,20 +276,25 @@ class RosterChange:
 def roster_change_apply(
     *,
     change: Callable[[], object],
-    depot: Depot,
-    vehicle_ids: set[int] | None,
+    scope: RosterScope,
     now: dt.datetime,
     dry_run: bool = False,
 ) -> RosterChange:
     """Write a roster edit (``change`` saves or deletes a pattern or an exception) and re-make the
-    shifts of ``vehicle_ids`` (None: all) on the depot's days from its local today on.
+    shifts in its ``scope`` on the depot's days from its local today on.
 
     Through ``fleet_change_check``: those days are locked in the global order, re-checked and bumped;
     if a planned stop would lose its van or miss its window, nothing is written and the problems
     name the stops. The days the roster has not made yet are left to ``roster_apply``.
     """
+    depot = scope.depot
     today = now.astimezone(depot.tz).date()
-    days = list(DepotDay.objects.filter(depot=depot, date__gte=today).select_related("depot"))
+    days = [
+        day
+        for day in DepotDay.objects.filter(depot=depot, date__gte=today).select_related("depot")
+        if scope.covers(day.date)
+    ]
+    vehicle_ids = None if scope.vehicle_ids is None else set(scope.vehicle_ids)
     refused: list[Refusal] = []
 
     def write() -> list[PlanProblem]:
@@ -267,7 +308,3 @@ def roster_change_apply(
     if vehicle_ids is not None:
         refused = [r for r in refused if r.vehicle_id in vehicle_ids]
     return RosterChange(problems=problems, refused=refused)
-
-
-def pattern_vehicle_ids(*patterns: ShiftPattern | None) -> set[int]:
-    return {p.vehicle_id for p in patterns if p is not None and p.vehicle_id}

@@ -15,14 +15,16 @@ from django.shortcuts import redirect
 from django.urls import reverse
 
 from booking.models import Booking
-from fleet.models import Depot, RosterException, RosterExceptionKind, ShiftPattern, Vehicle
+from fleet.models import Depot, RosterException, ShiftPattern, Vehicle
 from fleet.roster import ISO_WEEKDAYS, WEEKDAY_NAMES, weekdays_label
 from fleet.roster_services import (
     RosterChange,
+    RosterScope,
     roster_apply,
     roster_change_apply,
     roster_dates,
     roster_days_default,
+    roster_scope,
 )
 from fleet.services import PlanProblem
 from greenslot import clock
@@ -66,11 +68,11 @@ def model_copy(instance):
 class RosterGuardedForm(forms.ModelForm):
     """Validates a roster edit against the booked routes it could break (a rolled-back trial)."""
 
-    def roster_depot(self) -> Depot:
-        raise NotImplementedError
-
-    def roster_vehicle_ids(self) -> set[int] | None:
-        raise NotImplementedError
+    def roster_scope(self) -> RosterScope:
+        """What saving this form can change: read before the save (an edit may move a pattern's
+        days or an exception's vehicle, and both the old and the new ones are re-made)."""
+        before = type(self.instance).objects.filter(pk=self.instance.pk).first() if self.instance.pk else None
+        return roster_scope(before, self.instance)
 
     def _post_clean(self):
         super()._post_clean()
@@ -78,11 +80,7 @@ class RosterGuardedForm(forms.ModelForm):
             return
         trial = model_copy(self.instance)
         outcome = roster_change_apply(
-            change=trial.save,
-            depot=self.roster_depot(),
-            vehicle_ids=self.roster_vehicle_ids(),
-            now=clock.now(),
-            dry_run=True,
+            change=trial.save, scope=self.roster_scope(), now=clock.now(), dry_run=True
         )
         if not outcome.applied:
             self.add_error(None, broken_bookings_message(outcome.problems))
@@ -103,12 +101,6 @@ class ShiftPatternForm(RosterGuardedForm):
     def clean_weekdays(self):
         return sorted(set(self.cleaned_data["weekdays"]))
 
-    def roster_depot(self) -> Depot:
-        return self.instance.vehicle.depot
-
-    def roster_vehicle_ids(self) -> set[int]:
-        return {self.instance.vehicle_id}
-
 
 class RosterExceptionForm(RosterGuardedForm):
     class Meta:
@@ -116,37 +108,17 @@ class RosterExceptionForm(RosterGuardedForm):
         fields = ("depot", "date", "kind", "vehicle", "start_time", "end_time", "note")
         widgets = {"kind": forms.RadioSelect}
 
-    def roster_depot(self) -> Depot:
-        return self.instance.depot
-
-    def roster_vehicle_ids(self) -> set[int] | None:
-        before = (
-            RosterException.objects.filter(pk=self.instance.pk).values_list("kind", "vehicle_id").first()
-            if self.instance.pk
-            else None
-        )
-        kinds_and_vehicles = [(self.instance.kind, self.instance.vehicle_id)] + ([before] if before else [])
-        if any(kind == RosterExceptionKind.CLOSED for kind, _ in kinds_and_vehicles):
-            return None
-        return {vehicle for _, vehicle in kinds_and_vehicles if vehicle}
-
 
 class RosterGuardedAdmin(DepotLocalTimeMixin, admin.ModelAdmin):
     """Saves and deletes through ``roster_change_apply``, then fills the horizon's missing days."""
-
-    def roster_of(self, obj) -> tuple[Depot, set[int] | None]:
-        raise NotImplementedError
 
     def get_actions(self, request):
         actions = super().get_actions(request)
         actions.pop("delete_selected", None)  # one at a time, each re-checked
         return actions
 
-    def _roster_write(self, obj, write, *, scope=None, dry_run: bool = False) -> RosterChange:
-        depot, vehicle_ids = scope or self.roster_of(obj)
-        return roster_change_apply(
-            change=write, depot=depot, vehicle_ids=vehicle_ids, now=clock.now(), dry_run=dry_run
-        )
+    def _roster_write(self, write, *, scope: RosterScope, dry_run: bool = False) -> RosterChange:
+        return roster_change_apply(change=write, scope=scope, now=clock.now(), dry_run=dry_run)
 
     def _roster_fill(self, request, depot: Depot, outcome: RosterChange) -> None:
         """Make the horizon's missing days now, and tell what the roster could not place."""
@@ -170,18 +142,18 @@ class RosterGuardedAdmin(DepotLocalTimeMixin, admin.ModelAdmin):
 
     def save_model(self, request, obj, form, change):
         # The scope is read before the write: an edit may move an exception off a vehicle.
-        scope = (form.roster_depot(), form.roster_vehicle_ids())
+        scope = form.roster_scope()
         outcome = self._roster_write(
-            obj, lambda: super(RosterGuardedAdmin, self).save_model(request, obj, form, change), scope=scope
+            lambda: super(RosterGuardedAdmin, self).save_model(request, obj, form, change), scope=scope
         )
         if not outcome.applied:  # a booking got in between the form's check and this save
             raise ValidationError(broken_bookings_message(outcome.problems))
-        self._roster_fill(request, scope[0], outcome)
+        self._roster_fill(request, scope.depot, outcome)
 
     def delete_view(self, request, object_id, extra_context=None):
         obj = self.get_object(request, object_id) if request.method == "POST" else None
         if obj is not None:
-            trial = self._roster_write(obj, model_copy(obj).delete, dry_run=True)
+            trial = self._roster_write(model_copy(obj).delete, scope=roster_scope(obj), dry_run=True)
             if not trial.applied:
                 self.message_user(request, broken_bookings_message(trial.problems), messages.ERROR)
                 opts = self.model._meta
@@ -189,7 +161,9 @@ class RosterGuardedAdmin(DepotLocalTimeMixin, admin.ModelAdmin):
         return super().delete_view(request, object_id, extra_context)
 
     def delete_model(self, request, obj):
-        outcome = self._roster_write(obj, lambda: super(RosterGuardedAdmin, self).delete_model(request, obj))
+        outcome = self._roster_write(
+            lambda: super(RosterGuardedAdmin, self).delete_model(request, obj), scope=roster_scope(obj)
+        )
         if not outcome.applied:
             raise ValidationError(broken_bookings_message(outcome.problems))
 
@@ -212,9 +186,6 @@ class ShiftPatternAdmin(RosterGuardedAdmin):
         initial.setdefault("weekdays", [1, 2, 3, 4, 5])
         initial.setdefault("valid_from", clock.now().date())
         return initial
-
-    def roster_of(self, obj):
-        return obj.vehicle.depot, {obj.vehicle_id}
 
     def depot_of(self, request, object_id):
         if object_id:
@@ -252,10 +223,6 @@ class RosterExceptionAdmin(RosterGuardedAdmin):
 
     def get_readonly_fields(self, request, obj=None):
         return ("depot",) if obj is not None else ()
-
-    def roster_of(self, obj):
-        vehicle_ids = None if obj.kind == RosterExceptionKind.CLOSED else {obj.vehicle_id}
-        return obj.depot, vehicle_ids
 
     def depot_of(self, request, object_id):
         if object_id:

@@ -67,7 +67,9 @@ def test_add_depot_day_refuses_an_hour_the_clocks_skip(admin_client, world):
 
 
 def test_a_days_time_fields_say_their_zone_and_warn_of_nothing(admin_client, world):
-    html = admin_client.get(reverse("admin:fleet_depotday_change", args=[world.depot_day.pk])).content.decode()
+    html = admin_client.get(
+        reverse("admin:fleet_depotday_change", args=[world.depot_day.pk])
+    ).content.decode()
 
     assert "Time (Europe/Amsterdam):" in html
     assert ".timezonewarning { display: none; }" in html

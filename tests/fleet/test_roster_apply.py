@@ -11,7 +11,7 @@ from django.core.management import call_command
 from booking.models import Booking
 from booking.services.holds import hold_confirm, hold_create
 from fleet.models import DepotDay, RosterException, Shift, ShiftPattern
-from fleet.roster_services import pattern_vehicle_ids, roster_apply, roster_change_apply, roster_dates
+from fleet.roster_services import roster_apply, roster_change_apply, roster_dates, roster_scope
 from tests.booking.test_holds import window_quote
 from tests.factories import make_world
 
@@ -128,11 +128,10 @@ def booked(world, now, tomorrow):
 def test_it_refuses_a_pattern_change_that_would_strand_a_booking(booked, now, tomorrow):
     world, booking, pattern = booked
     version = DepotDay.objects.get(date=tomorrow).version
+    before = ShiftPattern.objects.get(pk=pattern.pk)
     pattern.start_time = dt.time(11)  # the booking's window is 09:00-10:00
 
-    outcome = roster_change_apply(
-        change=pattern.save, depot=world.depot, vehicle_ids=pattern_vehicle_ids(pattern), now=now
-    )
+    outcome = roster_change_apply(change=pattern.save, scope=roster_scope(before, pattern), now=now)
 
     assert not outcome.applied
     assert {p.stop_id for p in outcome.problems} == {booking.stop_id}
@@ -144,11 +143,10 @@ def test_it_refuses_a_pattern_change_that_would_strand_a_booking(booked, now, to
 def test_it_applies_a_safe_pattern_change_to_the_days_already_made(booked, now, tomorrow):
     world, booking, pattern = booked
     version = DepotDay.objects.get(date=tomorrow).version
+    before = ShiftPattern.objects.get(pk=pattern.pk)
     pattern.end_time = dt.time(18)
 
-    outcome = roster_change_apply(
-        change=pattern.save, depot=world.depot, vehicle_ids=pattern_vehicle_ids(pattern), now=now
-    )
+    outcome = roster_change_apply(change=pattern.save, scope=roster_scope(before, pattern), now=now)
 
     assert outcome.applied
     ends = set(Shift.objects.filter(vehicle_id=pattern.vehicle_id).values_list("end", flat=True))
@@ -160,10 +158,10 @@ def test_it_refuses_to_close_a_day_with_a_booking_and_closes_an_empty_one(booked
     world, booking, _ = booked
     closure = RosterException(depot=world.depot, date=tomorrow, kind="closed")
 
-    refused = roster_change_apply(change=closure.save, depot=world.depot, vehicle_ids=None, now=now)
+    refused = roster_change_apply(change=closure.save, scope=roster_scope(closure), now=now)
     empty_day = tomorrow + dt.timedelta(days=1)
     other = RosterException(depot=world.depot, date=empty_day, kind="closed")
-    closed = roster_change_apply(change=other.save, depot=world.depot, vehicle_ids=None, now=now)
+    closed = roster_change_apply(change=other.save, scope=roster_scope(other), now=now)
 
     assert [p.stop_id for p in refused.problems] == [booking.stop_id]
     assert "the depot is closed" in refused.problems[0].message
@@ -179,9 +177,26 @@ def test_it_takes_the_idle_vehicle_off_but_not_the_booked_one(booked, now, tomor
     idle = next(v for v in world.vehicles if v != busy)
 
     off_busy = RosterException(depot=world.depot, date=tomorrow, kind="vehicle_off", vehicle=busy)
-    refused = roster_change_apply(change=off_busy.save, depot=world.depot, vehicle_ids={busy.id}, now=now)
+    refused = roster_change_apply(change=off_busy.save, scope=roster_scope(off_busy), now=now)
     off_idle = RosterException(depot=world.depot, date=tomorrow, kind="vehicle_off", vehicle=idle)
-    applied = roster_change_apply(change=off_idle.save, depot=world.depot, vehicle_ids={idle.id}, now=now)
+    applied = roster_change_apply(change=off_idle.save, scope=roster_scope(off_idle), now=now)
 
     assert not refused.applied and applied.applied
     assert list(Shift.objects.filter(depot_day__date=tomorrow).values_list("vehicle", flat=True)) == [busy.id]
+
+
+def test_a_pattern_leaves_other_days_and_their_hand_made_shifts_alone(world, now, tomorrow):
+    # V1 works Wednesday 2 Dec by hand; a new Saturday pattern must not take that shift away.
+    world.add_shifts(tomorrow)
+    saturdays = ShiftPattern(
+        vehicle=world.vehicles[0],
+        weekdays=[6],
+        start_time=dt.time(9),
+        end_time=dt.time(17),
+        valid_from=dt.date(2026, 11, 1),
+    )
+
+    outcome = roster_change_apply(change=saturdays.save, scope=roster_scope(saturdays), now=now)
+
+    assert outcome.applied
+    assert Shift.objects.filter(depot_day__date=tomorrow).count() == 2
