@@ -1,9 +1,11 @@
 from django import forms
-from django.contrib import admin
+from django.contrib import admin, messages
 from django.db import models, transaction
 
 from fleet.models import Depot, DepotDay, ServiceZone, Shift, Stop, Vehicle, VehicleType
+from fleet.roster_services import roster_apply_all
 from fleet.services import depot_day_bump, depot_day_lock, depot_days_using, fleet_change_apply
+from greenslot import clock
 
 from .local_time import LOCAL_TIME_WIDGETS, DepotLocalTimeMixin, at_local, posted_or_given, span_local
 
@@ -50,6 +52,23 @@ class DepotAdmin(admin.ModelAdmin):
     list_display = ("code", "name", "time_zone", "lat", "lon", "circuity")
     search_fields = ("code", "name")
     list_filter = ("time_zone",)
+    actions = ("fill_from_roster",)
+
+    @admin.action(description="Create the coming days' depot-days and shifts from the roster")
+    def fill_from_roster(self, request, queryset):
+        applied = roster_apply_all(now=clock.now(), depots=list(queryset))
+        self.message_user(
+            request,
+            f"Created {applied.created_shifts} shift(s) on {applied.created_days} new depot-day(s); "
+            f"kept {applied.kept_shifts} shift(s) already there.",
+            messages.SUCCESS,
+        )
+        for refusal in applied.refused:
+            self.message_user(
+                request,
+                f"Not rostered: {refusal['vehicle'] or refusal['depot']} on {refusal['date']}: {refusal['reason']}",
+                messages.WARNING,
+            )
 
 
 @admin.register(ServiceZone)

@@ -155,3 +155,16 @@ def test_an_extra_shift_in_an_hour_the_clocks_skip_is_not_rostered(admin_client,
     assert "02:30–10:00 (Europe/Amsterdam)" in listed
     reasons = [r["reason"] for r in json.loads(out.getvalue())["refused"]]
     assert any("02:30 does not exist on 2027-03-28" in reason for reason in reasons)
+
+
+def test_the_depot_list_fills_the_coming_days_from_the_roster(admin_client, world):
+    response = admin_client.post(
+        reverse("admin:fleet_depot_changelist"),
+        {"action": "fill_from_roster", "_selected_action": [str(world.depot.pk)]},
+        follow=True,
+    )
+
+    # V2 works Mon-Fri 09:00-17:00 from 2 Dec: 2-4, 7-11 and 14 Dec in the coming 14 days,
+    # and already has its 2 Dec shift.
+    assert "Created 8 shift(s) on 8 new depot-day(s); kept 1 shift(s)" in response.content.decode()
+    assert Shift.objects.filter(vehicle=world.vehicles[1]).count() == 9
