@@ -71,25 +71,31 @@ LOCAL_TIME_WIDGETS = {
 }
 
 
+def zone_suffix(zone: str) -> str:
+    """`` (Europe/Amsterdam)``, or nothing on a page whose heading already names that zone (a list
+    of depots that share it says so once, not on every row)."""
+    return "" if _zone_label.get() == zone else f" ({zone})"
+
+
 def at_local(value: dt.datetime | None, tz: zoneinfo.ZoneInfo, *, date: bool = True) -> str:
     """An instant as the depot's wall clock shows it: ``Wed 2 Dec 2026 09:00 (Europe/Amsterdam)``."""
     if value is None:
         return "-"
     local = value.astimezone(tz)
     shown = f"{local:%a} {local.day} {local:%b %Y %H:%M}" if date else f"{local:%H:%M}"
-    return f"{shown} ({tz.key})"
+    return f"{shown}{zone_suffix(tz.key)}"
 
 
 def span_local(start: dt.datetime, end: dt.datetime, tz: zoneinfo.ZoneInfo, *, date: bool = True) -> str:
     """Two instants of one day: ``Wed 2 Dec 2026 09:00–17:00 (Europe/Amsterdam)``."""
     first, last = start.astimezone(tz), end.astimezone(tz)
     day = f"{first:%a} {first.day} {first:%b %Y} " if date else ""
-    return f"{day}{first:%H:%M}–{last:%H:%M} ({tz.key})"
+    return f"{day}{first:%H:%M}–{last:%H:%M}{zone_suffix(tz.key)}"
 
 
 def hours_label(start: dt.time, end: dt.time, zone: str) -> str:
     """Wall-clock hours of a depot: ``09:00–17:00 (Europe/Amsterdam)``."""
-    return f"{start:%H:%M}–{end:%H:%M} ({zone})"
+    return f"{start:%H:%M}–{end:%H:%M}{zone_suffix(zone)}"
 
 
 class DepotLocalTimeMixin:

@@ -72,7 +72,7 @@ def test_the_roster_form_makes_a_saturday_pattern_and_its_shifts(live_server, op
     page.wait_for_url(f"{live_server.url}/admin/fleet/shiftpattern/")
     # V1's two Saturdays, and the eight weekdays of V2's pattern that no one had filled yet.
     assert "The roster added 10 shift(s)" in page.locator("ul.messagelist").inner_text()
-    assert page.locator("td.field-hours", has_text="10:00–18:00 (Europe/Amsterdam)").is_visible()
+    assert page.locator("td.field-hours", has_text="10:00–18:00").is_visible()
     pattern = ShiftPattern.objects.get(vehicle=world.vehicles[0])
     assert pattern.weekdays == [6]
     saturday = Shift.objects.get(vehicle=world.vehicles[0], depot_day__date=dt.date(2026, 12, 5))
@@ -102,4 +102,4 @@ def test_a_shift_typed_on_the_spring_forward_day_is_read_in_summer_time(live_ser
     )
     assert page.input_value("#id_start_1") == "08:30:00"
     page.goto(f"{live_server.url}/admin/fleet/shift/?depot_day__depot__id__exact={world.depot.pk}")
-    assert page.locator("td.field-local_hours", has_text="08:30–16:30 (Europe/Amsterdam)").count() == 1
+    assert page.locator("td.field-local_hours", has_text="08:30–16:30").count() == 1

@@ -7,7 +7,7 @@ import pytest
 from django.urls import reverse
 
 from booking.models import WindowTemplate
-from fleet.models import DepotDay, Shift
+from fleet.models import Depot, DepotDay, Shift
 from tests.admin.admin_world import form_data, make_admin_world
 
 pytestmark = pytest.mark.django_db
@@ -88,7 +88,7 @@ def test_a_shift_on_a_dst_day_shows_its_local_hours(admin_client, world):
     listed = admin_client.get(reverse("admin:fleet_shift_changelist")).content.decode()
 
     assert 'value="09:00:00"' in change and 'value="08:00:00"' not in change
-    assert "09:00–17:00 (Europe/Amsterdam)" in listed
+    assert "Times in Europe/Amsterdam" in listed and ">09:00–17:00<" in listed
 
 
 def test_lists_show_bookings_and_stops_in_local_time_only(admin_client, world):
@@ -96,10 +96,19 @@ def test_lists_show_bookings_and_stops_in_local_time_only(admin_client, world):
     bookings = admin_client.get(reverse("admin:booking_booking_changelist")).content.decode()
     stops = admin_client.get(reverse("admin:fleet_stop_changelist")).content.decode()
 
-    assert "Wed 2 Dec 2026 10:00–11:00 (Europe/Amsterdam)" in bookings
+    assert "Times in Europe/Amsterdam" in bookings and "Times in Europe/Amsterdam" in stops
+    assert ">Wed 2 Dec 2026 10:00–11:00<" in bookings
     assert "9 a.m." not in bookings and "09:00" not in bookings
-    assert "10:00–11:00 (Europe/Amsterdam)" in stops
-    assert "Times in Europe/Amsterdam" in bookings
+    assert ">Wed 2 Dec 2026 10:00–11:00<" in stops
+
+
+def test_a_list_of_depots_in_several_zones_labels_every_row(admin_client, world):
+    Depot.objects.create(code="lon", name="London", time_zone="Europe/London", lat=51.5, lon=-0.1)
+
+    bookings = admin_client.get(reverse("admin:booking_booking_changelist")).content.decode()
+
+    assert "Times in Europe/Amsterdam" not in bookings
+    assert ">Wed 2 Dec 2026 10:00–11:00 (Europe/Amsterdam)<" in bookings
 
 
 def test_a_booking_reads_in_its_depots_zone(admin_client, world):
@@ -124,7 +133,7 @@ def test_a_window_template_takes_weekdays_as_checkboxes_and_labels_its_hours(adm
     world.template.refresh_from_db()
     assert world.template.weekdays == [1, 6]
     listed = admin_client.get(reverse("admin:booking_windowtemplate_changelist")).content.decode()
-    assert "10:00–11:00 (Europe/Amsterdam)" in listed and "Mon, Sat" in listed
+    assert ">10:00–11:00<" in listed and "Mon, Sat" in listed
 
 
 def test_a_window_template_typed_in_local_hours_keeps_them(admin_client, world):

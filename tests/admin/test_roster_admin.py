@@ -152,7 +152,7 @@ def test_an_extra_shift_in_an_hour_the_clocks_skip_is_not_rostered(admin_client,
     out = io.StringIO()
     call_command("roster_apply", "--days", "120", stdout=out)
 
-    assert "02:30–10:00 (Europe/Amsterdam)" in listed
+    assert ">02:30–10:00<" in listed
     reasons = [r["reason"] for r in json.loads(out.getvalue())["refused"]]
     assert any("02:30 does not exist on 2027-03-28" in reason for reason in reasons)
 
