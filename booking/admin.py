@@ -113,11 +113,13 @@ class BookingAdmin(ReadOnlyAdminMixin, DepotLocalTimeMixin, admin.ModelAdmin):
     """Bookings are never deleted or edited here: a confirmed booking is cancelled (the action below),
     which takes its stop off the route through the same service the API uses."""
 
+    # The reference and the local window first: what an operator is asked about, and what a
+    # phone shows before the table scrolls.
     list_display = (
-        "id",
-        "retailer",
-        "status",
+        "reference",
         "window",
+        "status",
+        "retailer",
         "price_amount",
         "currency",
         "co2e_grams",
@@ -125,7 +127,7 @@ class BookingAdmin(ReadOnlyAdminMixin, DepotLocalTimeMixin, admin.ModelAdmin):
         "created",
     )
     list_filter = ("status", "retailer", "depot_day__depot")
-    search_fields = ("id", "external_ref", "idempotency_key")
+    search_fields = ("reference", "id", "external_ref", "idempotency_key")
     date_hierarchy = "window_start"
     list_select_related = ("retailer", "depot_day__depot")
     raw_id_fields = ("offer", "depot_day", "stop")
