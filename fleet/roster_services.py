@@ -164,9 +164,20 @@ def _active_stops(shift: Shift, now: dt.datetime):
     return Stop.objects.filter(shift=shift).filter(Q(expires_at__isnull=True) | Q(expires_at__gt=now))
 
 
+@dataclasses.dataclass
+class RosterResync:
+    """What re-making days from the roster did: shifts added, re-timed and removed, and the stops
+    it could not take a shift away from."""
+
+    added: int = 0
+    retimed: int = 0
+    removed: int = 0
+    problems: list[PlanProblem] = dataclasses.field(default_factory=list)
+
+
 def roster_resync(
     *, depot_days: list[DepotDay], vehicle_ids: set[int] | None, now: dt.datetime
-) -> list[PlanProblem]:
+) -> RosterResync:
     """Bring the shifts of ``vehicle_ids`` (None: every vehicle) on these locked depot-days in line
     with the roster as it now reads: create, re-time or remove them.
 
@@ -175,12 +186,13 @@ def roster_resync(
     the checker to judge against their stops.
     """
     if not depot_days:
-        return []
+        return RosterResync()
     depot = depot_days[0].depot
     expansion = roster_read(depot=depot, dates=[d.date for d in depot_days])
     by_date = {day.date: day for day in expansion.days}
     names = dict(Vehicle.objects.filter(depot=depot).values_list("id", "name"))
-    problems: list[PlanProblem] = []
+    done = RosterResync()
+    problems = done.problems
     for depot_day in depot_days:
         wanted = by_date[depot_day.date]
         existing = {s.vehicle_id: s for s in depot_day.shifts.all()}
@@ -194,6 +206,7 @@ def roster_resync(
                 Shift.objects.create(
                     depot_day=depot_day, vehicle_id=vehicle_id, start=planned.start, end=planned.end
                 )
+                done.added += 1
                 changed = True
             elif shift is not None and planned is None:
                 live = list(_active_stops(shift, now).values_list("id", flat=True))
@@ -207,14 +220,16 @@ def roster_resync(
                 if not live:
                     Stop.objects.filter(shift=shift).delete()  # lapsed holds only
                     shift.delete()
+                    done.removed += 1
                     changed = True
             elif shift is not None and (shift.start, shift.end) != (planned.start, planned.end):
                 shift.start, shift.end = planned.start, planned.end
                 shift.save(update_fields=["start", "end"])
+                done.retimed += 1
                 changed = True
         if changed:
             depot_day_bump(depot_day=depot_day)
-    return problems
+    return done
 
 
 @dataclasses.dataclass(frozen=True)
@@ -267,6 +282,7 @@ class RosterChange:
 
     problems: list[PlanProblem]
     refused: list[Refusal]
+    resync: RosterResync = dataclasses.field(default_factory=RosterResync)
 
     @property
     def applied(self) -> bool:
@@ -296,15 +312,17 @@ def roster_change_apply(
     ]
     vehicle_ids = None if scope.vehicle_ids is None else set(scope.vehicle_ids)
     refused: list[Refusal] = []
+    resyncs: list[RosterResync] = []
 
     def write() -> list[PlanProblem]:
         change()
         locked = [depot_day_lock(depot=depot, date=d.date) for d in sorted(days, key=lambda d: d.date)]
         locked = [d for d in locked if d is not None]
         refused.extend(roster_read(depot=depot, dates=[d.date for d in locked]).refused)
-        return roster_resync(depot_days=locked, vehicle_ids=vehicle_ids, now=now)
+        resyncs.append(roster_resync(depot_days=locked, vehicle_ids=vehicle_ids, now=now))
+        return resyncs[-1].problems
 
     problems = fleet_change_check(change=write, depot_days=days, now=now, dry_run=dry_run)
     if vehicle_ids is not None:
         refused = [r for r in refused if r.vehicle_id in vehicle_ids]
-    return RosterChange(problems=problems, refused=refused)
+    return RosterChange(problems=problems, refused=refused, resync=resyncs[-1] if resyncs else RosterResync())

@@ -125,6 +125,14 @@ class RosterGuardedAdmin(DepotLocalTimeMixin, admin.ModelAdmin):
         applied = roster_apply(
             depot=depot, dates=roster_dates(depot=depot, now=clock.now(), days=roster_days_default())
         )
+        resync = outcome.resync
+        if resync.added or resync.retimed or resync.removed:
+            self.message_user(
+                request,
+                f"Shifts on {depot.code}'s days already planned: {resync.added} added, "
+                f"{resync.retimed} re-timed, {resync.removed} removed.",
+                messages.SUCCESS,
+            )
         if applied.created_shifts:
             self.message_user(
                 request,

@@ -149,6 +149,7 @@ def test_it_applies_a_safe_pattern_change_to_the_days_already_made(booked, now, 
     outcome = roster_change_apply(change=pattern.save, scope=roster_scope(before, pattern), now=now)
 
     assert outcome.applied
+    assert (outcome.resync.added, outcome.resync.retimed, outcome.resync.removed) == (0, 5, 0)
     ends = set(Shift.objects.filter(vehicle_id=pattern.vehicle_id).values_list("end", flat=True))
     assert world.local(tomorrow, 18) in ends and world.local(tomorrow, 20) not in ends
     assert DepotDay.objects.get(date=tomorrow).version > version
