@@ -213,7 +213,10 @@ def roster_resync(
                 why = "the depot is closed" if wanted.closed else "the roster gives it no shift"
                 problems.extend(
                     PlanProblem(
-                        depot_day, stop_id, f"{names.get(vehicle_id)} carries this stop but {why} that day."
+                        depot_day,
+                        stop_id,
+                        f"{names.get(vehicle_id)} carries this stop but {why} that day.",
+                        "closed" if wanted.closed else "no_shift",
                     )
                     for stop_id in live
                 )

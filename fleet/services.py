@@ -220,6 +220,7 @@ class PlanProblem:
     depot_day: DepotDay
     stop_id: int | None
     message: str
+    code: str = ""  # the checker's violation code (``routing.checker``), or the writer's own
 
     def __str__(self) -> str:
         return f"{self.depot_day}: {self.message}"
@@ -248,8 +249,17 @@ def fleet_change_check(
         problems.extend(change() or [])
         for depot_day in filter(None, locked):
             compiled = compile_plan(depot=depot_day.depot, depot_day=depot_day, date=depot_day.date, now=now)
+            routes = {route.key: route for route in compiled.plan.routes}
             for violation in check_plan(compiled.plan):
-                problems.append(PlanProblem(depot_day, violation.stop_key, violation.message))
+                # A route-wide violation (back too late, overloaded) breaks every stop on that route.
+                stop_ids = (
+                    [violation.stop_key]
+                    if violation.stop_key is not None or violation.route_key not in routes
+                    else [compiled.stop_ids[v - 1] for v in routes[violation.route_key].visits] or [None]
+                )
+                problems.extend(
+                    PlanProblem(depot_day, stop_id, violation.message, violation.code) for stop_id in stop_ids
+                )
             depot_day_bump(depot_day=depot_day)
         if problems or dry_run:
             transaction.set_rollback(True)
@@ -263,10 +273,8 @@ def fleet_change_apply(
 
     For an edit of a vehicle type's capacity or speed, a vehicle's type, an emission factor.
     """
-    return [
-        str(problem)
-        for problem in fleet_change_check(change=change, depot_days=depot_days, now=now, dry_run=dry_run)
-    ]
+    problems = fleet_change_check(change=change, depot_days=depot_days, now=now, dry_run=dry_run)
+    return list(dict.fromkeys(str(problem) for problem in problems))
 
 
 def depot_days_using(*, vehicle_ids=None, vehicle_type_ids=None, from_date: dt.date | None = None):

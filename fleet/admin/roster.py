@@ -32,6 +32,12 @@ from greenslot import clock
 from .local_time import DepotLocalTimeMixin, hours_label, posted_or_given, span_local
 
 SHOWN_PROBLEMS = 5
+# What a broken plan means for a booking, in an operator's words (codes of ``routing.checker``).
+PLAIN_REASONS = {
+    "late": "its van would arrive after its window",
+    "shift_end": "its van could not be back before the shift ends",
+    "capacity": "its van would carry more than it holds",
+}
 
 
 def broken_bookings_message(problems: list[PlanProblem]) -> str:
@@ -40,21 +46,21 @@ def broken_bookings_message(problems: list[PlanProblem]) -> str:
     bookings = {
         b.stop_id: b for b in Booking.objects.filter(stop_id__in=stop_ids).select_related("depot_day__depot")
     }
-    lines: dict[str, str] = {}
+    lines: dict[str, str] = {}  # one line per booking (or per problem without one), first reason
     for problem in problems:
         booking = bookings.get(problem.stop_id)
         if booking is None:
             lines.setdefault(str(problem), str(problem))
             continue
         window = span_local(booking.window_start, booking.window_end, booking.depot_day.depot.tz)
+        reason = PLAIN_REASONS.get(problem.code, problem.message)
         lines.setdefault(
             booking.reference,
-            f"booking {booking.reference} ({booking.get_status_display().lower()}, {window}): {problem.message}",
+            f"booking {booking.reference} ({booking.get_status_display().lower()}, {window}): {reason}",
         )
     shown = list(lines.values())
     more = f" (and {len(shown) - SHOWN_PROBLEMS} more)" if len(shown) > SHOWN_PROBLEMS else ""
-    count = sum(1 for key in lines if key in {b.reference for b in bookings.values()})
-    return f"This change would break {count} booking(s): " + "; ".join(shown[:SHOWN_PROBLEMS]) + more
+    return f"This change would break {len(bookings)} booking(s): " + "; ".join(shown[:SHOWN_PROBLEMS]) + more
 
 
 def model_copy(instance):

@@ -201,3 +201,13 @@ def test_a_pattern_leaves_other_days_and_their_hand_made_shifts_alone(world, now
 
     assert outcome.applied
     assert Shift.objects.filter(depot_day__date=tomorrow).count() == 2
+
+
+def test_a_shift_cut_short_names_the_bookings_on_that_van(booked, now):
+    world, booking, pattern = booked
+    before = ShiftPattern.objects.get(pk=pattern.pk)
+    pattern.end_time = dt.time(9)  # the booked stop is served from 09:00: the van cannot be back by then
+
+    outcome = roster_change_apply(change=pattern.save, scope=roster_scope(before, pattern), now=now)
+
+    assert {(p.code, p.stop_id) for p in outcome.problems} == {("shift_end", booking.stop_id)}
