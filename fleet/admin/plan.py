@@ -308,7 +308,7 @@ class DepotDayAdmin(DepotLocalTimeMixin, admin.ModelAdmin):
 @admin.register(Shift)
 class ShiftAdmin(DepotLocalTimeMixin, admin.ModelAdmin):
     form = ShiftForm
-    list_display = ("vehicle", "depot_day", "local_hours")
+    list_display = ("vehicle", "local_hours", "depot_day")  # the hours before a phone scrolls
     list_filter = ("depot_day__depot",)
     search_fields = ("vehicle__name", "depot_day__depot__code")
     date_hierarchy = "depot_day__date"
