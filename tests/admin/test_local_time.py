@@ -146,3 +146,14 @@ def test_a_window_template_typed_in_local_hours_keeps_them(admin_client, world):
 
     assert response.status_code == 302
     assert WindowTemplate.objects.filter(start_time=dt.time(18), end_time=dt.time(20), weekdays=[]).exists()
+
+
+def test_an_add_page_that_does_not_know_its_depot_yet_says_so(admin_client, world):
+    Depot.objects.create(code="lon", name="London", time_zone="Europe/London", lat=51.5, lon=-0.1)
+
+    unknown = admin_client.get(reverse("admin:fleet_depotday_add")).content.decode()
+    known = admin_client.get(reverse("admin:fleet_depotday_add"), {"depot": world.depot.pk}).content.decode()
+
+    assert "Times in the chosen depot&#x27;s time zone" in unknown
+    assert "Time (the depot&#x27;s time zone):" in unknown  # the empty shift row "Add another" copies
+    assert "Times in Europe/Amsterdam (ams)" in known
