@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from django import forms
 from django.contrib import admin, messages
+from django.contrib.admin.widgets import AutocompleteSelectMultiple
 from django.core.exceptions import ValidationError
 from django.shortcuts import redirect
 from django.urls import reverse
@@ -74,19 +75,31 @@ def model_copy(instance):
 class RosterGuardedForm(forms.ModelForm):
     """Validates a roster edit against the booked routes it could break (a rolled-back trial)."""
 
+    def extra_rows(self) -> list:
+        """Rows saved along with the instance (the same pattern for more vehicles)."""
+        return []
+
     def roster_scope(self) -> RosterScope:
         """What saving this form can change: read before the save (an edit may move a pattern's
         days or an exception's vehicle, and both the old and the new ones are re-made)."""
         before = type(self.instance).objects.filter(pk=self.instance.pk).first() if self.instance.pk else None
-        return roster_scope(before, self.instance)
+        return roster_scope(before, self.instance, *self.extra_rows())
+
+    def extra_rows_validate(self) -> None:
+        """Add the errors of ``extra_rows`` (validated like the instance)."""
 
     def _post_clean(self):
         super()._post_clean()
+        if not self.errors:
+            self.extra_rows_validate()
         if self.errors or (self.instance.pk and not self.has_changed()):
             return
-        trial = model_copy(self.instance)
+        trials = [model_copy(row) for row in (self.instance, *self.extra_rows())]
         outcome = roster_change_apply(
-            change=trial.save, scope=self.roster_scope(), now=clock.now(), dry_run=True
+            change=lambda: [trial.save() for trial in trials],
+            scope=self.roster_scope(),
+            now=clock.now(),
+            dry_run=True,
         )
         if not outcome.applied:
             self.add_error(None, broken_bookings_message(outcome.problems))
@@ -104,8 +117,45 @@ class ShiftPatternForm(RosterGuardedForm):
         model = ShiftPattern
         fields = ("vehicle", "weekdays", "start_time", "end_time", "valid_from", "valid_until")
 
+    more_vehicles = forms.ModelMultipleChoiceField(
+        queryset=Vehicle.objects.select_related("depot"),
+        required=False,
+        label="Also for",
+        help_text="The same days and hours for these vehicles too (each gets its own pattern).",
+    )
+
     def clean_weekdays(self):
         return sorted(set(self.cleaned_data["weekdays"]))
+
+    def clean(self):
+        cleaned = super().clean()
+        vehicle, more = cleaned.get("vehicle"), cleaned.get("more_vehicles") or []
+        strangers = [v.name for v in more if vehicle is not None and v.depot_id != vehicle.depot_id]
+        if strangers:
+            self.add_error("more_vehicles", f"Of another depot: {', '.join(strangers)}.")
+        return cleaned
+
+    def extra_rows(self) -> list[ShiftPattern]:
+        more = getattr(self, "cleaned_data", {}).get("more_vehicles") or []
+        return [
+            ShiftPattern(
+                vehicle=vehicle,
+                weekdays=self.instance.weekdays,
+                start_time=self.instance.start_time,
+                end_time=self.instance.end_time,
+                valid_from=self.instance.valid_from,
+                valid_until=self.instance.valid_until,
+            )
+            for vehicle in more
+            if vehicle.pk != self.instance.vehicle_id
+        ]
+
+    def extra_rows_validate(self) -> None:
+        for copy in self.extra_rows():
+            try:
+                copy.full_clean()
+            except ValidationError as error:
+                self.add_error("more_vehicles", f"{copy.vehicle.name}: {' '.join(error.messages)}")
 
 
 class RosterExceptionForm(RosterGuardedForm):
@@ -157,11 +207,19 @@ class RosterGuardedAdmin(DepotLocalTimeMixin, admin.ModelAdmin):
     def save_model(self, request, obj, form, change):
         # The scope is read before the write: an edit may move an exception off a vehicle.
         scope = form.roster_scope()
-        outcome = self._roster_write(
-            lambda: super(RosterGuardedAdmin, self).save_model(request, obj, form, change), scope=scope
-        )
+        extra = form.extra_rows()
+
+        def write():
+            super(RosterGuardedAdmin, self).save_model(request, obj, form, change)
+            for row in extra:
+                row.save()
+
+        outcome = self._roster_write(write, scope=scope)
         if not outcome.applied:  # a booking got in between the form's check and this save
             raise ValidationError(broken_bookings_message(outcome.problems))
+        for row in extra:
+            self.log_addition(request, row, [{"added": {}}])
+            self.message_user(request, f"Added the same pattern for {row}.", messages.SUCCESS)
         self._roster_fill(request, scope.depot, outcome)
 
     def delete_view(self, request, object_id, extra_context=None):
@@ -194,6 +252,21 @@ class ShiftPatternAdmin(RosterGuardedAdmin):
     def get_readonly_fields(self, request, obj=None):
         # A pattern belongs to its vehicle (and so its depot's zone): end it and add another instead.
         return ("vehicle",) if obj is not None else ()
+
+    def get_fields(self, request, obj=None):
+        fields = [name for name in super().get_fields(request, obj) if name != "more_vehicles"]
+        if obj is None:  # on the add page, right after the vehicle
+            fields.insert(fields.index("vehicle") + 1, "more_vehicles")
+        return fields
+
+    def get_form(self, request, obj=None, change=False, **kwargs):
+        form = super().get_form(request, obj, change, **kwargs)
+        if "more_vehicles" in form.base_fields:
+            # Picked like the vehicle: by typing, from the vehicles the vehicle field offers.
+            form.base_fields["more_vehicles"].widget = AutocompleteSelectMultiple(
+                ShiftPattern._meta.get_field("vehicle"), self.admin_site
+            )
+        return form
 
     def get_changeform_initial_data(self, request):
         initial = super().get_changeform_initial_data(request)

@@ -168,3 +168,44 @@ def test_the_depot_list_fills_the_coming_days_from_the_roster(admin_client, worl
     # and already has its 2 Dec shift.
     assert "Created 8 shift(s) on 8 new depot-day(s); kept 1 shift(s)" in response.content.decode()
     assert Shift.objects.filter(vehicle=world.vehicles[1]).count() == 9
+
+
+def test_one_form_gives_several_vehicles_the_same_pattern(admin_client, world):
+    _, data = pattern_form(
+        admin_client,
+        vehicle=world.vehicles[0].pk,
+        more_vehicles=[str(world.vehicles[1].pk)],
+        weekdays=["6"],
+        start_time="09:00",
+        end_time="13:00",
+        valid_from="2026-12-01",
+    )
+
+    response = admin_client.post(reverse("admin:fleet_shiftpattern_add"), data, follow=True)
+
+    assert response.redirect_chain, response.context["errors"]
+    saturday = dt.date(2026, 12, 5)
+    assert sorted(ShiftPattern.objects.filter(weekdays=[6]).values_list("vehicle__name", flat=True)) == [
+        "V1",
+        "V2",
+    ]
+    assert Shift.objects.filter(depot_day__date=saturday).count() == 2
+    assert "Added the same pattern for V2 Sat 09:00–13:00" in response.content.decode()
+
+
+def test_the_same_pattern_is_refused_for_a_vehicle_that_already_works_those_days(admin_client, world):
+    _, data = pattern_form(
+        admin_client,
+        vehicle=world.vehicles[0].pk,
+        more_vehicles=[str(world.vehicles[1].pk)],  # V2 works Mon-Fri already
+        weekdays=["3"],
+        start_time="09:00",
+        end_time="13:00",
+        valid_from="2026-12-01",
+    )
+
+    response = admin_client.post(reverse("admin:fleet_shiftpattern_add"), data)
+
+    assert response.status_code == 200
+    assert "V2: This vehicle already has a pattern on these days" in response.content.decode()
+    assert not ShiftPattern.objects.filter(vehicle=world.vehicles[0]).exists()
