@@ -72,7 +72,7 @@ def test_a_days_time_fields_say_their_zone_and_warn_of_nothing(admin_client, wor
     ).content.decode()
 
     assert "Time (Europe/Amsterdam):" in html
-    assert ".timezonewarning { display: none; }" in html
+    assert ".timezonewarning { display: none !important; }" in html
 
 
 def test_a_shift_on_a_dst_day_shows_its_local_hours(admin_client, world):
