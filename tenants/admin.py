@@ -56,7 +56,7 @@ class ApiKeyInline(ReadOnlyAdminMixin, admin.TabularInline):
     has a Revoke button; new keys are made with the buttons below the list."""
 
     model = ApiKey
-    fields = ("prefix", "kind", "label", "created_at", "state", "revoke")
+    fields = ("prefix", "kind", "label", "created", "state", "revoke")
     readonly_fields = fields
     extra = 0
     can_delete = False
@@ -65,6 +65,11 @@ class ApiKeyInline(ReadOnlyAdminMixin, admin.TabularInline):
         return request.user.has_perm("tenants.view_retailer") or request.user.has_perm(
             "tenants.change_retailer"
         )
+
+    # Keys belong to a retailer, not a depot: their instants are shown in UTC, and say so.
+    @admin.display(description="created")
+    def created(self, key):
+        return f"{key.created_at:%Y-%m-%d %H:%M} UTC"
 
     @admin.display(description="state")
     def state(self, key):
