@@ -1,7 +1,11 @@
 import json
 
+from django import forms
 from django.contrib import admin, messages
 
+from fleet.admin.local_time import DepotLocalTimeMixin, at_local, hours_label, posted_or_given, span_local
+from fleet.models import Depot
+from fleet.roster import ISO_WEEKDAYS, WEEKDAY_NAMES, weekdays_label
 from greenslot.errors import GreenslotError
 
 from .models import Booking, BookingEvent, BookingStatus, Offer, PresetAddress, WindowTemplate
@@ -39,20 +43,53 @@ class PresetAddressAdmin(admin.ModelAdmin):
     prepopulated_fields = {"slug": ("label",)}
 
 
+class WindowTemplateForm(forms.ModelForm):
+    weekdays = forms.TypedMultipleChoiceField(
+        choices=[(day, WEEKDAY_NAMES[day]) for day in ISO_WEEKDAYS],
+        coerce=int,
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+        help_text="None ticked: every day.",
+    )
+
+    class Meta:
+        model = WindowTemplate
+        fields = ("depot", "start_time", "end_time", "cutoff_minutes", "weekdays", "is_active")
+
+    def clean_weekdays(self):
+        return sorted(set(self.cleaned_data["weekdays"]))
+
+
 @admin.register(WindowTemplate)
-class WindowTemplateAdmin(admin.ModelAdmin):
-    list_display = ("depot", "start_time", "end_time", "cutoff_minutes", "weekdays", "is_active")
+class WindowTemplateAdmin(DepotLocalTimeMixin, admin.ModelAdmin):
+    form = WindowTemplateForm
+    list_display = ("depot", "window", "cutoff_minutes", "days", "is_active")
     list_filter = ("is_active", "depot")
     search_fields = ("depot__code", "depot__name")
     list_select_related = ("depot",)
     autocomplete_fields = ("depot",)
 
+    def depot_of(self, request, object_id):
+        if object_id:
+            template = WindowTemplate.objects.select_related("depot").filter(pk=object_id).first()
+            return template.depot if template else None
+        depot_id = posted_or_given(request, "depot")
+        return Depot.objects.filter(pk=depot_id).first() if depot_id else None
+
+    @admin.display(description="window", ordering="start_time")
+    def window(self, template):
+        return hours_label(template.start_time, template.end_time, template.depot.time_zone)
+
+    @admin.display(description="days")
+    def days(self, template):
+        return weekdays_label(template.weekdays) if template.weekdays else "every day"
+
 
 @admin.register(Offer)
-class OfferAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
+class OfferAdmin(ReadOnlyAdminMixin, DepotLocalTimeMixin, admin.ModelAdmin):
     """The windows shown to a shopper, as priced: kept for replay, so never edited."""
 
-    list_display = ("id", "retailer", "depot", "rule_set", "size_units", "created_at", "expires_at")
+    list_display = ("id", "retailer", "depot", "rule_set", "size_units", "created", "expires")
     list_filter = ("retailer", "depot")
     search_fields = ("id",)
     date_hierarchy = "created_at"
@@ -65,6 +102,18 @@ class OfferAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
     @admin.display(description="address")
     def shown_address(self, offer: Offer) -> str:
         return address_shown(offer.address)
+
+    def depot_of(self, request, object_id):
+        offer = Offer.objects.select_related("depot").filter(pk=object_id).first() if object_id else None
+        return offer.depot if offer else None
+
+    @admin.display(description="created", ordering="created_at")
+    def created(self, offer):
+        return at_local(offer.created_at, offer.depot.tz)
+
+    @admin.display(description="expires", ordering="expires_at")
+    def expires(self, offer):
+        return at_local(offer.expires_at, offer.depot.tz, date=False)
 
 
 class BookingEventInline(ReadOnlyAdminMixin, admin.TabularInline):
@@ -80,26 +129,27 @@ class BookingEventInline(ReadOnlyAdminMixin, admin.TabularInline):
 
 
 @admin.register(Booking)
-class BookingAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
+class BookingAdmin(ReadOnlyAdminMixin, DepotLocalTimeMixin, admin.ModelAdmin):
     """Bookings are never deleted or edited here: a confirmed booking is cancelled (the action below),
     which takes its stop off the route through the same service the API uses."""
 
+    # The reference and the local window first: what an operator is asked about, and what a
+    # phone shows before the table scrolls.
     list_display = (
-        "id",
-        "retailer",
+        "reference",
+        "window",
         "status",
-        "window_start",
-        "window_end",
+        "retailer",
         "price_amount",
         "currency",
         "co2e_grams",
         "rule_version",
-        "created_at",
+        "created",
     )
     list_filter = ("status", "retailer", "depot_day__depot")
-    search_fields = ("id", "external_ref", "idempotency_key")
+    search_fields = ("reference", "id", "external_ref", "idempotency_key")
     date_hierarchy = "window_start"
-    list_select_related = ("retailer",)
+    list_select_related = ("retailer", "depot_day__depot")
     raw_id_fields = ("offer", "depot_day", "stop")
     inlines = (BookingEventInline,)
     actions = ("cancel_selected",)
@@ -124,6 +174,22 @@ class BookingAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
         actions = super().get_actions(request)
         actions.pop("delete_selected", None)
         return actions
+
+    def depot_of(self, request, object_id):
+        booking = (
+            Booking.objects.select_related("depot_day__depot").filter(pk=object_id).first()
+            if object_id
+            else None
+        )
+        return booking.depot_day.depot if booking else None
+
+    @admin.display(description="window", ordering="window_start")
+    def window(self, booking):
+        return span_local(booking.window_start, booking.window_end, booking.depot_day.depot.tz)
+
+    @admin.display(description="created", ordering="created_at")
+    def created(self, booking):
+        return at_local(booking.created_at, booking.depot_day.depot.tz)
 
     def has_cancel_permission(self, request):
         return request.user.has_perm("booking.change_booking")

@@ -156,7 +156,8 @@ class Booking(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"{self.get_status_display()} {self.window_start:%Y-%m-%d %H:%M} ({self.id})"
+        start = self.window_start.astimezone(self.depot_day.depot.tz)  # as the depot's wall clock shows it
+        return f"{self.get_status_display()} {start:%Y-%m-%d %H:%M} ({self.id})"
 
 
 class BookingEvent(models.Model):

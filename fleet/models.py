@@ -134,7 +134,10 @@ class Shift(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"{self.vehicle.name} {self.start:%Y-%m-%d %H:%M}–{self.end:%H:%M}"
+        tz = self.depot_day.depot.tz  # as the depot's wall clock shows it
+        return (
+            f"{self.vehicle.name} {self.start.astimezone(tz):%Y-%m-%d %H:%M}–{self.end.astimezone(tz):%H:%M}"
+        )
 
 
 class Stop(models.Model):
@@ -162,6 +165,127 @@ class Stop(models.Model):
 
     def __str__(self) -> str:
         return f"stop {self.pk} on {self.shift_id}#{self.sequence}"
+
+
+def validate_weekdays(value) -> None:
+    if (
+        not isinstance(value, list)
+        or not value
+        or any(isinstance(d, bool) or not isinstance(d, int) or not 1 <= d <= 7 for d in value)
+        or len(set(value)) != len(value)
+    ):
+        raise ValidationError("Choose at least one weekday (ISO weekdays 1 = Monday to 7 = Sunday).")
+
+
+class ShiftPattern(models.Model):
+    """A vehicle's weekly hours: on these weekdays it works from ``start_time`` to ``end_time``,
+    wall-clock times in its depot's zone, from ``valid_from`` to ``valid_until`` (inclusive)."""
+
+    vehicle = models.ForeignKey(Vehicle, on_delete=models.CASCADE, related_name="shift_patterns")
+    weekdays = models.JSONField(
+        default=list, validators=[validate_weekdays], help_text="ISO weekdays, 1 = Monday."
+    )
+    start_time = models.TimeField(help_text="Leaves the depot, local time.")
+    end_time = models.TimeField(help_text="Back at the depot, local time, the same day.")
+    valid_from = models.DateField()
+    valid_until = models.DateField(null=True, blank=True, help_text="Last date; empty for open-ended.")
+
+    class Meta:
+        ordering = ["vehicle__depot", "vehicle__name", "valid_from", "start_time"]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(end_time__gt=models.F("start_time")), name="shift_pattern_end_after_start"
+            ),
+            models.CheckConstraint(
+                condition=models.Q(valid_until__isnull=True)
+                | models.Q(valid_until__gte=models.F("valid_from")),
+                name="shift_pattern_valid_range",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        from .roster import weekdays_label
+
+        return f"{self.vehicle.name} {weekdays_label(self.weekdays or [])} {self.start_time:%H:%M}–{self.end_time:%H:%M}"
+
+    def clean(self) -> None:
+        if self.start_time and self.end_time and self.end_time <= self.start_time:
+            raise ValidationError({"end_time": "A shift ends after it starts, on the same day."})
+        if self.valid_from and self.valid_until and self.valid_until < self.valid_from:
+            raise ValidationError({"valid_until": "The last date comes on or after the first."})
+        if self.vehicle_id and self.valid_from and isinstance(self.weekdays, list):
+            others = ShiftPattern.objects.filter(vehicle_id=self.vehicle_id).exclude(pk=self.pk)
+            for other in others:
+                shared = set(other.weekdays) & set(self.weekdays)
+                overlaps = (self.valid_until is None or other.valid_from <= self.valid_until) and (
+                    other.valid_until is None or self.valid_from <= other.valid_until
+                )
+                if shared and overlaps:
+                    raise ValidationError(
+                        f"This vehicle already has a pattern on these days ({other}); a vehicle "
+                        "works one shift a day. End that pattern first, or pick other days."
+                    )
+
+
+class RosterExceptionKind(models.TextChoices):
+    CLOSED = "closed", "Depot closed"
+    VEHICLE_OFF = "vehicle_off", "Vehicle off"
+    EXTRA_SHIFT = "extra_shift", "Extra or other shift"
+
+
+class RosterException(models.Model):
+    """One date that differs from the weekly roster: the depot closed, a vehicle off, or a vehicle
+    working these (local) hours that date in place of its pattern's."""
+
+    depot = models.ForeignKey(Depot, on_delete=models.CASCADE, related_name="roster_exceptions")
+    date = models.DateField()
+    kind = models.CharField(max_length=16, choices=RosterExceptionKind.choices)
+    vehicle = models.ForeignKey(
+        Vehicle, on_delete=models.CASCADE, null=True, blank=True, related_name="roster_exceptions"
+    )
+    start_time = models.TimeField(null=True, blank=True, help_text="Extra shift only, local time.")
+    end_time = models.TimeField(null=True, blank=True, help_text="Extra shift only, local time.")
+    note = models.CharField(max_length=200, blank=True)
+
+    class Meta:
+        ordering = ["depot", "date", "kind"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["depot", "date"],
+                condition=models.Q(kind="closed"),
+                name="roster_exception_one_closure_per_day",
+            ),
+            models.UniqueConstraint(
+                fields=["date", "vehicle"],
+                condition=models.Q(vehicle__isnull=False),
+                name="roster_exception_one_per_vehicle_day",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        who = f" {self.vehicle.name}" if self.vehicle_id else ""
+        return f"{self.depot.code} {self.date.isoformat()} {self.get_kind_display()}{who}"
+
+    def clean(self) -> None:
+        errors: dict[str, str] = {}
+        if self.kind == RosterExceptionKind.CLOSED:
+            if self.vehicle_id:
+                errors["vehicle"] = "A closed depot concerns every vehicle: leave the vehicle empty."
+        elif not self.vehicle_id:
+            errors["vehicle"] = "Choose the vehicle."
+        elif self.depot_id and self.vehicle.depot_id != self.depot_id:
+            errors["vehicle"] = "This vehicle belongs to another depot."
+        if self.kind == RosterExceptionKind.EXTRA_SHIFT:
+            if self.start_time is None:
+                errors["start_time"] = "An extra shift needs a start."
+            if self.end_time is None:
+                errors["end_time"] = "An extra shift needs an end."
+            elif self.start_time is not None and self.end_time <= self.start_time:
+                errors["end_time"] = "A shift ends after it starts, on the same day."
+        elif self.start_time is not None or self.end_time is not None:
+            errors["start_time"] = "Only an extra shift has hours."
+        if errors:
+            raise ValidationError(errors)
 
 
 class MarginalCostAverage(models.Model):

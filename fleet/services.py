@@ -212,35 +212,69 @@ def depot_day_get_or_create(*, depot: Depot, date: dt.date) -> DepotDay:
     return depot_day
 
 
-def fleet_change_apply(
+@dataclasses.dataclass(frozen=True)
+class PlanProblem:
+    """Why a change would leave a planned route infeasible; ``stop_id`` names the stop (and so the
+    booking or hold) it would break, when there is one."""
+
+    depot_day: DepotDay
+    stop_id: int | None
+    message: str
+    code: str = ""  # the checker's violation code (``routing.checker``), or the writer's own
+
+    def __str__(self) -> str:
+        return f"{self.depot_day}: {self.message}"
+
+
+def fleet_change_check(
     *, change, depot_days, now: dt.datetime | None = None, dry_run: bool = False
-) -> list[str]:
-    """Apply an edit of fleet data that the plans depend on (a vehicle type's capacity or speed,
-    a vehicle's type, an emission factor) and keep every plan consistent.
+) -> list[PlanProblem]:
+    """Apply an edit of fleet data that the plans depend on and keep every plan consistent.
 
     ``change`` is a callable that writes the edit; ``depot_days`` the (unlocked) depot-days it can
     affect. Inside one transaction the days are locked in the global order, the edit is written,
     each plan is re-read and checked by the independent checker, and every version is bumped so no
-    cached plan outlives the edit. If any route would become infeasible the transaction is rolled
-    back and the violations are returned (an empty list means the edit was applied).
-    With ``dry_run`` the edit is always rolled back: a form uses it to validate.
+    cached plan outlives the edit. ``change`` may return problems of its own (a list of
+    ``PlanProblem``, e.g. a shift it could not take away from under planned stops). If there is any
+    problem the transaction is rolled back and the problems are returned (none: the edit was
+    applied). With ``dry_run`` the edit is always rolled back: a form uses it to validate.
     """
     from routing.checker import check_plan
 
     now = now or clock.now()
-    problems: list[str] = []
+    problems: list[PlanProblem] = []
     with transaction.atomic():
         ordered = sorted(depot_days, key=lambda d: (d.depot_id, d.date))
         locked = [depot_day_lock(depot=d.depot, date=d.date) for d in ordered]
-        change()
+        problems.extend(change() or [])
         for depot_day in filter(None, locked):
             compiled = compile_plan(depot=depot_day.depot, depot_day=depot_day, date=depot_day.date, now=now)
+            routes = {route.key: route for route in compiled.plan.routes}
             for violation in check_plan(compiled.plan):
-                problems.append(f"{depot_day}: {violation.message}")
+                # A route-wide violation (back too late, overloaded) breaks every stop on that route.
+                stop_ids = (
+                    [violation.stop_key]
+                    if violation.stop_key is not None or violation.route_key not in routes
+                    else [compiled.stop_ids[v - 1] for v in routes[violation.route_key].visits] or [None]
+                )
+                problems.extend(
+                    PlanProblem(depot_day, stop_id, violation.message, violation.code) for stop_id in stop_ids
+                )
             depot_day_bump(depot_day=depot_day)
         if problems or dry_run:
             transaction.set_rollback(True)
     return problems
+
+
+def fleet_change_apply(
+    *, change, depot_days, now: dt.datetime | None = None, dry_run: bool = False
+) -> list[str]:
+    """``fleet_change_check`` with its problems as sentences (an empty list: the edit was applied).
+
+    For an edit of a vehicle type's capacity or speed, a vehicle's type, an emission factor.
+    """
+    problems = fleet_change_check(change=change, depot_days=depot_days, now=now, dry_run=dry_run)
+    return list(dict.fromkeys(str(problem) for problem in problems))
 
 
 def depot_days_using(*, vehicle_ids=None, vehicle_type_ids=None, from_date: dt.date | None = None):

@@ -10,7 +10,10 @@ from celery import shared_task
 from django.conf import settings
 from django.core.cache import cache
 
+from greenslot import clock
+
 from .reoptimisation import depot_day_reoptimise
+from .roster_services import roster_apply_all
 
 
 def reoptimisation_seconds() -> float:
@@ -62,3 +65,9 @@ def reoptimisation_request(*, depot_day_id: int) -> bool:
         return False
     reoptimise_depot_day.apply_async(args=[depot_day_id], countdown=debounce)
     return True
+
+
+@shared_task
+def apply_rosters() -> dict:
+    """Create the coming days' depot-days and shifts from the weekly rosters (nightly; idempotent)."""
+    return roster_apply_all(now=clock.now()).as_dict()

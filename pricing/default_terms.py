@@ -29,9 +29,9 @@ DEFAULT_OBJECTIVE: dict[str, Decimal | str | None] = {
     "pricing_mode": "three_costs",
     # Revenue-neutral, not the logit markup: the logit markup 1 / (|beta| x P0) rests on the choice
     # model's no-purchase share, which is not calibrated and shrinks as a shopper sees more windows
-    # (160+ in a week's offer), so it would put most windows at the cap. Holding the mean offered
-    # price at the flat fee shoppers paid before keeps them paying the same on average; only the
-    # gaps between windows follow the costs.
+    # (160+ in a week's offer), so it would put most windows at the cap. Holding the mean price
+    # shoppers are expected to pay at the flat fee they paid before keeps revenue per order where
+    # it was; only the gaps between windows follow the costs.
     "markup_mode": "revenue_neutral",
     "markup": Decimal("0.00"),
     "reference_price": Decimal("7.00"),
@@ -42,8 +42,10 @@ DEFAULT_OBJECTIVE: dict[str, Decimal | str | None] = {
     # 0.20 EUR per kg CO2e (200 EUR a tonne): above the EU ETS allowance price (70-90 EUR/t in
     # 2025), in the range of the German Environment Agency's damage cost for 2020s emissions.
     "carbon_price_per_kg": Decimal("0.200"),
-    # The cheapest window of every open day costs at most this much.
-    "service_floor_price": Decimal("4.00"),
+    # No promise on the cheapest window by default: a floor is a discount on top of the
+    # revenue-neutral average (the simulator's (d) with a 4.00 floor lost 7.7 % of its contribution
+    # per shopper on the training seeds); a retailer who wants the promise sets it.
+    "service_floor_price": None,
     # Environmental labels on at most 30 % of a day's windows on sale (the greenest ones).
     "green_share_max": Decimal("0.30"),
 }

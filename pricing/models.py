@@ -43,7 +43,7 @@ class PricingMode(models.TextChoices):
 
 
 class MarkupMode(models.TextChoices):
-    REVENUE_NEUTRAL = MARKUP_REVENUE_NEUTRAL, "Revenue-neutral: average price = the reference price"
+    REVENUE_NEUTRAL = MARKUP_REVENUE_NEUTRAL, "Revenue-neutral: average price paid = the reference price"
     LOGIT = MARKUP_LOGIT, "Profit-maximising for the shopper choice model"
     FIXED = MARKUP_FIXED, "Fixed markup"
 
@@ -188,8 +188,9 @@ class IncentiveRuleSet(models.Model):
     )
     reference_price = optional_money_field(
         default=DEFAULT_OBJECTIVE["reference_price"],
-        help_text="Revenue-neutral only: the average price of the windows an offer shows, typically "
-        "the flat delivery fee you charged before.",
+        help_text="Revenue-neutral only: the average price shoppers are expected to pay (each window "
+        "weighted by how likely a shopper is to choose it), typically the flat delivery fee you "
+        "charged before.",
     )
     basket_margin = money_field(
         DEFAULT_OBJECTIVE["basket_margin"],
@@ -207,7 +208,8 @@ class IncentiveRuleSet(models.Model):
     )
     service_floor_price = optional_money_field(
         default=DEFAULT_OBJECTIVE["service_floor_price"],
-        help_text="The cheapest window of every open day costs at most this much. Empty: no promise.",
+        help_text="The cheapest window of every open day costs at most this much. Empty: no promise. "
+        "A discount on top of the revenue-neutral average: it lowers what shoppers pay on average.",
     )
     green_share_max = models.DecimalField(
         "greenest share for environmental labels",

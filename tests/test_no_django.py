@@ -18,6 +18,7 @@ REPO = Path(routing.__file__).resolve().parent.parent
 PURE_MODULES = (
     *sorted(f"routing.{m.name}" for m in pkgutil.iter_modules(routing.__path__)),
     "fleet.costs",
+    "fleet.roster",
     "fleet.window_costs",
     "pricing.bid_prices",
     "pricing.calculation",

@@ -17,7 +17,6 @@ import time
 from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from zoneinfo import ZoneInfo
 
 from django.contrib.auth import get_user_model
 from django.db import transaction
@@ -30,8 +29,8 @@ from booking.models import Booking, PresetAddress, WindowTemplate
 from booking.services.holds import hold_confirm, hold_create
 from booking.services.offers import REASON_FULL, WindowOffer, offer_create
 from emissions.models import EmissionFactor
-from fleet.models import Depot, DepotDay, ServiceZone, Vehicle, VehicleType
-from fleet.services import depot_day_get_or_create, depot_day_lock, shift_create
+from fleet.models import Depot, DepotDay, ServiceZone, ShiftPattern, Vehicle, VehicleType
+from fleet.roster_services import roster_apply
 from greenslot.errors import Conflict
 from pricing.default_terms import DEFAULT_OBJECTIVE
 from pricing.models import IncentiveRuleSet, RuleSetStatus
@@ -68,6 +67,7 @@ from .places import (  # noqa: F401 (the demo city's data, re-exported for its u
 )
 
 ACTOR = "demo-loader"
+ROSTER_FROM = dt.date(2026, 1, 1)  # the first date of the demo fleet's weekly patterns
 SEED = 2026
 BOOKINGS_PER_DAY = 70
 
@@ -217,35 +217,33 @@ def horizon_dates(*, depot: Depot, now: dt.datetime, days: int = HORIZON_DAYS) -
     return [today + dt.timedelta(days=offset) for offset in range(days)]
 
 
-def demo_shifts_ensure(*, depot: Depot, vehicles: dict[str, Vehicle], dates: list[dt.date]) -> int:
-    """Give every working day of ``dates`` its shifts, unless it has shifts already.
-
-    Returns the number of shifts created. Times are built in the depot's zone with zoneinfo, so a
-    07:00 shift is 07:00 on the wall clock on both sides of a DST change.
-    """
-    tz = ZoneInfo(depot.time_zone)
+def demo_roster_ensure(*, vehicles: dict[str, Vehicle]) -> int:
+    """Give every vehicle of the fleet its weekly pattern (every day but ``NO_SHIFT_WEEKDAYS``, its
+    spec's local hours), unless it has a pattern already; returns the patterns created."""
+    weekdays = [day for day in range(1, 8) if day not in NO_SHIFT_WEEKDAYS]
     created = 0
-    for date in dates:
-        if date.isoweekday() in NO_SHIFT_WEEKDAYS:
+    for spec in FLEET:
+        vehicle = vehicles[spec.name]
+        if vehicle.shift_patterns.exists():
             continue
-        with transaction.atomic():
-            depot_day_get_or_create(depot=depot, date=date)
-            depot_day = depot_day_lock(depot=depot, date=date)
-            if depot_day.shifts.exists():
-                continue
-            for spec in FLEET:
-                vehicle = vehicles[spec.name]
-                if not vehicle.is_active:
-                    continue
-                start, end = spec.shift
-                shift_create(
-                    depot_day=depot_day,
-                    vehicle=vehicle,
-                    start=dt.datetime.combine(date, start, tzinfo=tz),
-                    end=dt.datetime.combine(date, end, tzinfo=tz),
-                )
-                created += 1
+        start, end = spec.shift
+        pattern = ShiftPattern(
+            vehicle=vehicle, weekdays=weekdays, start_time=start, end_time=end, valid_from=ROSTER_FROM
+        )
+        pattern.full_clean()
+        pattern.save()
+        created += 1
     return created
+
+
+def demo_shifts_ensure(*, depot: Depot, vehicles: dict[str, Vehicle], dates: list[dt.date]) -> int:
+    """Make ``dates``' depot-days and shifts from the weekly roster, as ``roster_apply`` does.
+
+    Returns the number of shifts created; a vehicle that has its shift on a day keeps it. The roster
+    reads hours on the depot's wall clock, so a 07:00 shift is 07:00 on both sides of a DST change.
+    """
+    demo_roster_ensure(vehicles=vehicles)
+    return roster_apply(depot=depot, dates=dates).created_shifts
 
 
 # ---------------------------------------------------------------------------------------------

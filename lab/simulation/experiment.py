@@ -77,11 +77,13 @@ class Settings:
     test_budget: RoutingBudget
     sensitivity_budget: RoutingBudget
     flat_prices: tuple[Decimal, ...]
-    # (d): offsets of its price level from (b)'s tuned price (EUR), the pass-through of the expected
-    # cost, and the capacity value per order (EUR) the bid prices use.
+    # (d): offsets of its reference price (the mean price paid) from (b)'s tuned price (EUR), the
+    # pass-through of the expected cost, the capacity value per order (EUR) the bid prices use, and
+    # the carbon price kappa (EUR per kg CO2e).
     level_offsets: tuple[Decimal, ...]
     passthroughs: tuple[Decimal, ...]
     capacity_values: tuple[Decimal, ...]
+    carbon_prices: tuple[Decimal, ...] = (Decimal("0.00"),)
     policies: tuple[str, ...] = (FLAT, COSTS)
     quota_scales: tuple[float, ...] = ()
     rule_grid: dict = field(default_factory=dict)
@@ -140,9 +142,9 @@ MODES = {
         test_budget=RoutingBudget(100),
         sensitivity_budget=RoutingBudget(20),
         flat_prices=_money("6.00", "7.00", "8.00"),
-        level_offsets=_money("0.00", "0.50"),
-        passthroughs=_money("0.25"),
-        capacity_values=_money("0"),
+        level_offsets=_money("0.00"),
+        passthroughs=_money("1.00"),
+        capacity_values=_money("0", "10"),
     ),
     "full": Settings(
         mode="full",
@@ -155,9 +157,10 @@ MODES = {
         test_budget=RoutingBudget(200),
         sensitivity_budget=RoutingBudget(20),
         flat_prices=_money("6.00", "6.50", "7.00", "7.50", "8.00"),
-        level_offsets=_money("-0.50", "0.00", "0.50"),
-        passthroughs=_money("0.25", "0.00", "0.50", "1.00"),
-        capacity_values=_money("0", "10"),
+        level_offsets=_money("0.00", "-0.20", "0.20"),
+        passthroughs=_money("1.00", "0.50"),
+        capacity_values=_money("0", "5", "10", "15"),
+        carbon_prices=_money("0.00", "0.20"),
         sensitivity_coefficients=("price_per_eur", "per_day_later", "green_eco", "nest_scale", "label_fade"),
         kappas=_money("0.10", "0.50", "1.00"),
     ),
@@ -543,8 +546,14 @@ def experiment_run(
                 "level": flat_price,
                 "cost_passthrough": s.passthroughs[0],
                 "value_per_order": s.capacity_values[0],
+                "carbon_price_per_kg": s.carbon_prices[0],
             },
-            grid={"level": levels, "cost_passthrough": s.passthroughs, "value_per_order": s.capacity_values},
+            grid={
+                "level": levels,
+                "cost_passthrough": s.passthroughs,
+                "value_per_order": s.capacity_values,
+                "carbon_price_per_kg": s.carbon_prices,
+            },
         )
         policies[COSTS] = make_cost(cost_best)
         tuned[COSTS] = {

@@ -17,7 +17,17 @@ from booking.models import (
     WindowTemplate,
 )
 from emissions.models import EmissionFactor
-from fleet.models import Depot, DepotDay, ServiceZone, Shift, Stop, Vehicle, VehicleType
+from fleet.models import (
+    Depot,
+    DepotDay,
+    RosterException,
+    ServiceZone,
+    Shift,
+    ShiftPattern,
+    Stop,
+    Vehicle,
+    VehicleType,
+)
 from pricing.models import ChoiceModelFit, IncentiveRuleSet, RuleSetStatus
 from tenants.models import Retailer
 
@@ -54,6 +64,8 @@ class AdminWorld:
     booking: Booking
     event: BookingEvent
     choice_fit: ChoiceModelFit
+    pattern: ShiftPattern
+    closure: RosterException
 
     def object_of(self, model) -> object:
         """One saved instance of ``model``, for its change page."""
@@ -73,6 +85,8 @@ class AdminWorld:
             Offer: self.offer,
             Booking: self.booking,
             ChoiceModelFit: self.choice_fit,
+            ShiftPattern: self.pattern,
+            RosterException: self.closure,
         }
         return by_model[model]
 
@@ -173,6 +187,15 @@ def make_admin_world() -> AdminWorld:
         coefficients={"price_per_eur": -0.5},
         standard_errors={"price_per_eur": 0.2},
     )
+    # The idle van's weekday hours; the depot closed on Christmas Day.
+    pattern = ShiftPattern.objects.create(
+        vehicle=vehicles[1],
+        weekdays=[1, 2, 3, 4, 5],
+        start_time=dt.time(9),
+        end_time=dt.time(17),
+        valid_from=DATE,
+    )
+    closure = RosterException.objects.create(depot=depot, date=dt.date(2026, 12, 25), kind="closed")
     return AdminWorld(
         factor=factor,
         depot=depot,
@@ -192,6 +215,8 @@ def make_admin_world() -> AdminWorld:
         booking=booking,
         event=event,
         choice_fit=choice_fit,
+        pattern=pattern,
+        closure=closure,
     )
 
 

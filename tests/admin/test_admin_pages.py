@@ -15,7 +15,17 @@ from booking.models import (
     WindowTemplate,
 )
 from emissions.models import EmissionFactor
-from fleet.models import Depot, DepotDay, ServiceZone, Shift, Stop, Vehicle, VehicleType
+from fleet.models import (
+    Depot,
+    DepotDay,
+    RosterException,
+    ServiceZone,
+    Shift,
+    ShiftPattern,
+    Stop,
+    Vehicle,
+    VehicleType,
+)
 from pricing.models import ChoiceModelFit, IncentiveRuleSet, RuleSetStatus
 from tenants.models import Retailer
 from tests.admin.admin_world import form_data, local, make_admin_world
@@ -31,6 +41,8 @@ REGISTERED = [
     DepotDay,
     Shift,
     Stop,
+    ShiftPattern,
+    RosterException,
     Retailer,
     PresetAddress,
     WindowTemplate,

@@ -20,7 +20,7 @@ def test_the_change_page_groups_the_retailers_objective_with_help_for_each_term(
     for name in ("pricing_mode", "basket_margin", "carbon_price_per_kg", "markup_mode", "reference_price"):
         assert f'name="{name}"' in html, name
     assert "What a kg of CO2e the delivery adds costs you" in html
-    assert "Revenue-neutral: average price = the reference price" in html
+    assert "Revenue-neutral: average price paid = the reference price" in html
 
 
 def test_the_preview_prices_a_draft_by_three_costs_next_to_the_published_first_rules(admin_client, booked):

@@ -12,7 +12,8 @@ from shapely.geometry import Point, shape
 from booking.audit import plan_violations
 from booking.models import Booking, BookingEvent, BookingStatus, Offer
 from booking.services.offers import REASON_FULL, REASON_NO_SHIFT, offer_create
-from fleet.models import Depot, DepotDay, Shift
+from fleet.models import Depot, DepotDay, Shift, ShiftPattern
+from fleet.roster_services import roster_apply, roster_dates
 from fleet.selectors import depot_for_point
 from greenslot.errors import Unprocessable
 from lab.demo.city import (
@@ -126,6 +127,18 @@ def test_shifts_keep_their_wall_clock_times_across_the_dst_change(loaded):
     for depot_day in DepotDay.objects.all():
         assert depot_day.shifts.count() == len(FLEET)
     assert not DepotDay.objects.filter(date=SUNDAY).exists()
+
+
+def test_the_fleet_works_a_weekly_roster_that_roster_apply_keeps(loaded):
+    patterns = ShiftPattern.objects.select_related("vehicle")
+    assert sorted(p.vehicle.name for p in patterns) == sorted(spec.name for spec in FLEET)
+    assert {tuple(p.weekdays) for p in patterns} == {(1, 2, 3, 4, 5, 6)}
+    shifts = Shift.objects.count()
+
+    depot = Depot.objects.get()
+    again = roster_apply(depot=depot, dates=roster_dates(depot=depot, now=NOW, days=7))
+
+    assert again.created_shifts == 0 and again.kept_shifts == shifts == 6 * len(FLEET)
 
 
 def test_sunday_windows_show_no_shift(loaded):

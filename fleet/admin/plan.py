@@ -1,10 +1,13 @@
 from django import forms
-from django.contrib import admin
+from django.contrib import admin, messages
 from django.db import models, transaction
-from django.utils import timezone
 
-from .models import Depot, DepotDay, ServiceZone, Shift, Stop, Vehicle, VehicleType
-from .services import depot_day_bump, depot_day_lock, depot_days_using, fleet_change_apply
+from fleet.models import Depot, DepotDay, ServiceZone, Shift, Stop, Vehicle, VehicleType
+from fleet.roster_services import roster_apply_all
+from fleet.services import depot_day_bump, depot_day_lock, depot_days_using, fleet_change_apply
+from greenslot import clock
+
+from .local_time import LOCAL_TIME_WIDGETS, DepotLocalTimeMixin, at_local, posted_or_given, span_local
 
 # Fields of a shift that its planned stops depend on: they cannot change under a route.
 ROUTE_FIELDS = ("vehicle", "start", "end")
@@ -44,30 +47,28 @@ class ShiftForm(forms.ModelForm):
         return cleaned
 
 
-class DepotLocalTimeMixin:
-    """Show and read a depot's times in its own time zone, as its managers think of them."""
-
-    def depot_of(self, request, object_id) -> Depot | None:
-        raise NotImplementedError
-
-    def changeform_view(self, request, object_id=None, form_url="", extra_context=None):
-        depot = self.depot_of(request, object_id)
-        if depot is None:
-            return super().changeform_view(request, object_id, form_url, extra_context)
-        extra_context = {**(extra_context or {}), "subtitle": f"Times in {depot.time_zone} ({depot.code})"}
-        with timezone.override(depot.tz):
-            response = super().changeform_view(request, object_id, form_url, extra_context)
-            # A TemplateResponse renders lazily; render it while the depot's zone is active.
-            if getattr(response, "is_rendered", True) is False:
-                response.render()
-        return response
-
-
 @admin.register(Depot)
 class DepotAdmin(admin.ModelAdmin):
     list_display = ("code", "name", "time_zone", "lat", "lon", "circuity")
     search_fields = ("code", "name")
     list_filter = ("time_zone",)
+    actions = ("fill_from_roster",)
+
+    @admin.action(description="Create the coming days' depot-days and shifts from the roster")
+    def fill_from_roster(self, request, queryset):
+        applied = roster_apply_all(now=clock.now(), depots=list(queryset))
+        self.message_user(
+            request,
+            f"Created {applied.created_shifts} shift(s) on {applied.created_days} new depot-day(s); "
+            f"kept {applied.kept_shifts} shift(s) already there.",
+            messages.SUCCESS,
+        )
+        for refusal in applied.refused:
+            self.message_user(
+                request,
+                f"Not rostered: {refusal['vehicle'] or refusal['depot']} on {refusal['date']}: {refusal['reason']}",
+                messages.WARNING,
+            )
 
 
 @admin.register(ServiceZone)
@@ -193,6 +194,7 @@ class VehicleAdmin(PlanGuardedAdmin):
 class ShiftInline(admin.TabularInline):
     model = Shift
     form = ShiftForm
+    formfield_overrides = LOCAL_TIME_WIDGETS
     fields = ("vehicle", "start", "end", "stop_count")
     readonly_fields = ("stop_count",)
     autocomplete_fields = ("vehicle",)
@@ -246,7 +248,7 @@ class StopInline(admin.TabularInline):
 
 @admin.register(DepotDay)
 class DepotDayAdmin(DepotLocalTimeMixin, admin.ModelAdmin):
-    list_display = ("depot", "date", "version", "updated_at")
+    list_display = ("depot", "date", "shift_count", "version", "updated")
     list_filter = ("depot",)
     search_fields = ("depot__code", "depot__name")
     date_hierarchy = "date"
@@ -261,11 +263,24 @@ class DepotDayAdmin(DepotLocalTimeMixin, admin.ModelAdmin):
             return (*self.readonly_fields, "depot", "date")
         return self.readonly_fields
 
+    def get_queryset(self, request):
+        return super().get_queryset(request).annotate(shifts_planned=models.Count("shifts"))
+
+    @admin.display(description="shifts", ordering="shifts_planned")
+    def shift_count(self, depot_day):
+        return depot_day.shifts_planned
+
+    @admin.display(description="updated", ordering="updated_at")
+    def updated(self, depot_day):
+        return at_local(depot_day.updated_at, depot_day.depot.tz)
+
     def depot_of(self, request, object_id):
-        depot_day = (
-            DepotDay.objects.select_related("depot").filter(pk=object_id).first() if object_id else None
-        )
-        return depot_day.depot if depot_day else None
+        if object_id:
+            depot_day = DepotDay.objects.select_related("depot").filter(pk=object_id).first()
+            return depot_day.depot if depot_day else None
+        # The add page: the depot posted, or pre-filled (?depot=<id>).
+        depot_id = posted_or_given(request, "depot")
+        return Depot.objects.filter(pk=depot_id).first() if depot_id else None
 
     def get_object(self, request, object_id, from_field=None):
         depot_day = super().get_object(request, object_id, from_field)
@@ -293,10 +308,10 @@ class DepotDayAdmin(DepotLocalTimeMixin, admin.ModelAdmin):
 @admin.register(Shift)
 class ShiftAdmin(DepotLocalTimeMixin, admin.ModelAdmin):
     form = ShiftForm
-    list_display = ("vehicle", "depot_day", "local_hours", "start", "end")
+    list_display = ("vehicle", "local_hours", "depot_day")  # the hours before a phone scrolls
     list_filter = ("depot_day__depot",)
     search_fields = ("vehicle__name", "depot_day__depot__code")
-    date_hierarchy = "start"
+    date_hierarchy = "depot_day__date"
     list_select_related = ("vehicle", "depot_day__depot")
     raw_id_fields = ("depot_day",)
     autocomplete_fields = ("vehicle",)
@@ -309,16 +324,15 @@ class ShiftAdmin(DepotLocalTimeMixin, admin.ModelAdmin):
             shift = Shift.objects.select_related("depot_day__depot").filter(pk=object_id).first()
             return shift.depot_day.depot if shift else None
         # The add page, opened from a day (?depot_day=<id>), or posted with one chosen.
-        depot_day_id = request.POST.get("depot_day") or request.GET.get("depot_day")
-        if depot_day_id and str(depot_day_id).isdigit():
+        depot_day_id = posted_or_given(request, "depot_day")
+        if depot_day_id:
             depot_day = DepotDay.objects.select_related("depot").filter(pk=depot_day_id).first()
             return depot_day.depot if depot_day else None
         return None
 
-    @admin.display(description="local hours")
+    @admin.display(description="hours", ordering="start")
     def local_hours(self, shift):
-        tz = shift.depot_day.depot.tz
-        return f"{timezone.localtime(shift.start, tz):%H:%M}–{timezone.localtime(shift.end, tz):%H:%M}"
+        return span_local(shift.start, shift.end, shift.depot_day.depot.tz, date=False)
 
     def get_object(self, request, object_id, from_field=None):
         shift = super().get_object(request, object_id, from_field)
@@ -351,24 +365,35 @@ class ShiftAdmin(DepotLocalTimeMixin, admin.ModelAdmin):
 
 
 @admin.register(Stop)
-class StopAdmin(admin.ModelAdmin):
+class StopAdmin(DepotLocalTimeMixin, admin.ModelAdmin):
     """Read-only: stops belong to holds and bookings and change only through their services."""
 
-    list_display = (
-        "id",
-        "depot_day",
-        "shift",
-        "sequence",
-        "window_start",
-        "window_end",
-        "planned_start",
-        "expires_at",
-    )
+    list_display = ("id", "depot_day", "shift", "sequence", "window", "planned", "expires")
     list_filter = ("depot_day__depot",)
-    date_hierarchy = "window_start"
-    list_select_related = ("depot_day__depot", "shift__vehicle")
+    date_hierarchy = "depot_day__date"
+    list_select_related = ("depot_day__depot", "shift__vehicle", "shift__depot_day__depot")
     raw_id_fields = ("depot_day", "shift")
     show_full_result_count = False
+
+    def depot_of(self, request, object_id):
+        stop = (
+            Stop.objects.select_related("depot_day__depot").filter(pk=object_id).first()
+            if object_id
+            else None
+        )
+        return stop.depot_day.depot if stop else None
+
+    @admin.display(description="window", ordering="window_start")
+    def window(self, stop):
+        return span_local(stop.window_start, stop.window_end, stop.depot_day.depot.tz)
+
+    @admin.display(description="planned start", ordering="planned_start")
+    def planned(self, stop):
+        return at_local(stop.planned_start, stop.depot_day.depot.tz, date=False)
+
+    @admin.display(description="hold expires", ordering="expires_at")
+    def expires(self, stop):
+        return at_local(stop.expires_at, stop.depot_day.depot.tz) if stop.expires_at else "-"
 
     def has_add_permission(self, request):
         return False
