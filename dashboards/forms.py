@@ -61,7 +61,9 @@ class BookingExportForm(forms.Form):
 
 
 class TestOfferForm(forms.Form):
-    retailer = forms.ModelChoiceField(queryset=Retailer.objects.none(), to_field_name="slug")
+    retailer = forms.ModelChoiceField(
+        queryset=Retailer.objects.none(), to_field_name="slug", empty_label=None
+    )
 
     def __init__(self, *args, retailers=(), **kwargs):
         super().__init__(*args, **kwargs)

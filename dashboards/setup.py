@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass
+from decimal import Decimal
 
 from django.conf import settings
 from django.db.models import Q
@@ -12,6 +13,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from booking.models import WindowTemplate
+from booking.services.offer_windows import WindowOffer
 from booking.services.offers import (
     DayOffer,
     OfferRequest,
@@ -25,7 +27,7 @@ from pricing.calculation import RuleTerms
 from pricing.models import IncentiveRuleSet, RuleSetStatus
 from tenants.models import ApiKey, Retailer
 
-from .day_board import probe_point
+from .day_board import REASON_TEXT, probe_point
 
 TEST_OFFER_SIZE_UNITS = 1
 TEST_OFFER_SERVICE_MINUTES = 5
@@ -156,16 +158,43 @@ def depot_setup_checklist(*, depot: Depot, now: dt.datetime) -> SetupChecklist:
 
 
 @dataclass(frozen=True)
+class TestOfferDay:
+    """One day of a test offer, with what an operator checks first: how many windows are on sale
+    and the cheapest and dearest price among them."""
+
+    offer: DayOffer
+
+    @property
+    def date(self) -> dt.date:
+        return self.offer.date
+
+    @property
+    def rows(self) -> list[tuple[WindowOffer, str]]:
+        """Each window with, when it is not on sale, why in an operator's words."""
+        return [(w, "" if w.available else REASON_TEXT.get(w.reason, w.reason)) for w in self.offer.windows]
+
+    @property
+    def on_sale(self) -> int:
+        return sum(1 for w in self.offer.windows if w.available)
+
+    @property
+    def prices(self) -> tuple[Decimal, Decimal] | None:
+        amounts = [w.price.amount for w in self.offer.windows if w.available and w.price is not None]
+        return (min(amounts), max(amounts)) if amounts else None
+
+
+@dataclass(frozen=True)
 class TestOffer:
     depot: Depot
     retailer: Retailer
     rule_version: int
+    currency: str
     point: tuple[float, float]
-    days: tuple[DayOffer, ...]
+    days: tuple[TestOfferDay, ...]
 
     @property
     def windows_on_sale(self) -> int:
-        return sum(1 for day in self.days for w in day.windows if w.available)
+        return sum(day.on_sale for day in self.days)
 
 
 def depot_test_offer(*, depot: Depot, retailer: Retailer, now: dt.datetime) -> TestOffer:
@@ -193,5 +222,10 @@ def depot_test_offer(*, depot: Depot, retailer: Retailer, now: dt.datetime) -> T
     evaluated, _ = offer_evaluate_days(request=request, now=now, three_costs=terms.prices_by_three_costs)
     days = offer_price(days=evaluated, terms=terms)
     return TestOffer(
-        depot=depot, retailer=retailer, rule_version=terms.version, point=(lat, lon), days=tuple(days)
+        depot=depot,
+        retailer=retailer,
+        rule_version=terms.version,
+        currency=retailer.currency,
+        point=(lat, lon),
+        days=tuple(TestOfferDay(day) for day in days),
     )

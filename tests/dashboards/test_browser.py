@@ -94,3 +94,37 @@ def test_the_preview_reprices_the_draft_as_a_field_changes_without_reloading(
     assert page.evaluate("window.sameDocument") is True, "htmx swapped the comparison in place"
     booked.draft.refresh_from_db()
     assert str(booked.draft.base_fee) == "3.00", "previewing saves nothing"
+
+
+def test_the_day_view_polls_once_per_interval_and_pauses_while_hidden(live_server, staff_page):
+    booked = make_booked_world()
+    page = staff_page
+    page.clock.install()
+    polls = []
+    page.on(
+        "request", lambda request: polls.append(request.url) if request.headers.get("hx-request") else None
+    )
+    page.goto(f"{live_server.url}/staff/dashboards/{booked.world.depot.code}/{booked.date.isoformat()}/day/")
+    page.wait_for_selector("#day-board")
+
+    for expected in (1, 2, 3):
+        page.clock.run_for(30_000)
+        page.wait_for_function(f"document.querySelectorAll('#day-board').length === 1 && {expected} > 0")
+        page.wait_for_timeout(300)
+        assert len(polls) == expected, polls  # one request per 30 s, never two
+
+    page.evaluate(
+        "Object.defineProperty(document, 'visibilityState', {get: () => 'hidden', configurable: true})"
+    )
+    page.clock.run_for(95_000)
+    page.wait_for_timeout(300)
+    assert len(polls) == 3, polls  # a hidden tab asks for nothing
+
+    page.evaluate(
+        "Object.defineProperty(document, 'visibilityState', {get: () => 'visible', configurable: true})"
+    )
+    page.clock.run_for(30_000)
+    page.wait_for_timeout(500)
+    assert len(polls) == 4, polls
+    assert page.locator("#day-board").count() == 1
+    assert "V1" in page.locator("#day-board").inner_text()

@@ -70,7 +70,8 @@ def test_the_test_offer_prices_the_horizon_and_records_nothing(two_depots, now):
     offer = depot_test_offer(depot=two_depots.world.depot, retailer=two_depots.world.retailer, now=now)
 
     assert len(offer.days) == 7 and offer.days[2].date == two_depots.date
-    on_sale = [w for w in offer.days[2].windows if w.available]
+    assert [day.on_sale for day in offer.days] == [0, 0, 5, 0, 0, 0, 0]
+    on_sale = [w for w in offer.days[2].offer.windows if w.available]
     assert len(on_sale) == 5 and all(w.price is not None and not w.quote for w in on_sale)
     assert offer.windows_on_sale == 5  # only the booked day has vans
     assert (Offer.objects.count(), Booking.objects.count()) == (offers, bookings)
@@ -89,6 +90,7 @@ def test_the_checklist_page_ends_in_a_test_offer_that_shows_its_windows(admin_cl
     body = response.content.decode()
     assert response.status_code == 200
     assert "5 windows on sale" in body and "09:00–10:00" in body
+    assert "5 of 5 windows on sale" in body and "no: no van working" in body
     assert Offer.objects.filter(depot__code="dep").count() == 3  # the three bookings' offers only
 
 
