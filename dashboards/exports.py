@@ -41,6 +41,7 @@ ROUTE_COLUMNS = (
     "date",
     "vehicle",
     "stop",
+    "planned_start",
     "planned_arrival",
     "window_start",
     "window_end",
@@ -227,7 +228,11 @@ def depot_day_manifest(*, depot: Depot, date: dt.date, now: dt.datetime) -> Mani
 
 
 def route_export_rows(manifest: Manifest) -> Iterator[tuple]:
-    """The CSV rows of a manifest, the header first: one row per stop, vehicles in plan order."""
+    """The CSV rows of a manifest, the header first: one row per stop, vehicles in plan order.
+
+    ``planned_start`` is when the driver is due at the door (service starts, never before the
+    window); ``planned_arrival`` when the van gets there, which may be earlier, to wait.
+    """
     yield ROUTE_COLUMNS
     depot = manifest.depot
     tz = depot.tz
@@ -240,6 +245,7 @@ def route_export_rows(manifest: Manifest) -> Iterator[tuple]:
                 manifest.date.isoformat(),
                 route.route.vehicle_name,
                 item.order,
+                local_text(stop.planned_start, tz),
                 local_text(stop.arrival, tz),
                 local_text(stop.window_start, tz),
                 local_text(stop.window_end, tz),
