@@ -14,16 +14,18 @@ import datetime as dt
 from collections import Counter
 from dataclasses import dataclass
 
+from django.conf import settings
+from django.db import connection
 from shapely.geometry import shape
 
-from booking.models import Booking, BookingStatus
+from booking.models import Booking, BookingStatus, Offer
 from booking.services.day_windows import window_templates
 from booking.services.offers import REASON_FULL, ParcelInput, evaluate_day
-from fleet.adapter import plan_cache, travel_backend_guard
+from fleet.adapter import local_midnight, plan_cache, travel_backend_guard
 from fleet.models import Depot, DepotDay, ServiceZone
 from fleet.selectors import PlannedRoute, plan_view
 
-from .selectors import WindowKey, demand_summary
+from .selectors import WindowKey
 
 PROBE_SIZE_UNITS = 1
 PROBE_SERVICE_MINUTES = 5
@@ -45,7 +47,6 @@ class BoardWindow:
     reason: str
     spare_units: int
     shoppers_turned_away: int
-    times_offered: int
 
     @property
     def status_text(self) -> str:
@@ -77,6 +78,7 @@ class DayBoard:
     windows: tuple[BoardWindow, ...]
     vehicles: tuple[BoardVehicle, ...]
     probe_point: tuple[float, float]
+    offers: int
 
     @property
     def booked(self) -> int:
@@ -94,6 +96,38 @@ def probe_point(depot: Depot) -> tuple[float, float]:
         return depot.lat, depot.lon
     point = shape(zone.polygon).representative_point()
     return point.y, point.x
+
+
+def shoppers_turned_away(*, depot: Depot, date: dt.date) -> tuple[Counter, int]:
+    """Per window of ``date`` (by local start and end), the offers in which it was full; and how
+    many offers showed ``date`` at all.
+
+    The offers are read from those made up to the longest horizon before the day. Decoding every
+    offer's windows (160+ records each) costs about 2 ms an offer, too slow for a board refreshed
+    every 30 s, so where the database can (PostgreSQL's JSON containment) it finds the offers of
+    the day and the few with a full window of the day itself, and only those are decoded.
+    """
+    day = date.isoformat()
+    offers = Offer.objects.filter(
+        depot=depot,
+        created_at__gte=local_midnight(depot, date)
+        - dt.timedelta(days=settings.GREENSLOT["MAX_HORIZON_DAYS"] + 1),
+        created_at__lt=local_midnight(depot, date + dt.timedelta(days=1)),
+    ).order_by()
+    turned_away: Counter = Counter()
+    if connection.features.supports_json_field_contains:
+        shown = offers.filter(windows__contains=[{"date": day}]).count()
+        candidates = offers.filter(windows__contains=[{"date": day, "reason": REASON_FULL}])
+    else:
+        shown, candidates = None, offers
+    showing = 0
+    for records in candidates.values_list("windows", flat=True):
+        ours = [record for record in records if record["date"] == day]
+        showing += bool(ours)
+        for record in ours:
+            if not record["available"] and record["reason"] == REASON_FULL:
+                turned_away[WindowKey(record["start"][11:16], record["end"][11:16])] += 1
+    return turned_away, showing if shown is None else shown
 
 
 def depot_day_board(*, depot: Depot, date: dt.date, now: dt.datetime) -> DayBoard:
@@ -126,13 +160,12 @@ def depot_day_board(*, depot: Depot, date: dt.date, now: dt.datetime) -> DayBoar
                 booked[key] += 1
             elif expires > now:
                 held[key] += 1
-    demand = demand_summary(depot=depot, first=date, last=date)
+    turned_away, offers_for_day = shoppers_turned_away(depot=depot, date=date)
     plan = plan_view(depot=depot, date=date, now=now) if depot_day is not None else None
     routes = plan.routes if plan is not None else ()
     windows = []
     for window in evaluated.windows:
         key = WindowKey(f"{window.start:%H:%M}", f"{window.end:%H:%M}")
-        cell = demand.grid.cell(date, key)
         spare = sum(
             max(route.capacity - route.load, 0)
             for route in routes
@@ -146,8 +179,7 @@ def depot_day_board(*, depot: Depot, date: dt.date, now: dt.datetime) -> DayBoar
                 on_sale=window.available,
                 reason=window.reason,
                 spare_units=spare,
-                shoppers_turned_away=cell.full,
-                times_offered=cell.on_sale + cell.full,
+                shoppers_turned_away=turned_away[key],
             )
         )
     return DayBoard(
@@ -158,4 +190,5 @@ def depot_day_board(*, depot: Depot, date: dt.date, now: dt.datetime) -> DayBoar
         windows=tuple(windows),
         vehicles=tuple(BoardVehicle(route) for route in routes),
         probe_point=(lat, lon),
+        offers=offers_for_day,
     )

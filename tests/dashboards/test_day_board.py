@@ -88,7 +88,7 @@ def test_it_counts_the_shoppers_who_found_a_window_full_from_the_offer_records(t
     board = depot_day_board(depot=two_depots.world.depot, date=two_depots.date, now=now)
 
     assert window(board, "10:00–11:00").shoppers_turned_away == 1
-    assert window(board, "10:00–11:00").times_offered == 3  # three offers made for this depot-day
+    assert board.offers == 3  # the three bookings' offers showed this day
     assert window(board, "09:00–10:00").shoppers_turned_away == 0
 
 

@@ -146,7 +146,9 @@ def test_the_manifest_prints_a_page_per_vehicle_with_the_stops(admin_client, two
 
     body = admin_client.get(manifest_url).content.decode()
 
-    assert body.count('class="manifest-vehicle') == 2  # V1 and V2, each its own printed page (if it has stops)
+    assert (
+        body.count('class="manifest-vehicle') == 2
+    )  # V1 and V2, each its own printed page (if it has stops)
     assert "break-before: page" in body
     for line in ("Oudegracht 1", "Oudegracht 2", "Oudegracht 3"):
         assert line in body
