@@ -191,3 +191,35 @@ def test_exports_are_for_staff_who_may_see_bookings(client, two_depots, staff_wi
     client.force_login(booking_viewer)
     for url in urls:
         assert client.get(url).status_code == 200, url
+
+
+def test_the_booking_lists_export_link_carries_its_filters(admin_client, two_depots):
+    depot, retailer = two_depots.world.depot, two_depots.world.retailer
+    day = two_depots.date
+
+    response = admin_client.get(
+        reverse("admin:booking_booking_changelist"),
+        {
+            "status__exact": "confirmed",
+            "retailer__id__exact": retailer.pk,
+            "depot_day__depot__id__exact": depot.pk,
+            "window_start__year": day.year,
+            "window_start__month": day.month,
+            "window_start__day": day.day,
+        },
+    )
+
+    query = f"state=confirmed&amp;retailer=shop&amp;depot=dep&amp;date_from={day}&amp;date_to={day}"
+    assert f'href="{reverse("dashboards:exports")}?{query}"' in response.content.decode()
+    form_page = admin_client.get(
+        reverse("dashboards:exports") + "?" + query.replace("&amp;", "&")
+    ).content.decode()
+    assert 'value="dep" selected' in form_page and f'value="{day}"' in form_page
+
+
+def test_the_booking_lists_export_link_by_month_spans_the_month(admin_client, two_depots):
+    body = admin_client.get(
+        reverse("admin:booking_booking_changelist"), {"window_start__year": 2026, "window_start__month": 12}
+    ).content.decode()
+
+    assert "date_from=2026-12-01&amp;date_to=2026-12-31" in body
