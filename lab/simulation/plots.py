@@ -46,17 +46,20 @@ def plot_paired(result: ExperimentResult, directory: Path) -> list[str]:
         ("co2e_per_order_pct", "CO2e / order"),
     ]
     keys = [(k, label) for k, label in keys if k in d_vs_b and d_vs_b[k]["mean"] is not None]
-    fig, ax = plt.subplots(figsize=(8, 0.5 + 0.5 * len(keys)))
+    fig, ax = plt.subplots(figsize=(8, 0.6 + 0.65 * len(keys)))
     for y, (key, _) in enumerate(keys):
         mean = 100 * d_vs_b[key]["mean"]
         low, high = (100 * v if v is not None else mean for v in d_vs_b[key]["ci95"])
         ax.errorbar(mean, y, xerr=[[mean - low], [high - mean]], fmt="o", color=COLOURS[COSTS], capsize=4)
-        ax.text(high, y, f"  {mean:+.1f} % [{low:+.1f}, {high:+.1f}]", va="center", fontsize=8)
+        # Above the marker (the y axis is inverted), clear of the target's dashed line.
+        ax.text(
+            mean, y - 0.22, f"{mean:+.1f} % [{low:+.1f}, {high:+.1f}]", ha="center", va="bottom", fontsize=8
+        )
         if key in TARGETS:
-            ax.plot([100 * TARGETS[key][0]] * 2, [y - 0.35, y + 0.35], color="black", linestyle="--")
+            ax.plot([100 * TARGETS[key][0]] * 2, [y - 0.18, y + 0.18], color="black", linestyle="--")
     ax.axvline(0, color="grey", linewidth=0.8)
     ax.set_yticks(range(len(keys)), [label for _, label in keys])
-    ax.invert_yaxis()
+    ax.set_ylim(len(keys) - 0.5, -0.8)  # inverted, with room for the first row's label
     ax.set_xlabel("(d) vs (b), % change: paired mean and 95 % interval over the test seeds (dashed: target)")
     return _save(fig, directory, "paired")
 
