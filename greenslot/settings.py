@@ -37,6 +37,7 @@ INSTALLED_APPS = [
     "django.contrib.sessions",
     "django.contrib.messages",
     "django.contrib.staticfiles",
+    "django.forms",  # its widget templates, for FORM_RENDERER below
     "django_htmx",
     "rest_framework",
     "drf_spectacular",
@@ -91,6 +92,10 @@ TEMPLATES = [
         },
     },
 ]
+
+# Widgets render through TEMPLATES, so a widget's template may live in templates/ like any other
+# (the admin's zone map: templates/admin/fleet/zone_map_widget.html).
+FORM_RENDERER = "django.forms.renderers.TemplatesSetting"
 
 WSGI_APPLICATION = "greenslot.wsgi.application"
 
@@ -239,6 +244,11 @@ GREENSLOT = {
         "API": os.environ.get("GREENSLOT_GEOCODER_API", "nominatim"),
         "TIMEOUT": float(os.environ.get("GREENSLOT_GEOCODER_TIMEOUT", "3")),
     },
+    # Map tiles behind the admin's zone editor, as a Leaflet URL template such as
+    # "https://tiles.example/{z}/{x}/{y}.png" (your own tile server, or one whose usage policy allows
+    # it). Empty: no tiles; the zone is drawn over the depot's marker and its other zones.
+    "MAP_TILE_URL": os.environ.get("GREENSLOT_MAP_TILE_URL", ""),
+    "MAP_TILE_ATTRIBUTION": os.environ.get("GREENSLOT_MAP_TILE_ATTRIBUTION", ""),
     # Where `manage.py widget_demo_key` keeps the demo page's publishable key (None: instance/).
     "WIDGET_DEMO_KEY_FILE": os.environ.get("GREENSLOT_WIDGET_DEMO_KEY_FILE") or None,
 }

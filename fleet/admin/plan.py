@@ -2,7 +2,7 @@ from django import forms
 from django.contrib import admin, messages
 from django.db import models, transaction
 
-from fleet.models import Depot, DepotDay, ServiceZone, Shift, Stop, Vehicle, VehicleType
+from fleet.models import Depot, DepotDay, Shift, Stop, Vehicle, VehicleType
 from fleet.roster_services import roster_apply_all
 from fleet.services import depot_day_bump, depot_day_lock, depot_days_using, fleet_change_apply
 from greenslot import clock
@@ -69,20 +69,6 @@ class DepotAdmin(admin.ModelAdmin):
                 f"Not rostered: {refusal['vehicle'] or refusal['depot']} on {refusal['date']}: {refusal['reason']}",
                 messages.WARNING,
             )
-
-
-@admin.register(ServiceZone)
-class ServiceZoneAdmin(admin.ModelAdmin):
-    list_display = ("name", "depot", "is_active")
-    list_filter = ("is_active", "depot")
-    search_fields = ("name", "depot__code", "depot__name")
-    list_select_related = ("depot",)
-    autocomplete_fields = ("depot",)
-    formfield_overrides = {
-        models.JSONField: {
-            "widget": forms.Textarea(attrs={"rows": 16, "cols": 100, "style": "font-family: monospace"})
-        }
-    }
 
 
 class PlanGuardedForm(forms.ModelForm):

@@ -360,7 +360,7 @@ def test_it_edits_a_service_zone_as_geojson_text(admin_client, world):
 
     assert "<textarea" in page.content.decode()
     assert response.status_code == 200
-    assert "Expected a valid Polygon or MultiPolygon" in response.content.decode()
+    assert "Expected a Polygon or MultiPolygon, got a Point." in response.content.decode()
 
 
 def test_it_shows_a_days_times_in_the_depots_time_zone(admin_client, world):

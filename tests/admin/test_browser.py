@@ -1,5 +1,6 @@
-"""The roster form and a DST day's times in a real Chromium whose own clock is in New York: what the
-operator types is read on the depot's wall clock, labelled with its zone, with no clock warning.
+"""The roster form, the zone editor's map, and a DST day's times in a real Chromium whose own clock
+is in New York: what the operator types is read on the depot's wall clock, labelled with its zone,
+with no clock warning; a zone drawn and edited on the map is saved as drawn.
 
 Playwright drives Debian's Chromium; skipped where it is not installed.
 """
@@ -11,8 +12,9 @@ import os
 from pathlib import Path
 
 import pytest
+from shapely.geometry import Point, shape
 
-from fleet.models import DepotDay, Shift, ShiftPattern
+from fleet.models import DepotDay, ServiceZone, Shift, ShiftPattern
 from tests.admin.admin_world import make_admin_world
 from tests.factories import emission_factor
 
@@ -105,3 +107,48 @@ def test_a_shift_typed_on_the_spring_forward_day_is_read_in_summer_time(live_ser
     assert page.input_value("#id_start_1") == "08:30:00"
     page.goto(f"{live_server.url}/admin/fleet/shift/?depot_day__depot__id__exact={world.depot.pk}")
     assert page.locator("td.field-local_hours", has_text="08:30–16:30").count() == 1
+
+
+def test_a_zone_drawn_on_the_map_around_the_depot_is_saved_then_edited(live_server, operator):
+    world = admin_world()
+    page = operator
+
+    page.goto(f"{live_server.url}/admin/fleet/servicezone/add/?depot={world.depot.pk}")
+    page.wait_for_selector("[data-zone-editor][data-ready=true]")
+    page.fill("#id_name", "Drawn")
+    page.click("a.leaflet-draw-draw-polygon")
+    box = page.locator(".zone-editor-map").bounding_box()
+    centre_x, centre_y = box["x"] + box["width"] / 2, box["y"] + box["height"] / 2
+    corners = [(-120, -90), (120, -90), (140, 80), (-100, 100)]  # pixels around the depot marker
+    for dx, dy in [*corners, corners[0]]:  # back on the first corner closes the shape
+        page.mouse.move(centre_x + dx, centre_y + dy, steps=4)
+        page.mouse.down()
+        page.mouse.up()
+        page.wait_for_timeout(150)  # a person's pace: leaflet-draw ignores a click just after one
+    assert "Zone drawn" in page.inner_text(".zone-editor-status")
+    page.click("input[name=_continue]")
+
+    page.wait_for_selector("ul.messagelist")
+    zone = ServiceZone.objects.get(name="Drawn")
+    drawn = shape(zone.polygon)
+    assert drawn.geom_type == "Polygon" and drawn.is_valid
+    assert len(zone.polygon["coordinates"][0]) == 5  # four corners, closed
+    assert drawn.contains(Point(world.depot.lon, world.depot.lat))
+
+    # Move one corner with the edit tool, then save the form.
+    page.wait_for_selector("[data-zone-editor][data-ready=true]")
+    page.click("a.leaflet-draw-edit-edit")
+    handle = page.locator(".leaflet-editing-icon").first
+    handle_box = handle.bounding_box()
+    page.mouse.move(handle_box["x"] + 5, handle_box["y"] + 5)
+    page.mouse.down()
+    page.mouse.move(handle_box["x"] - 60, handle_box["y"] - 60, steps=5)
+    page.mouse.up()
+    page.click(".leaflet-draw-actions a[title='Save changes']")
+    assert "Zone edited" in page.inner_text(".zone-editor-status")
+    page.click("input[name=_save]")
+
+    page.wait_for_url(f"{live_server.url}/admin/fleet/servicezone/")
+    zone.refresh_from_db()
+    edited = shape(zone.polygon)
+    assert edited.is_valid and edited.area > drawn.area  # the corner moved outwards
