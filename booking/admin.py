@@ -12,9 +12,19 @@ from fleet.roster import ISO_WEEKDAYS, WEEKDAY_NAMES, weekdays_label
 from greenslot.errors import GreenslotError
 from tenants.models import Retailer
 
+from .cutoffs import (
+    DAY_BEFORE,
+    HOURS_BEFORE,
+    CutoffSaid,
+    cutoff_label,
+    cutoff_minutes_for,
+    cutoff_said,
+)
 from .models import Booking, BookingEvent, BookingStatus, Offer, PresetAddress, WindowTemplate
 from .services.holds import booking_cancel
 from .text import bidi_controls_shown
+
+MAX_CUTOFF_HOURS = 14 * 24  # the longest booking horizon
 
 
 def address_shown(address: dict) -> str:
@@ -55,19 +65,83 @@ class WindowTemplateForm(forms.ModelForm):
         widget=forms.CheckboxSelectMultiple,
         help_text="None ticked: every day.",
     )
+    cutoff_kind = forms.ChoiceField(
+        label="Orders close",
+        choices=[(HOURS_BEFORE, "hours before the window starts"), (DAY_BEFORE, "the day before, at")],
+        initial=HOURS_BEFORE,
+        widget=forms.RadioSelect,
+    )
+    cutoff_hours = forms.DecimalField(
+        label="Hours before the start",
+        required=False,
+        min_value=0,
+        max_value=MAX_CUTOFF_HOURS,
+        decimal_places=2,
+        initial=2,
+        widget=forms.NumberInput(attrs={"step": "0.25", "style": "width: 6em"}),
+    )
+    cutoff_day_before_at = forms.TimeField(
+        label="The day before, at",
+        required=False,
+        widget=forms.TimeInput(attrs={"type": "time", "style": "width: 8em"}, format="%H:%M"),
+        help_text=(
+            "The depot's clock. Kept as the hours between that time and the window's start, so on "
+            "the night the clocks change it moves an hour with them."
+        ),
+    )
 
     class Meta:
         model = WindowTemplate
-        fields = ("depot", "start_time", "end_time", "cutoff_minutes", "weekdays", "is_active")
+        fields = ("depot", "start_time", "end_time", "weekdays", "is_active")
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        if self.instance.pk:
+            said = cutoff_said(
+                cutoff_minutes=self.instance.cutoff_minutes, start_time=self.instance.start_time
+            )
+            self.initial.update(cutoff_kind=said.kind, cutoff_hours=said.hours, cutoff_day_before_at=said.at)
 
     def clean_weekdays(self):
         return sorted(set(self.cleaned_data["weekdays"]))
+
+    def clean(self):
+        cleaned = super().clean()
+        kind, start_time = cleaned.get("cutoff_kind"), cleaned.get("start_time")
+        changed = set(self.changed_data)
+        if self.instance.pk and "cutoff_kind" not in changed:
+            # Untouched: keep the stored minutes, even ones the hours shown round.
+            if kind == HOURS_BEFORE and "cutoff_hours" not in changed:
+                return cleaned
+            if kind == DAY_BEFORE and not changed & {"cutoff_day_before_at", "start_time"}:
+                return cleaned
+        if kind == DAY_BEFORE and cleaned.get("cutoff_day_before_at") is None:
+            self.add_error("cutoff_day_before_at", "Give the time the day before when orders close.")
+        elif kind == HOURS_BEFORE and cleaned.get("cutoff_hours") is None:
+            self.add_error("cutoff_hours", "Give how many hours before the start orders close.")
+        elif kind and start_time is not None:
+            said = CutoffSaid(
+                kind=kind, hours=cleaned.get("cutoff_hours"), at=cleaned.get("cutoff_day_before_at")
+            )
+            try:
+                self.instance.cutoff_minutes = cutoff_minutes_for(said=said, start_time=start_time)
+            except ValueError as exc:
+                self.add_error("cutoff_hours", str(exc))
+        return cleaned
 
 
 @admin.register(WindowTemplate)
 class WindowTemplateAdmin(DepotLocalTimeMixin, admin.ModelAdmin):
     form = WindowTemplateForm
-    list_display = ("depot", "window", "cutoff_minutes", "days", "is_active")
+    list_display = ("depot", "window", "cutoff", "days", "is_active")
+    fields = (
+        "depot",
+        ("start_time", "end_time"),
+        "cutoff_kind",
+        ("cutoff_hours", "cutoff_day_before_at"),
+        "weekdays",
+        "is_active",
+    )
     list_filter = ("is_active", "depot")
     search_fields = ("depot__code", "depot__name")
     list_select_related = ("depot",)
@@ -83,6 +157,10 @@ class WindowTemplateAdmin(DepotLocalTimeMixin, admin.ModelAdmin):
     @admin.display(description="window", ordering="start_time")
     def window(self, template):
         return hours_label(template.start_time, template.end_time, template.depot.time_zone)
+
+    @admin.display(description="orders close", ordering="cutoff_minutes")
+    def cutoff(self, template):
+        return cutoff_label(cutoff_minutes=template.cutoff_minutes, start_time=template.start_time)
 
     @admin.display(description="days")
     def days(self, template):
