@@ -17,23 +17,44 @@ from booking.admin import ReadOnlyAdminMixin
 
 from .keys import api_key_create, api_key_revoke
 from .models import ApiKey, ApiKeyKind, Retailer
-from .origins import origins_normalised
+from .origins import origin_normalised
 
 
 class RetailerForm(forms.ModelForm):
+    allowed_origins = forms.CharField(
+        label="Allowed origins",
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 4, "cols": 60, "spellcheck": "false"}),
+        help_text=(
+            "The shops allowed to embed the widget, one per line, e.g. https://shop.example.com. "
+            "Saved as browsers send them: lower case, no path, no trailing slash, no default port."
+        ),
+    )
+
     class Meta:
         model = Retailer
         fields = ("name", "slug", "currency", "allowed_origins")
 
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        if not self.is_bound:
+            self.initial["allowed_origins"] = "\n".join(self.instance.allowed_origins or [])
+
     def clean_allowed_origins(self) -> list[str]:
-        """Saved as browsers send them: ``https://Shop.example/`` becomes ``https://shop.example``."""
-        value = self.cleaned_data.get("allowed_origins") or []
-        if not isinstance(value, list) or not all(isinstance(item, str) for item in value):
-            raise forms.ValidationError('Enter a list of origins, such as ["https://shop.example.com"].')
-        try:
-            return origins_normalised(value)
-        except ValueError as error:
-            raise forms.ValidationError(str(error)) from error
+        """One origin per line, each normalised (``https://Shop.example/`` becomes
+        ``https://shop.example``), repeats dropped; every bad line is named with its reason."""
+        lines = (self.cleaned_data.get("allowed_origins") or "").splitlines()
+        origins, errors = [], []
+        for number, line in enumerate(lines, start=1):
+            if not line.strip():
+                continue
+            try:
+                origins.append(origin_normalised(line))
+            except ValueError as error:
+                errors.append(forms.ValidationError(f"Line {number}: {error}", code="bad_origin"))
+        if errors:
+            raise forms.ValidationError(errors)
+        return list(dict.fromkeys(origins))
 
 
 class BadKeyKind(Exception):

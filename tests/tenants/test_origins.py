@@ -39,7 +39,7 @@ def test_the_admin_form_saves_origins_normalised_and_once(db):
             "name": "Acme",
             "slug": "acme",
             "currency": "EUR",
-            "allowed_origins": '["https://Shop.example/", "https://shop.example", "http://localhost:9000/"]',
+            "allowed_origins": "https://Shop.example/\n  https://shop.example\n\nhttp://localhost:9000/\n",
         }
     )
 
@@ -49,17 +49,34 @@ def test_the_admin_form_saves_origins_normalised_and_once(db):
     assert retailer.allowed_origins == ["https://shop.example", "http://localhost:9000"]
 
 
-def test_the_admin_form_refuses_a_path(db):
+def test_the_admin_form_names_every_bad_line_with_its_reason(db):
     form = RetailerForm(
         data={
             "name": "Acme",
             "slug": "acme",
             "currency": "EUR",
-            "allowed_origins": '["https://shop.example/pay"]',
+            "allowed_origins": "https://ok.example\nhttps://shop.example/pay\nshop.example\nhttps://x.example:99999",
         }
     )
+
     assert not form.is_valid()
-    assert "an origin has no path" in form.errors["allowed_origins"][0]
+    assert form.errors["allowed_origins"] == [
+        "Line 2: 'https://shop.example/pay': an origin has no path, query or credentials.",
+        "Line 3: 'shop.example' is not an origin such as https://shop.example.com.",
+        "Line 4: 'https://x.example:99999' has an invalid port.",
+    ]
+    assert Retailer.objects.count() == 0
+
+
+def test_the_admin_form_shows_saved_origins_one_per_line(db):
+    retailer = Retailer.objects.create(
+        name="Acme", slug="acme", allowed_origins=["https://a.example", "https://b.example"]
+    )
+
+    html = str(RetailerForm(instance=retailer)["allowed_origins"])
+
+    assert "<textarea" in html
+    assert "https://a.example\nhttps://b.example</textarea>" in html
 
 
 def test_an_origin_saved_before_the_rule_with_a_trailing_slash_still_works(db):
