@@ -4,9 +4,17 @@ import json
 
 from django import forms
 from django.contrib import admin, messages
+from django.contrib.admin import widgets
 from django.http import QueryDict
 
-from fleet.admin.local_time import DepotLocalTimeMixin, at_local, hours_label, posted_or_given, span_local
+from fleet.admin.local_time import (
+    DepotLocalTimeMixin,
+    LocalTimeWidget,
+    at_local,
+    hours_label,
+    posted_or_given,
+    span_local,
+)
 from fleet.models import Depot
 from fleet.roster import ISO_WEEKDAYS, WEEKDAY_NAMES, weekdays_label
 from greenslot.errors import GreenslotError
@@ -69,7 +77,7 @@ class WindowTemplateForm(forms.ModelForm):
         label="Orders close",
         choices=[(HOURS_BEFORE, "hours before the window starts"), (DAY_BEFORE, "the day before, at")],
         initial=HOURS_BEFORE,
-        widget=forms.RadioSelect,
+        widget=widgets.AdminRadioSelect(attrs={"class": "radiolist inline"}),
     )
     cutoff_hours = forms.DecimalField(
         label="Hours before the start",
@@ -83,9 +91,9 @@ class WindowTemplateForm(forms.ModelForm):
     cutoff_day_before_at = forms.TimeField(
         label="The day before, at",
         required=False,
-        widget=forms.TimeInput(attrs={"type": "time", "style": "width: 8em"}, format="%H:%M"),
+        widget=LocalTimeWidget,
         help_text=(
-            "The depot's clock. Kept as the hours between that time and the window's start, so on "
+            "On the depot's clock. Kept as the hours between that time and the window's start, so on "
             "the night the clocks change it moves an hour with them."
         ),
     )
@@ -93,6 +101,9 @@ class WindowTemplateForm(forms.ModelForm):
     class Meta:
         model = WindowTemplate
         fields = ("depot", "start_time", "end_time", "weekdays", "is_active")
+
+    class Media:
+        js = ("js/cutoff-choice.js",)
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -138,7 +149,8 @@ class WindowTemplateAdmin(DepotLocalTimeMixin, admin.ModelAdmin):
         "depot",
         ("start_time", "end_time"),
         "cutoff_kind",
-        ("cutoff_hours", "cutoff_day_before_at"),
+        "cutoff_hours",
+        "cutoff_day_before_at",
         "weekdays",
         "is_active",
     )

@@ -7,6 +7,7 @@ stores one GeoJSON Polygon or MultiPolygon geometry, longitude before latitude a
 from __future__ import annotations
 
 import json
+import re
 
 from shapely.geometry import mapping, shape
 from shapely.ops import unary_union
@@ -40,9 +41,7 @@ def zone_geometry_parsed(text: str, *, depot_lat_lon: tuple[float, float] | None
         if zone.is_empty:
             raise ValueError("The polygon is empty.")
         if not zone.is_valid:
-            raise ValueError(
-                f"Not a valid polygon: {explain_validity(zone)} (for example an edge crossing another)."
-            )
+            raise ValueError(f"Not a valid polygon: {_validity_said(explain_validity(zone))}.")
     zone = shapes[0] if len(shapes) == 1 else unary_union(shapes)
     min_lon, min_lat, max_lon, max_lat = zone.bounds
     if not (-180 <= min_lon <= max_lon <= 180 and -90 <= min_lat <= max_lat <= 90):
@@ -76,3 +75,9 @@ def _feature_geometry(feature: object) -> dict:
     if not isinstance(feature, dict) or not isinstance(feature.get("geometry"), dict):
         raise ValueError("A feature has no geometry.")
     return feature["geometry"]
+
+
+def _validity_said(reason: str) -> str:
+    """Shapely's ``Self-intersection[5.1 52.1]`` as ``Self-intersection at longitude 5.1, latitude 52.1``."""
+    match = re.fullmatch(r"(.+)\[(\S+) (\S+)\]", reason)
+    return f"{match[1]} at longitude {match[2]}, latitude {match[3]}" if match else reason

@@ -67,7 +67,7 @@ def test_a_template_closing_the_day_before_at_six_is_saved_and_listed_so(admin_c
     page = admin_client.get(reverse("admin:booking_windowtemplate_change", args=[template.pk]))
     shown = form_data(page.content.decode())
     assert shown["cutoff_kind"] == [DAY_BEFORE]
-    assert shown["cutoff_day_before_at"] == ["18:00"]
+    assert shown["cutoff_day_before_at"] == ["18:00:00"]
 
 
 def test_a_template_closing_ninety_minutes_before_is_typed_as_one_and_a_half_hours(admin_client, world):

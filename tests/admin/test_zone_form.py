@@ -130,7 +130,9 @@ def test_a_self_crossing_zone_is_refused_with_where_it_crosses(admin_client, wor
     response = posted(admin_client, world.zone, polygon=[json.dumps(BOWTIE)])
 
     assert response.status_code == 200
-    assert "Not a valid polygon: Self-intersection[5.1 52.1]" in response.content.decode()
+    assert (
+        "Not a valid polygon: Self-intersection at longitude 5.1, latitude 52.1." in response.content.decode()
+    )
     world.zone.refresh_from_db()
     assert world.zone.polygon == SQUARE
 
