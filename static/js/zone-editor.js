@@ -4,7 +4,7 @@
 (function () {
   "use strict";
 
-  var ZONE_STYLE = { color: "#0072B2", weight: 2, fillOpacity: 0.25 };
+  var ZONE_STYLE = { color: "#0072B2", weight: 2, fillOpacity: 0.25, className: "zone-editor-zone" };
   var OTHER_STYLE = { color: "#666", weight: 1.5, dashArray: "5 5", fill: false, interactive: false };
 
   function polygonsOf(geometry) {
@@ -67,7 +67,11 @@
     function showContext() {
       context.clearLayers();
       var shown = depot();
-      if (!shown) return;
+      if (!shown) {
+        say("Choose the depot: the map then shows it and its other zones.", false);
+        return;
+      }
+      if (status.textContent.indexOf("Choose the depot") === 0) say("", false);
       shown.zones.forEach(function (zone) {
         L.geoJSON(zone.polygon, { style: OTHER_STYLE, interactive: false }).addTo(context);
       });

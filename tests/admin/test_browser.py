@@ -152,3 +152,25 @@ def test_a_zone_drawn_on_the_map_around_the_depot_is_saved_then_edited(live_serv
     zone.refresh_from_db()
     edited = shape(zone.polygon)
     assert edited.is_valid and edited.area > drawn.area  # the corner moved outwards
+
+
+def test_pasted_geojson_is_previewed_on_the_map_and_a_bad_paste_says_why(live_server, operator):
+    world = admin_world()
+    page = operator
+
+    page.goto(f"{live_server.url}/admin/fleet/servicezone/{world.zone.pk}/change/")
+    page.wait_for_selector("[data-zone-editor][data-ready=true]")
+    assert page.locator(".zone-editor-map path.zone-editor-zone").count() == 1  # the saved square
+    page.click(".zone-editor-geojson summary")
+    page.fill(
+        "#id_polygon",
+        '{"type": "Feature", "geometry": {"type": "MultiPolygon", "coordinates": '
+        "[[[[5.0, 52.0], [5.05, 52.0], [5.0, 52.05], [5.0, 52.0]]], "
+        "[[[5.1, 52.1], [5.15, 52.1], [5.1, 52.15], [5.1, 52.1]]]]}}",
+    )
+    assert page.inner_text(".zone-editor-status") == "Preview of 2 polygon(s): save to keep it."
+    assert page.locator(".zone-editor-map path.zone-editor-zone").count() == 2
+
+    page.fill("#id_polygon", '{"type": "Point", "coordinates": [5.1, 52.1]}')
+    assert page.inner_text(".zone-editor-status") == "No Polygon or MultiPolygon in this GeoJSON."
+    assert page.locator(".zone-editor-status.is-error").is_visible()
