@@ -118,9 +118,32 @@ def expected_final_marginal_cost(
     ):
         if not isinstance(value, Decimal):
             raise TypeError(f"Expected {name} to be a Decimal.")
-    weight = _fraction(insertion_weight, "insertion_weight")
+    myopic = myopic_marginal_cost(
+        insertion_cost=insertion_cost,
+        route_opening_cost=route_opening_cost,
+        depot_stem_cost=depot_stem_cost,
+        fill=fill,
+    )
+    return blended_marginal_cost(
+        myopic=myopic, learned_average=learned_average, insertion_weight=insertion_weight
+    )
+
+
+def myopic_marginal_cost(
+    *, insertion_cost: Decimal, route_opening_cost: Decimal, depot_stem_cost: Decimal, fill: Decimal | float
+) -> Decimal:
+    """The insertion cost less the share of its route opening and depot stem that later orders of a
+    day ``fill`` full will bear (currency units; the first step of ``expected_final_marginal_cost``)."""
     far = 1 - _fraction(fill, "fill")
-    myopic = max(Decimal(0), insertion_cost - far * (route_opening_cost + depot_stem_cost))
+    return max(Decimal(0), insertion_cost - far * (route_opening_cost + depot_stem_cost))
+
+
+def blended_marginal_cost(
+    *, myopic: Decimal, learned_average: Decimal, insertion_weight: Decimal = INSERTION_WEIGHT_PRIOR
+) -> Decimal:
+    """``myopic_marginal_cost`` moved to the learned average by ``insertion_weight``, at least 0
+    (currency units; the second step of ``expected_final_marginal_cost``)."""
+    weight = _fraction(insertion_weight, "insertion_weight")
     expected = max(Decimal(0), learned_average + weight * (myopic - learned_average))
     return expected.quantize(EXPECTED_COST_STEP, rounding=ROUND_HALF_UP)
 

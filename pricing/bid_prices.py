@@ -17,6 +17,7 @@ floats; hours are local wall-clock hours; ``lead_days`` are days between now and
 
 from __future__ import annotations
 
+import functools
 import math
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
@@ -42,8 +43,9 @@ def poisson_at_least(mean: float, count: float) -> float:
     # P(N <= need - 1), summed in log space from k = 0 (need is a few hundred at most).
     log_term = -mean
     below = math.exp(log_term)
+    log_mean = math.log(mean)  # the same float every term: taken out of the loop
     for k in range(1, need):
-        log_term += math.log(mean) - math.log(k)
+        log_term += log_mean - math.log(k)
         below += math.exp(log_term)
     return min(1.0, max(0.0, 1.0 - below))
 
@@ -164,6 +166,20 @@ def demand_forecast_learn(
     return DemandForecast(orders=orders, lead_shares=lead_shares, bands=prior.bands)
 
 
+@functools.lru_cache(maxsize=1024)
+def _band_overlaps(
+    bands: tuple[tuple[int, int], ...], start_hour: float, end_hour: float
+) -> tuple[tuple[Decimal, ...], Decimal]:
+    """Hours of ``[start_hour, end_hour)`` inside each band, and in all of them, as ``Decimal``.
+
+    Pure, and asked for the same few windows by every offer: kept for the life of the process.
+    """
+    overlaps = [
+        max(0.0, min(end_hour, band_end) - max(start_hour, band_start)) for band_start, band_end in bands
+    ]
+    return tuple(Decimal(str(overlap)) for overlap in overlaps), Decimal(str(sum(overlaps)))
+
+
 @dataclass(frozen=True)
 class BidPrices:
     """Bid prices per van-hour of one delivery date, by hour band (currency units)."""
@@ -178,23 +194,27 @@ class BidPrices:
         cached = self._cache.get(key)
         if cached is not None:
             return cached
+        overlaps, inside = _band_overlaps(self.bands, start_hour, end_hour)
         weighted = Decimal(0)
-        inside = 0.0
-        for (band_start, band_end), price in zip(self.bands, self.by_band, strict=True):
-            overlap = max(0.0, min(end_hour, band_end) - max(start_hour, band_start))
-            weighted += price * Decimal(str(overlap))
-            inside += overlap
-        value = (weighted / Decimal(str(inside))).quantize(BID_STEP, ROUND_HALF_UP) if inside else Decimal(0)
+        for overlap, price in zip(overlaps, self.by_band, strict=True):
+            weighted += price * overlap
+        value = (weighted / inside).quantize(BID_STEP, ROUND_HALF_UP) if inside else Decimal(0)
         self._cache[key] = value
         return value
 
     def displacement_cost(self, *, start_hour: float, end_hour: float, van_hours: float) -> Decimal:
         """Displacement cost of an order using ``van_hours`` (driving and service it adds) in the
         window ``[start_hour, end_hour)``, currency units."""
-        if van_hours < 0:
-            raise ValueError("Expected van_hours >= 0.")
         price = self.window_bid_price(start_hour=start_hour, end_hour=end_hour)
-        return (price * Decimal(str(round(van_hours, 4)))).quantize(BID_STEP, ROUND_HALF_UP)
+        return displacement_cost(bid_price=price, van_hours=van_hours)
+
+
+def displacement_cost(*, bid_price: Decimal, van_hours: float) -> Decimal:
+    """Displacement cost of an order using ``van_hours`` in a window whose bid price per van-hour is
+    ``bid_price`` (``BidPrices.window_bid_price``), currency units."""
+    if van_hours < 0:
+        raise ValueError("Expected van_hours >= 0.")
+    return (bid_price * Decimal(str(round(van_hours, 4)))).quantize(BID_STEP, ROUND_HALF_UP)
 
 
 def bid_prices_for_day(

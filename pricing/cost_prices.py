@@ -344,36 +344,68 @@ def price_offer_by_costs(
 
     ``choice`` is the shopper model the logit markup assumes (the fitted one when there is enough
     data, the documented prior otherwise).
+
+    An offer's windows take few distinct price inputs, and ``price_windows`` passes the windows that
+    share them as one ``WindowCosts`` object: each such object's cost lines are summed, and its
+    price under the offer's markup made, once. The markup itself weighs every window.
     """
     on_sale = [k for k, window in enumerate(windows) if window.available]
-    cost_lines = {k: _cost_lines(terms, windows[k]) for k in on_sale}
-    subtotals = [cost_lines[k].subtotal for k in on_sale]
+    # By the identity of a window's WindowCosts, for this call only (the objects live in ``windows``).
+    lines_of: dict[int, _CostLines] = {}
+    cost_lines = []
+    for k in on_sale:
+        window = windows[k]
+        lines = lines_of.get(id(window))
+        if lines is None:
+            lines = lines_of[id(window)] = _cost_lines(terms, window)
+        cost_lines.append(lines)
+    subtotals = [lines.subtotal for lines in cost_lines]
     markup = offer_markup(terms=terms, windows=windows, subtotals=subtotals, choice=choice)
 
     prices: list[WindowPrice | None] = [None] * len(windows)
-    for k in on_sale:
-        prices[k] = cost_lines[k].price(terms, markup)
+    for k, lines in zip(on_sale, cost_lines, strict=True):
+        prices[k] = lines.price(terms, markup)
     free = terms.free_delivery(basket_value) if on_sale else False
     if terms.service_floor_price is None and not free:
         return prices
 
-    lines_by_window = {k: list(prices[k].lines) for k in on_sale}
-    amounts = {k: prices[k].amount for k in on_sale}
+    floored: dict[int, WindowPrice] = {}
     if terms.service_floor_price is not None:
         cheapest: dict[Hashable, int] = {}
         for k in on_sale:
             day = windows[k].day_key
-            if day not in cheapest or amounts[k] < amounts[cheapest[day]]:
+            if day not in cheapest or prices[k].amount < prices[cheapest[day]].amount:
                 cheapest[day] = k
         for k in cheapest.values():
-            if amounts[k] > terms.service_floor_price:
-                lines_by_window[k].append(_line(SERVICE_FLOOR, terms.service_floor_price - amounts[k]))
-                amounts[k] = terms.service_floor_price
+            amount = prices[k].amount
+            if amount > terms.service_floor_price:
+                lines = (*prices[k].lines, _line(SERVICE_FLOOR, terms.service_floor_price - amount))
+                floored[k] = WindowPrice(
+                    amount=terms.service_floor_price, currency=terms.currency, lines=lines
+                )
+    if not free:
+        for k, price in floored.items():
+            prices[k] = price
+        return prices
 
+    # Free delivery: one free price per distinct price of the offer (by identity, for this call).
+    free_of: dict[int, WindowPrice] = {}
     for k in on_sale:
-        amount, lines = amounts[k], lines_by_window[k]
-        if amount and free:
-            lines.append(_line(FREE_DELIVERY, -amount))
-            amount = Decimal("0.00")
-        prices[k] = WindowPrice(amount=amount, currency=terms.currency, lines=tuple(lines))
+        price = floored.get(k)
+        if price is not None:
+            prices[k] = _free_delivery(terms, price)
+            continue
+        price = prices[k]
+        found = free_of.get(id(price))
+        if found is None:
+            found = free_of[id(price)] = _free_delivery(terms, price)
+        prices[k] = found
     return prices
+
+
+def _free_delivery(terms: RuleTerms, price: WindowPrice) -> WindowPrice:
+    """``price`` brought to 0.00 by a free delivery line (as it is when it is 0.00 already)."""
+    if not price.amount:
+        return price
+    lines = (*price.lines, _line(FREE_DELIVERY, -price.amount))
+    return WindowPrice(amount=Decimal("0.00"), currency=terms.currency, lines=lines)

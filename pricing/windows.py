@@ -183,28 +183,42 @@ def price_windows(
 def _price_windows_by_costs(
     *, terms: RuleTerms, windows: Sequence[CostedWindow], basket_value: Decimal | None, choice: ChoiceModel
 ) -> list[PricedWindow]:
-    """``price_windows`` for a rule set that prices by three costs (``pricing.cost_prices``)."""
+    """``price_windows`` for a rule set that prices by three costs (``pricing.cost_prices``).
+
+    The windows of an offer that share every price input (day, width, expected cost, displacement,
+    grams, peak surcharge, whether they consolidate) share one ``WindowCosts``, so
+    ``price_offer_by_costs`` prices each distinct set once (an offer has 160+ windows and about
+    half as many distinct sets).
+    """
     memo = terms.window_memo
+    costs_by_inputs: dict[tuple, WindowCosts] = {}
     costs: list[WindowCosts] = []
     consolidating: list[bool] = []
     nearby: list[int] = []
     for window in windows:
-        stops = terms.nearby_stops(window.nearby_metres) if window.available else 0
-        consolidates = window.available and terms.consolidates(window.marginal_km, stops)
+        available = window.available
+        stops = terms.nearby_stops(window.nearby_metres) if available else 0
+        consolidates = available and terms.consolidates(window.marginal_km, stops)
+        day, hours, grams = window.day, window.hours, window.grams or 0
         expected = getattr(window, "expected_cost", None)
+        expected = (expected if expected is not None else window.marginal_cost) or Decimal(0)
         displacement = getattr(window, "displacement_cost", None)
-        costs.append(
-            WindowCosts(
-                available=window.available,
-                day_key=window.day,
-                window_hours=window.hours,
-                expected_cost=(expected if expected is not None else window.marginal_cost) or Decimal(0),
-                displacement_cost=displacement if displacement is not None else Decimal(0),
-                grams=window.grams or 0,
-                peak_surcharge=memo.peak_surcharge(start=window.start, end=window.end),
+        displacement = displacement if displacement is not None else Decimal(0)
+        peak = memo.peak_surcharge(start=window.start, end=window.end)
+        inputs = (available, day, hours, expected, displacement, grams, peak, consolidates)
+        cost = costs_by_inputs.get(inputs)
+        if cost is None:
+            cost = costs_by_inputs[inputs] = WindowCosts(
+                available=available,
+                day_key=day,
+                window_hours=hours,
+                expected_cost=expected,
+                displacement_cost=displacement,
+                grams=grams,
+                peak_surcharge=peak,
                 consolidates=consolidates,
             )
-        )
+        costs.append(cost)
         consolidating.append(consolidates)
         nearby.append(stops)
     prices = price_offer_by_costs(terms=terms, windows=costs, basket_value=basket_value, choice=choice)

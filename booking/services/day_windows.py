@@ -13,12 +13,14 @@ import datetime as dt
 import threading
 from collections import OrderedDict
 from dataclasses import dataclass
+from decimal import Decimal
 from typing import NamedTuple
 
 import numpy as np
 
 from fleet.adapter import elapsed_seconds, local_moment
 from fleet.models import Depot
+from pricing.widths import window_hours
 
 from ..models import WindowTemplate
 
@@ -57,8 +59,9 @@ def window_templates(*, depot: Depot) -> tuple[TemplateRow, ...]:
 
 @dataclass(frozen=True)
 class DayWindow:
-    """One window of a depot-day: aware datetimes in the depot's time zone, with the texts every
-    offer of the window repeats: its ISO 8601 start, end and cutoff (as the offer records them)."""
+    """One window of a depot-day: aware datetimes in the depot's time zone, with what every offer
+    of the window repeats: its length in real hours (``pricing.widths.window_hours``) and its
+    ISO 8601 start, end and cutoff (as the offer records them)."""
 
     start: dt.datetime
     end: dt.datetime
@@ -66,6 +69,7 @@ class DayWindow:
     # The cutoff in UTC, as offers compare it with ``now`` (an aware UTC instant): datetimes that
     # share a tzinfo compare field by field, without a time-zone lookup each.
     cutoff_utc: dt.datetime
+    hours: Decimal
     start_text: str
     end_text: str
     cutoff_text: str
@@ -153,6 +157,7 @@ def day_windows_build(
                 end=end,
                 cutoff=cutoff,
                 cutoff_utc=cutoff.astimezone(dt.UTC),
+                hours=window_hours(start=start, end=end),
                 start_text=start.isoformat(),
                 end_text=end.isoformat(),
                 cutoff_text=cutoff.isoformat(),

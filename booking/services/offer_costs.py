@@ -36,8 +36,9 @@ from fleet.models import Depot, DepotDay
 from fleet.selectors import marginal_cost_averages
 from fleet.window_costs import (
     MarginalCostTable,
-    expected_final_marginal_cost,
+    blended_marginal_cost,
     marginal_cost_prior,
+    myopic_marginal_cost,
     plan_fill,
 )
 from pricing.bid_prices import (
@@ -48,9 +49,10 @@ from pricing.bid_prices import (
     bid_price_per_van_hour,
     demand_forecast_learn,
     demand_forecast_prior,
+    displacement_cost,
 )
 from pricing.calculation import MARKUP_REVENUE_NEUTRAL, RuleTerms
-from pricing.widths import width_class, window_hours
+from pricing.widths import width_class
 from pricing.windows import WindowCost
 from routing.plan import route_schedule
 
@@ -267,7 +269,13 @@ def plan_load(compiled: CompiledPlan, bands: Sequence[tuple[int, int]] = DEFAULT
 
 @dataclass
 class DayCosts:
-    """The three-cost inputs of one depot-day for one offer: call ``window`` per feasible window."""
+    """The three-cost inputs of one depot-day for one offer: call ``window`` per feasible window.
+
+    Lives for one offer. The windows of a day share a few distinct insertions (23 windows, about 8
+    insertions), so each part is computed once per distinct value of what it reads: the expected
+    cost per (insertion, width class) (its myopic part per insertion), the displaced orders per
+    (window bid price, insertion).
+    """
 
     compiled: CompiledPlan
     load: PlanLoad
@@ -277,7 +285,10 @@ class DayCosts:
     weekday: int
     service_s: int
     orders_per_van_hour: float
+    _expected: dict[tuple[int, int, int, str], Decimal] = field(default_factory=dict)
+    _myopic: dict[tuple[int, int, int], Decimal] = field(default_factory=dict)
     _learned: dict[str, Decimal] = field(default_factory=dict)
+    _displaced: dict[tuple[Decimal, int], Decimal] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
         # Once per day, not once per window: an offer asks ``window`` of 160+ windows.
@@ -286,44 +297,66 @@ class DayCosts:
     def window(
         self,
         *,
-        start: dt.datetime,
-        end: dt.datetime,
+        hours: Decimal,
+        start_s: int,
+        end_s: int,
         insertion_cost: Decimal,
         route_index: int,
         delta_m: int,
         delta_s: int,
     ) -> tuple[Decimal, Decimal]:
-        """(expected final marginal cost in currency units, displaced orders) of one window whose
-        cheapest insertion costs ``insertion_cost`` on route ``route_index``."""
-        width = width_class(window_hours(start=start, end=end))
+        """(expected final marginal cost in currency units, displaced orders) of one window
+        ``hours`` long, from ``start_s`` to ``end_s`` seconds after the plan's epoch, whose
+        cheapest insertion costs ``insertion_cost`` on route ``route_index`` (``delta_m`` metres
+        and ``delta_s`` seconds more driving)."""
+        width = width_class(hours)
+        key = (route_index, delta_m, delta_s, width)
+        expected = self._expected.get(key)
+        if expected is None:
+            expected = self._expected[key] = self._expected_cost(
+                width=width,
+                insertion_cost=insertion_cost,
+                route_index=route_index,
+                delta_m=delta_m,
+                delta_s=delta_s,
+            )
+        # Plan seconds from the epoch (the local midnight) in hours, as ``BidPrices`` reads them.
+        bid = self.bids.window_bid_price(start_hour=start_s / 3600, end_hour=end_s / 3600)
+        displaced = self._displaced.get((bid, delta_s))
+        if displaced is None:
+            at_risk = displacement_cost(bid_price=bid, van_hours=(delta_s + self.service_s) / 3600)
+            displaced = self._displaced[(bid, delta_s)] = (at_risk * self._orders_per_van_hour).quantize(
+                DISPLACED_STEP, ROUND_HALF_UP
+            )
+        return expected, displaced
+
+    def _expected_cost(
+        self, *, width: str, insertion_cost: Decimal, route_index: int, delta_m: int, delta_s: int
+    ) -> Decimal:
+        """``fleet.window_costs.expected_final_marginal_cost``, in its two steps: the myopic cost
+        once per insertion, the learned average once per width class."""
+        key = (route_index, delta_m, delta_s)
+        myopic = self._myopic.get(key)
+        if myopic is None:
+            vehicle: RouteVehicle = self.compiled.vehicles[route_index]
+            opens = not self.compiled.plan.routes[route_index].visits
+            stem = (
+                marginal_cost(vehicle, delta_m=delta_m, delta_s=delta_s, service_s=0, opens_route=False)
+                if opens
+                else Decimal(0)
+            )
+            myopic = self._myopic[key] = myopic_marginal_cost(
+                insertion_cost=insertion_cost,
+                route_opening_cost=vehicle.cost_per_route if opens else Decimal(0),
+                depot_stem_cost=stem,
+                fill=self.load.fill,
+            )
         learned = self._learned.get(width)
         if learned is None:
             learned = self._learned[width] = self.table.expected((self.zone_id, width, self.weekday))
-        vehicle: RouteVehicle = self.compiled.vehicles[route_index]
-        opens = not self.compiled.plan.routes[route_index].visits
-        stem = (
-            marginal_cost(vehicle, delta_m=delta_m, delta_s=delta_s, service_s=0, opens_route=False)
-            if opens
-            else Decimal(0)
+        return blended_marginal_cost(
+            myopic=myopic, learned_average=learned, insertion_weight=self.table.insertion_weight
         )
-        expected = expected_final_marginal_cost(
-            insertion_cost=insertion_cost,
-            route_opening_cost=vehicle.cost_per_route if opens else Decimal(0),
-            depot_stem_cost=stem,
-            fill=self.load.fill,
-            learned_average=learned,
-            insertion_weight=self.table.insertion_weight,
-        )
-        start_hour = _local_hours(self.compiled, start)
-        end_hour = _local_hours(self.compiled, end)
-        van_hours = (delta_s + self.service_s) / 3600
-        at_risk = self.bids.displacement_cost(start_hour=start_hour, end_hour=end_hour, van_hours=van_hours)
-        displaced = (at_risk * self._orders_per_van_hour).quantize(DISPLACED_STEP, ROUND_HALF_UP)
-        return expected, displaced
-
-
-def _local_hours(compiled: CompiledPlan, moment: dt.datetime) -> float:
-    return compiled.seconds(moment) / 3600
 
 
 def orders_per_van_hour(service_s: int) -> float:
@@ -431,6 +464,15 @@ def costed_windows(windows: Sequence, *, terms: RuleTerms) -> list:
     if not terms.prices_by_three_costs:
         return list(windows)
     value = value_per_order(terms)
+    # Windows share few distinct displaced orders (none at all on a day with room to spare).
+    money: dict[Decimal, Decimal] = {}
+
+    def displacement(displaced: Decimal) -> Decimal:
+        found = money.get(displaced)
+        if found is None:
+            found = money[displaced] = (displaced * value).quantize(DISPLACED_STEP, ROUND_HALF_UP)
+        return found
+
     return [
         WindowCost(
             day=w.date,
@@ -442,11 +484,7 @@ def costed_windows(windows: Sequence, *, terms: RuleTerms) -> list:
             grams=w.co2e_grams,
             nearby_metres=w.nearby_metres,
             expected_cost=w.expected_cost,
-            displacement_cost=(
-                (w.displaced_orders * value).quantize(DISPLACED_STEP, ROUND_HALF_UP)
-                if w.displaced_orders is not None
-                else None
-            ),
+            displacement_cost=displacement(w.displaced_orders) if w.displaced_orders is not None else None,
         )
         for w in windows
     ]

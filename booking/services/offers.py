@@ -398,6 +398,7 @@ def evaluate_day(
             window_late=late,
         )
         # Python lists: reading numpy scalars one by one costs more than converting once.
+        starts_s, ends_s = early.tolist(), late.tolist()
         feasible, reasons = insertion.feasible.tolist(), insertion.reason.tolist()
         routes, deltas_m, deltas_s = (
             insertion.route.tolist(),
@@ -421,8 +422,9 @@ def evaluate_day(
             expected = displaced = None
             if costs is not None:
                 expected, displaced = costs.window(
-                    start=slot.start,
-                    end=slot.end,
+                    hours=slot.hours,
+                    start_s=starts_s[k],
+                    end_s=ends_s[k],
                     insertion_cost=cost.money,
                     route_index=key[0],
                     delta_m=key[1],
