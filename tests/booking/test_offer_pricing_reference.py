@@ -54,8 +54,14 @@ VARIANTS = [
     ({"service_floor_price": D("3.00"), "free_delivery_threshold": D("50.00")}, D("60.00")),
     ({"free_delivery_threshold": D("50.00")}, D("60.00")),
     ({"carbon_price_per_kg": D("0.000"), "basket_margin": D("0.00"), "peak_surcharges": PEAK}, None),
-    ({"consolidation_by": "nearby_stops", "consolidation_min_stops": 1, "consolidation_radius_m": 2000}, None),
-    ({"cost_passthrough": D("0.800"), "rounding_step": D("0.50"), "cap": D("8.00"), "floor": D("1.00")}, None),
+    (
+        {"consolidation_by": "nearby_stops", "consolidation_min_stops": 1, "consolidation_radius_m": 2000},
+        None,
+    ),
+    (
+        {"cost_passthrough": D("0.800"), "rounding_step": D("0.50"), "cap": D("8.00"), "floor": D("1.00")},
+        None,
+    ),
 ]
 
 
