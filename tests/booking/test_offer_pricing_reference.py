@@ -1,5 +1,8 @@
-"""An offer priced by three costs gives, byte for byte, the prices, breakdowns and labels of a plain
-reference that prices every window on its own.
+"""An offer priced by three costs gives, byte for byte, the costs, prices, breakdowns and labels of a
+plain reference that costs and prices every window on its own.
+
+``DayCosts`` keeps a window's expected cost per distinct (insertion, width class) and its displaced
+orders per distinct (bid price, insertion); the reference computes both from the window's instants.
 
 ``price_windows`` shares one ``WindowCosts`` among the windows with the same price inputs, costs
 and prices each distinct set once, and applies the offer's one markup after. The reference below
@@ -9,12 +12,24 @@ the markup solver (``offer_markup``) is the product's, fed every window as befor
 
 import dataclasses
 import datetime as dt
-from decimal import Decimal
+from decimal import ROUND_HALF_UP, Decimal
 
 import pytest
 
-from booking.services.offer_costs import costed_windows
-from booking.services.offers import offer_evaluate_days, offer_request_validate
+from booking.services.day_windows import day_windows_cache, window_templates
+from booking.services.offer_costs import (
+    DISPLACED_STEP,
+    DayCosts,
+    costed_windows,
+    day_costs,
+    learned_inputs_cache,
+)
+from booking.services.offers import insertion_cost, offer_evaluate_days, offer_request_validate
+from fleet.adapter import plan_cache
+from fleet.costs import marginal_cost
+from fleet.models import DepotDay
+from fleet.window_costs import expected_final_marginal_cost
+from pricing.bid_prices import BidPrices
 from pricing.calculation import (
     BASKET_MARGIN,
     CARBON,
@@ -37,7 +52,9 @@ from pricing.choice import DEFAULT_CHOICE_MODEL
 from pricing.cost_prices import WindowCosts, carbon_cost, offer_markup
 from pricing.labels import LabelInput, offer_labels
 from pricing.models import IncentiveRuleSet
+from pricing.widths import width_class, window_hours
 from pricing.windows import price_windows
+from routing.insertion import evaluate_insertion
 from tests.booking.test_offer_costs import book, three_cost_world
 
 pytestmark = pytest.mark.django_db
@@ -188,3 +205,109 @@ def test_pricing_an_offer_once_per_distinct_input_matches_pricing_each_window(ev
     assert [p.price for p in priced] == prices
     assert [p.labels for p in priced] == labels
     assert any(p.price and p.price.lines[2].amount for p in priced), "some window pays displacement"
+
+
+def plain_window_costs(costs: DayCosts, *, slot, insertion_cost, route_index, delta_m, delta_s):
+    """A window's (expected cost, displaced orders) by the formulas, from its instants, no memo."""
+    compiled = costs.compiled
+    vehicle = compiled.vehicles[route_index]
+    opens = not compiled.plan.routes[route_index].visits
+    stem = (
+        marginal_cost(vehicle, delta_m=delta_m, delta_s=delta_s, service_s=0, opens_route=False)
+        if opens
+        else D(0)
+    )
+    width = width_class(window_hours(start=slot.start, end=slot.end))
+    expected = expected_final_marginal_cost(
+        insertion_cost=insertion_cost,
+        route_opening_cost=vehicle.cost_per_route if opens else D(0),
+        depot_stem_cost=stem,
+        fill=costs.load.fill,
+        learned_average=costs.table.expected((costs.zone_id, width, costs.weekday)),
+        insertion_weight=costs.table.insertion_weight,
+    )
+    at_risk = costs.bids.displacement_cost(
+        start_hour=compiled.seconds(slot.start) / 3600,
+        end_hour=compiled.seconds(slot.end) / 3600,
+        van_hours=(delta_s + costs.service_s) / 3600,
+    )
+    displaced = (at_risk * D(str(costs.orders_per_van_hour))).quantize(DISPLACED_STEP, ROUND_HALF_UP)
+    return expected, displaced
+
+
+@pytest.mark.parametrize("by_band", [None, (D("2.5000"), D("0.7000"), D("4.1000"))])
+def test_the_three_costs_kept_per_distinct_insertion_are_each_windows_own(now, tomorrow, by_band):
+    world = three_cost_world([tomorrow])
+    book(world, now, tomorrow, 6)
+    depot = world.depot
+    compiled = plan_cache.get(
+        depot=depot, depot_day=DepotDay.objects.get(depot=depot, date=tomorrow), date=tomorrow, now=now
+    )
+    service_s = 240
+    costs = day_costs(
+        compiled=compiled,
+        learned=learned_inputs_cache.get(depot=depot, now=now),
+        zone_id=None,
+        service_s=service_s,
+        size_units=2,
+        now=now,
+    )
+    if by_band is not None:  # a day expected to sell out: every window pays displacement
+        costs = DayCosts(
+            compiled=compiled,
+            load=costs.load,
+            table=costs.table,
+            bids=BidPrices(by_band=by_band),
+            zone_id=costs.zone_id,
+            weekday=costs.weekday,
+            service_s=service_s,
+            orders_per_van_hour=costs.orders_per_van_hour,
+        )
+    day = day_windows_cache.get(
+        depot=depot, date=tomorrow, epoch=compiled.epoch, templates=window_templates(depot=depot)
+    )
+    compared = 0
+    for lat, lon in [(52.1, 5.1), (52.12, 5.13), (52.08, 5.09)]:
+        insertion = evaluate_insertion(
+            compiled.plan,
+            lat=lat,
+            lon=lon,
+            service=service_s,
+            demand=2,
+            window_early=day.early,
+            window_late=day.late,
+        )
+        for k, slot in enumerate(day.windows):
+            if not insertion.feasible[k]:
+                continue
+            route, delta_m, delta_s = (
+                int(insertion.route[k]),
+                int(insertion.delta_m[k]),
+                int(insertion.delta_s[k]),
+            )
+            cost = insertion_cost(
+                compiled, route_index=route, delta_m=delta_m, delta_s=delta_s, service_s=service_s
+            )
+            kept = costs.window(
+                hours=slot.hours,
+                start_s=int(day.early[k]),
+                end_s=int(day.late[k]),
+                insertion_cost=cost.money,
+                route_index=route,
+                delta_m=delta_m,
+                delta_s=delta_s,
+            )
+            plain = plain_window_costs(
+                costs,
+                slot=slot,
+                insertion_cost=cost.money,
+                route_index=route,
+                delta_m=delta_m,
+                delta_s=delta_s,
+            )
+            assert [str(v) for v in kept] == [str(v) for v in plain]
+            compared += 1
+    assert compared >= 10
+    assert len(costs._myopic) < compared, "windows shared their insertions"
+    if by_band is not None:
+        assert all(displaced > 0 for displaced in costs._displaced.values())
