@@ -31,6 +31,11 @@ DEFAULT_BANDS: tuple[tuple[int, int], ...] = ((8, 12), (12, 17), (17, 21))
 PRIOR_LEAD_SHARES: tuple[float, ...] = (0.15, 0.25, 0.20, 0.15, 0.10, 0.08, 0.07)
 
 
+# math.log(k) for k = 0 (unused), 1, 2, ...: what ``poisson_at_least`` sums, looked up (an offer
+# asks it of every band of every day, a few hundred terms each).
+_LOG_K: tuple[float, ...] = (0.0, *(math.log(k) for k in range(1, 4096)))
+
+
 def poisson_at_least(mean: float, count: float) -> float:
     """P(N >= count) for N ~ Poisson(``mean``); ``count`` is rounded up to a whole order."""
     if mean < 0:
@@ -43,9 +48,11 @@ def poisson_at_least(mean: float, count: float) -> float:
     # P(N <= need - 1), summed in log space from k = 0 (need is a few hundred at most).
     log_term = -mean
     below = math.exp(log_term)
-    log_mean = math.log(mean)  # the same float every term: taken out of the loop
+    # The same floats as math.log(mean) and math.log(k) in every term, taken once.
+    log_mean = math.log(mean)
+    logs = _LOG_K if need <= len(_LOG_K) else [math.log(k) if k else 0.0 for k in range(need)]
     for k in range(1, need):
-        log_term += log_mean - math.log(k)
+        log_term += log_mean - logs[k]
         below += math.exp(log_term)
     return min(1.0, max(0.0, 1.0 - below))
 
