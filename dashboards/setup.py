@@ -92,7 +92,9 @@ def depot_setup_checklist(*, depot: Depot, now: dt.datetime) -> SetupChecklist:
             "retailer_id", flat=True
         )
     )
-    first_retailer = retailers[0].pk if retailers else None
+    # "Create a key" opens the first retailer selling here that has no active key yet.
+    unkeyed = [r for r in retailers if r.pk not in keyed]
+    key_retailer = (unkeyed or retailers or (None,))[0]
     d = depot.pk
     steps = (
         SetupStep(
@@ -145,11 +147,12 @@ def depot_setup_checklist(*, depot: Depot, now: dt.datetime) -> SetupChecklist:
         ),
         SetupStep(
             "key",
-            "An API key for that retailer",
-            bool(keyed),
-            f"{len(keyed)} of {len(retailers)} retailer(s) with an active key",
-            reverse("admin:tenants_retailer_change", args=[first_retailer])
-            if first_retailer
+            "An API key for each retailer",
+            bool(retailers) and not unkeyed,
+            f"{len(keyed)} of {len(retailers)} retailer(s) with an active key"
+            + (f"; next: {unkeyed[0].name}" if unkeyed and keyed else ""),
+            reverse("admin:tenants_retailer_change", args=[key_retailer.pk])
+            if key_retailer
             else reverse("admin:tenants_retailer_add"),
             "Create a key",
         ),

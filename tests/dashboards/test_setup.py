@@ -11,6 +11,7 @@ from dashboards.setup import depot_setup_checklist, depot_test_offer
 from fleet.models import Depot, DepotDay, ShiftPattern
 from tenants.keys import api_key_create
 from tenants.models import ApiKeyKind
+from tests.factories import retailer_with_rules
 
 pytestmark = pytest.mark.django_db
 
@@ -56,6 +57,21 @@ def test_the_booked_depot_lacks_a_roster_and_a_key_until_it_has_them(two_depots,
     assert checklist.ready and checklist.retailers == (world.retailer,)
 
 
+def test_the_key_step_waits_for_every_retailer_selling_here_and_opens_the_one_without(two_depots, now):
+    world = two_depots.world
+    other, _ = retailer_with_rules("greengrocer")  # retailer-wide published rules: sells here too
+    api_key_create(retailer=world.retailer, kind=ApiKeyKind.SECRET)
+
+    key_step = next(s for s in depot_setup_checklist(depot=world.depot, now=now).steps if s.key == "key")
+
+    assert not key_step.done, "one of two retailers selling here has no key"
+    assert key_step.action == reverse("admin:tenants_retailer_change", args=[other.pk])
+    assert key_step.detail.startswith("1 of 2")
+
+    api_key_create(retailer=other, kind=ApiKeyKind.SECRET)
+    assert steps(depot_setup_checklist(depot=world.depot, now=now))["key"]
+
+
 def test_a_revoked_key_does_not_count(two_depots, now):
     key, _ = api_key_create(retailer=two_depots.world.retailer, kind=ApiKeyKind.SECRET)
     key.revoked_at = now
@@ -90,6 +106,8 @@ def test_the_checklist_page_ends_in_a_test_offer_that_shows_its_windows(admin_cl
     body = response.content.decode()
     assert response.status_code == 200
     assert "5 windows on sale" in body and "09:00–10:00" in body
+    # Local times, as the column heading says (the all-day window is 08:00-20:00 in Amsterdam).
+    assert "08:00–20:00" in body and "07:00–19:00" not in body
     assert "5 of 5 windows on sale" in body and "no: no van working" in body
     assert Offer.objects.filter(depot__code="dep").count() == 3  # the three bookings' offers only
 
