@@ -13,13 +13,18 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from decimal import Decimal
+from decimal import ROUND_HALF_UP, Decimal
 
 import numpy as np
 
 from emissions.calculation import marginal_grams
 from fleet.costs import marginal_cost
-from fleet.window_costs import expected_final_marginal_cost, plan_fill
+from fleet.window_costs import (
+    EXPECTED_COST_STEP,
+    expected_final_marginal_cost,
+    myopic_marginal_cost,
+    plan_fill,
+)
 from pricing.bid_prices import BidPrices, bid_prices_for_day
 from pricing.calculation import GREEN
 from pricing.choice import ChoiceModel, choose, logsum
@@ -76,15 +81,12 @@ def _insertion_parts(
 def myopic_cost(
     kind: VehicleKind, *, insertion_cost: Decimal, opens_route: bool, service_s: int, fill
 ) -> Decimal:
-    """The insertion cost less the route opening and depot stem a far-from-full day would share
-    (``expected_final_marginal_cost`` with weight 1 on a zero average): what an order's
+    """``fleet.window_costs.myopic_marginal_cost`` of an insertion, to 0.0001 EUR: what an order's
     sale-time cost is recorded as, to learn the insertion weight from."""
-    return expected_final_marginal_cost(
+    return myopic_marginal_cost(
         **_insertion_parts(kind, insertion_cost=insertion_cost, opens_route=opens_route, service_s=service_s),
         fill=fill,
-        learned_average=Decimal(0),
-        insertion_weight=Decimal(1),
-    )
+    ).quantize(EXPECTED_COST_STEP, rounding=ROUND_HALF_UP)
 
 
 class WindowCostView:
