@@ -19,11 +19,11 @@ from fleet.models import Depot, VehicleType
 from fleet.selectors import depot_days_in_range, zone_for_point
 from greenslot import clock
 from greenslot.errors import InvalidInput, Unprocessable
-from pricing.calculation import MARKUP_LOGIT, RuleTerms
+from pricing.calculation import RuleTerms
 from pricing.choice import DEFAULT_CHOICE_MODEL, ChoiceModel
 from pricing.consolidation import nearby_metres_by_window
 from pricing.models import IncentiveRuleSet
-from pricing.selectors import choice_model_for_retailer, rule_set_for_offer
+from pricing.selectors import choice_model_of_rule_set, rule_set_for_offer
 from pricing.windows import price_windows
 from routing.insertion import evaluate_insertion
 from tenants.models import Retailer
@@ -323,11 +323,8 @@ def offer_create(
 
     offer_id = uuid.uuid4()
     sign = quote_signer(offer_id=offer_id, retailer_id=retailer.id)
-    # The logit markup assumes the retailer's choice model (fitted, else the prior): one more query,
-    # for those rules only.
-    choice = DEFAULT_CHOICE_MODEL
-    if terms.prices_by_three_costs and terms.markup_mode == MARKUP_LOGIT:
-        choice = choice_model_for_retailer(retailer_id=retailer.id).model
+    # The markup assumes the retailer's choice model (fitted, else the prior), read with the rules.
+    choice = choice_model_of_rule_set(rule_set)
     final_days = offer_price(days=evaluated, terms=terms, basket_value=basket, sign=sign, choice=choice)
     offer = Offer.objects.create(
         id=offer_id,
