@@ -84,6 +84,8 @@ class Settings:
     passthroughs: tuple[Decimal, ...]
     capacity_values: tuple[Decimal, ...]
     carbon_prices: tuple[Decimal, ...] = (Decimal("0.00"),)
+    # (d): the product's width discount per hour of window beyond the first (EUR), a steering lever.
+    width_discounts: tuple[Decimal, ...] = (Decimal("0.00"),)
     policies: tuple[str, ...] = (FLAT, COSTS)
     quota_scales: tuple[float, ...] = ()
     rule_grid: dict = field(default_factory=dict)
@@ -158,9 +160,10 @@ MODES = {
         sensitivity_budget=RoutingBudget(20),
         flat_prices=_money("6.00", "6.50", "7.00", "7.50", "8.00"),
         level_offsets=_money("0.00", "-0.20", "0.20"),
-        passthroughs=_money("1.00", "0.50"),
+        passthroughs=_money("1.00", "0.50", "1.50", "2.00"),
         capacity_values=_money("0", "5", "10", "15"),
         carbon_prices=_money("0.00", "0.20"),
+        width_discounts=_money("0.00", "0.15", "0.30"),
         sensitivity_coefficients=("price_per_eur", "per_day_later", "green_eco", "nest_scale", "label_fade"),
         kappas=_money("0.10", "0.50", "1.00"),
     ),
@@ -290,8 +293,8 @@ def cost_policy(point: dict, *, inputs: CostInputs, settings: Settings) -> CostP
     (revenue-neutral under the product's prior choice model, nested by day), the expected cost
     passed through at ``cost_passthrough``, the retailer's basket margin, carbon price
     ``carbon_price_per_kg`` and capacity ``value_per_order``; green labels on at most
-    ``green_share_max`` of each day's windows. No width or consolidation discount: the expected
-    cost already differs by width and insertion.
+    ``green_share_max`` of each day's windows. No consolidation discount (the expected cost already
+    differs by insertion); the width discount ``width_discount_per_hour`` (0 unless tuned).
     """
     margin = Decimal(str(settings.economics.order_margin)).quantize(Decimal("0.01"))
     terms = rule_terms(
@@ -303,7 +306,7 @@ def cost_policy(point: dict, *, inputs: CostInputs, settings: Settings) -> CostP
         basket_margin=margin,
         carbon_price_per_kg=Decimal(point.get("carbon_price_per_kg", "0")),
         green_share_max=settings.green_share_max,
-        width_discount_per_hour=Decimal("0.00"),
+        width_discount_per_hour=Decimal(point.get("width_discount_per_hour", "0.00")),
         consolidation_discount=Decimal("0.00"),
     )
     return CostPolicy(
@@ -460,8 +463,14 @@ class _Experiment:
 
         best, best_score, trace = coordinate_search(start=start, grid=grid, score=score, sweeps=s.sweeps)
         self.traces[label] = [
-            {"point": _jsonable(p), "mean_contribution_per_shopper": v}
-            for p, v in zip(trace.points, trace.scores, strict=True)
+            {
+                "point": _jsonable(p),
+                "mean_contribution_per_shopper": means[key][CONTRIBUTION],
+                "training_means": means[key],
+                "admissible": admissible is None or admissible(means[key]),
+            }
+            for p in trace.points
+            for key in [repr(sorted(_jsonable(p).items()))]
         ]
         key = repr(sorted(_jsonable(best).items()))
         self.log(f"{label} tuned: {_jsonable(best)} (training means {means[key]})")
@@ -538,7 +547,7 @@ def experiment_run(
                 and means["logsum_eur_per_shopper"] >= flat_means["logsum_eur_per_shopper"] + LOGSUM_FLOOR_EUR
             )
 
-        cost_best, cost_score, _, _ = run.tune(
+        cost_best, cost_score, _, cost_means = run.tune(
             label="(d) three-cost prices",
             make=make_cost,
             admissible=within_guard_rails,
@@ -547,12 +556,14 @@ def experiment_run(
                 "cost_passthrough": s.passthroughs[0],
                 "value_per_order": s.capacity_values[0],
                 "carbon_price_per_kg": s.carbon_prices[0],
+                "width_discount_per_hour": s.width_discounts[0],
             },
             grid={
                 "level": levels,
                 "cost_passthrough": s.passthroughs,
                 "value_per_order": s.capacity_values,
                 "carbon_price_per_kg": s.carbon_prices,
+                "width_discount_per_hour": s.width_discounts,
             },
         )
         policies[COSTS] = make_cost(cost_best)
@@ -575,6 +586,7 @@ def experiment_run(
             },
         }
         tuned["training_contribution_per_shopper"][COSTS] = cost_score
+        tuned["training_means"] = {FLAT: flat_means, COSTS: cost_means}
         seconds["tuning"] = time.perf_counter() - clock
 
         clock = time.perf_counter()

@@ -93,6 +93,85 @@ def plot_frontier(result: ExperimentResult, directory: Path) -> list[str]:
     return _save(fig, directory, "frontier")
 
 
+COST_TUNING = "(d) three-cost prices"
+LEVER_NAMES = {
+    "level": "ref",
+    "cost_passthrough": "pt",
+    "value_per_order": "cap",
+    "carbon_price_per_kg": "κ",
+    "width_discount_per_hour": "wd",
+}
+
+
+def steering_points(result: ExperimentResult) -> list[dict]:
+    """Every point (d)'s tuning evaluated, against tuned (b), on the training seeds: the point,
+    contribution per shopper, km per order and orders served in % and the logsum in EUR, whether it
+    kept the guard rails and whether it was chosen. Empty for a record without training means."""
+    base = result.tuned.get("training_means", {}).get(FLAT)
+    chosen = {k: result.tuned.get(COSTS, {}).get(k) for k in LEVER_NAMES}
+    rows = []
+    for entry in result.tuning_trace.get(COST_TUNING, []):
+        means = entry.get("training_means")
+        if not base or not means:
+            continue
+        rows.append(
+            {
+                "point": entry["point"],
+                "contribution_pct": 100
+                * (means["contribution_per_shopper"] / base["contribution_per_shopper"] - 1),
+                "km_per_order_pct": 100 * (means["km_per_order"] / base["km_per_order"] - 1),
+                "orders_pct": 100 * (means["orders_served"] / base["orders_served"] - 1),
+                "logsum_eur": means["logsum_eur_per_shopper"] - base["logsum_eur_per_shopper"],
+                "admissible": entry["admissible"],
+                "chosen": all(
+                    str(entry["point"].get(k)) == str(v) for k, v in chosen.items() if v is not None
+                ),
+            }
+        )
+    return rows
+
+
+def plot_levers(result: ExperimentResult, directory: Path) -> list[str]:
+    """Each point (d)'s tuning tried: km per order against the shoppers' logsum, vs tuned (b), on
+    the training seeds, with the km target and the logsum guard rail."""
+    rows = steering_points(result)
+    if not rows:
+        return []
+    plt = _pyplot()
+    fig, ax = plt.subplots(figsize=(7, 4.5))
+    for admissible, colour, label in (
+        (True, COLOURS[COSTS], "within the guard rails"),
+        (False, "#bbbbbb", "outside"),
+    ):
+        picked = [r for r in rows if r["admissible"] is admissible]
+        if picked:
+            ax.scatter(
+                [r["km_per_order_pct"] for r in picked],
+                [r["logsum_eur"] for r in picked],
+                color=colour,
+                label=label,
+            )
+    for r in rows:
+        if r["chosen"]:
+            ax.scatter(r["km_per_order_pct"], r["logsum_eur"], s=160, facecolors="none", edgecolors="black",
+                       label="tuned (d)")  # fmt: skip
+        ax.annotate(
+            f"{r['contribution_pct']:+.1f} %", (r["km_per_order_pct"], r["logsum_eur"]), fontsize=7,
+            xytext=(4, 2), textcoords="offset points",
+        )  # fmt: skip
+    ax.axvline(100 * TARGETS["km_per_order_pct"][0], color="grey", linestyle="--", linewidth=0.8)
+    ax.axhline(TARGETS["logsum_eur"][0], color="grey", linestyle=":", linewidth=0.8)
+    ax.axvline(0, color="grey", linewidth=0.5)
+    ax.axhline(0, color="grey", linewidth=0.5)
+    ax.set_xlabel("km per order vs (b), %  (dashed: the -12 % target)")
+    ax.set_ylabel("shoppers' logsum vs (b), EUR  (dotted: guard rail)")
+    ax.set_title(
+        "What steering costs shoppers: every point (d)'s tuning tried\n(training seeds; labels: contribution vs (b))"
+    )
+    ax.legend(fontsize=8)
+    return _save(fig, directory, "levers")
+
+
 def plot_policies(result: ExperimentResult, directory: Path) -> list[str]:
     """Per policy, the per-seed values of the headline KPIs on the test seeds."""
     plt = _pyplot()

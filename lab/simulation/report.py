@@ -9,7 +9,7 @@ from pricing.choice import COEFFICIENTS
 from .city import DEMO_FLEET
 from .comparison import KPI_KEYS, TARGETS
 from .experiment import ExperimentResult
-from .plots import SHORT, plot_frontier, plot_paired, plot_policies
+from .plots import LEVER_NAMES, SHORT, plot_frontier, plot_levers, plot_paired, plot_policies, steering_points
 from .policies import COSTS, POLICY_LABELS
 from .season import COST_CONVENTIONS
 
@@ -122,6 +122,36 @@ def _why(result: ExperimentResult) -> list[str]:
     return lines
 
 
+def _levers(result: ExperimentResult) -> list[str]:
+    """Every point (d)'s tuning tried, against tuned (b) on the training seeds (``steering_points``)."""
+    rows = steering_points(result)
+    if not rows:
+        return []
+    lines = [
+        "## What steering costs shoppers",
+        "",
+        "Every point (d)'s tuning evaluated, as training-seed means against tuned (b): the reference price"
+        " (ref, EUR), the pass-through of the expected cost (pt), the capacity value (cap, EUR per order), the"
+        " carbon price (κ, EUR per kg) and the width discount (wd, EUR per hour beyond the first). Each lever"
+        " that cuts km moves shoppers to windows they like less, and the logsum shows what that costs them;"
+        " points outside the guard rails (orders within 2 %, logsum within EUR 0.05) cannot be chosen.",
+        "",
+        "![levers](evidence/levers.png)",
+        "",
+        "| point | contribution / shopper | km / order | orders | logsum (EUR) | guard rails |",
+        "| --- | --- | --- | --- | --- | --- |",
+    ]
+    for r in sorted(rows, key=lambda r: r["km_per_order_pct"]):
+        point = ", ".join(f"{LEVER_NAMES[k]} {v}" for k, v in r["point"].items() if k in LEVER_NAMES)
+        mark = " **(tuned)**" if r["chosen"] else ""
+        lines.append(
+            f"| {point}{mark} | {pct(r['contribution_pct'] / 100)} | {pct(r['km_per_order_pct'] / 100)} | "
+            f"{pct(r['orders_pct'] / 100)} | {r['logsum_eur']:+.3f} | {'kept' if r['admissible'] else 'broken'} |"
+        )
+    lines.append("")
+    return lines
+
+
 def write_report(
     result: ExperimentResult, docs: Path, *, command: str, rendered_by: str | None = None
 ) -> list[Path]:
@@ -133,7 +163,7 @@ def write_report(
     figures = docs / "evidence"
     figures.mkdir(parents=True, exist_ok=True)
     plots = []
-    for draw in (plot_paired, plot_frontier, plot_policies):
+    for draw in (plot_paired, plot_frontier, plot_policies, plot_levers):
         plots += draw(result, figures)
     s = result.settings
     lines: list[str] = []
@@ -172,6 +202,7 @@ def write_report(
     for name in ("paired", "frontier", "policies"):
         add(f"![{name}](evidence/{name}.png)")
         add("")
+    lines += _levers(result)
     add("## Frontier over the carbon price κ")
     add("")
     add("(d) as tuned, κ varied (EUR per kg CO2e), on the sensitivity seeds.")
