@@ -15,6 +15,7 @@ from fleet.admin.local_time import (
     posted_or_given,
     span_local,
 )
+from fleet.admin.read_only import ReadOnlyAdminMixin
 from fleet.models import Depot
 from fleet.roster import ISO_WEEKDAYS, WEEKDAY_NAMES, weekdays_label
 from greenslot.errors import GreenslotError
@@ -39,19 +40,6 @@ def address_shown(address: dict) -> str:
     """A recorded address as an operator reads it: its JSON, bidirectional controls made visible
     (``booking.text``), so an override cannot make it read as another street."""
     return bidi_controls_shown(json.dumps(address, ensure_ascii=False))
-
-
-class ReadOnlyAdminMixin:
-    """Records written only by services: shown, never added, edited or deleted here."""
-
-    def has_add_permission(self, request, obj=None):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
 
 
 @admin.register(PresetAddress)

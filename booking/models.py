@@ -126,6 +126,12 @@ class Booking(models.Model):
     currency = models.CharField(max_length=3)
     price_breakdown = models.JSONField(default=list)
     co2e_grams = models.PositiveIntegerField()
+    # The window's myopic marginal cost when it was sold (``fleet.window_costs.myopic_marginal_cost``,
+    # from the offer's record): what ``costs_learn`` compares with the order's realised cost to learn
+    # the insertion weight. Empty for windows not priced by three costs.
+    sale_myopic_cost = models.DecimalField(
+        max_digits=10, decimal_places=4, null=True, blank=True, editable=False
+    )
     labels = models.JSONField(default=list, blank=True)
     rule_version = models.PositiveIntegerField()
     hold_expires_at = models.DateTimeField()

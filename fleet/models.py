@@ -27,6 +27,21 @@ class Depot(models.Model):
     circuity = models.FloatField(
         default=1.3, validators=[MinValueValidator(1.0)], help_text="Road km per great-circle km."
     )
+    # Learned with the marginal cost averages (``booking.services.cost_learning``, ``costs_learn``):
+    # how much of an order's insertion cost at sale survives into the day's final routes
+    # (``fleet.window_costs``). Empty until learned: offers use ``INSERTION_WEIGHT_PRIOR``.
+    insertion_weight = models.DecimalField(
+        max_digits=4,
+        decimal_places=3,
+        null=True,
+        blank=True,
+        editable=False,
+        validators=[MinValueValidator(0), MaxValueValidator(1)],
+        help_text="Learned weight of the insertion cost in the expected route cost (0..1); empty: the prior.",
+    )
+    insertion_weight_orders = models.PositiveIntegerField(
+        default=0, editable=False, help_text="Sold orders the learned insertion weight is fitted over."
+    )
 
     class Meta:
         ordering = ["code"]

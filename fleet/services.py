@@ -309,3 +309,15 @@ def marginal_cost_averages_replace(
             for (zone_id, width, weekday), (mean, orders) in sorted(averages.items())
         )
     return len(averages)
+
+
+def insertion_weight_replace(*, depot: Depot, weight: Decimal | None, orders: int) -> None:
+    """Keep ``depot``'s learned insertion weight (``fleet.window_costs.insertion_weight_learn``) and
+    the sold orders it is over; ``None`` forgets it (offers then use the prior). Writes only these
+    two columns, so an admin editing the depot at the same time loses nothing."""
+    if weight is not None and not Decimal(0) <= weight <= Decimal(1):
+        raise ValueError("Expected 0 <= weight <= 1.")
+    if orders < 0:
+        raise ValueError("Expected orders >= 0.")
+    Depot.objects.filter(pk=depot.pk).update(insertion_weight=weight, insertion_weight_orders=orders)
+    depot.insertion_weight, depot.insertion_weight_orders = weight, orders

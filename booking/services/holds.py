@@ -7,6 +7,7 @@ Lock order, everywhere: depot-day rows (by depot id, date), then booking rows.
 from __future__ import annotations
 
 import datetime as dt
+from decimal import Decimal
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
@@ -263,6 +264,7 @@ def _hold_place(
         currency=verified.currency,
         price_breakdown=entry.get("breakdown", []),
         co2e_grams=verified.co2e_grams,
+        sale_myopic_cost=sale_myopic_cost(entry),
         labels=entry.get("labels", []),
         rule_version=verified.rule_version,
         hold_expires_at=expires_at,
@@ -272,6 +274,13 @@ def _hold_place(
     # Background work only improves plans: a broker outage must not fail a committed hold.
     transaction.on_commit(lambda: reoptimisation_request(depot_day_id=depot_day.id), robust=True)
     return booking
+
+
+def sale_myopic_cost(entry: dict) -> Decimal | None:
+    """The myopic marginal cost the offer recorded for the held window (``costs.myopic``), or
+    ``None`` (a window not priced by three costs, or an offer recorded before it was kept)."""
+    myopic = (entry.get("costs") or {}).get("myopic")
+    return Decimal(myopic) if myopic is not None else None
 
 
 def _lock_booking(*, retailer: Retailer, booking_id: object) -> tuple[Booking, DepotDay]:
@@ -505,6 +514,7 @@ def booking_reschedule(
         booking.currency = verified.currency
         booking.price_breakdown = entry.get("breakdown", [])
         booking.co2e_grams = verified.co2e_grams
+        booking.sale_myopic_cost = sale_myopic_cost(entry)
         booking.labels = entry.get("labels", [])
         booking.rule_version = verified.rule_version
         booking.save(
@@ -518,6 +528,7 @@ def booking_reschedule(
                 "currency",
                 "price_breakdown",
                 "co2e_grams",
+                "sale_myopic_cost",
                 "labels",
                 "rule_version",
             ]

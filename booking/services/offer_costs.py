@@ -35,6 +35,7 @@ from fleet.costs import marginal_cost
 from fleet.models import Depot, DepotDay
 from fleet.selectors import marginal_cost_averages
 from fleet.window_costs import (
+    INSERTION_WEIGHT_PRIOR,
     MarginalCostTable,
     blended_marginal_cost,
     marginal_cost_prior,
@@ -84,8 +85,10 @@ class LearnedInputs:
 
     ``averages`` are the learned realised marginal costs ((zone id, width class, ISO weekday) ->
     (mean, orders)); ``bookings`` the confirmed bookings of the ``LEARNING_DAYS`` delivered days
-    before ``today``, ``days_observed`` those days' count per ISO weekday. ``forecasts`` keeps the
-    demand forecast per prior (a depot's days share a few shift patterns).
+    before ``today``, ``days_observed`` those days' count per ISO weekday. ``insertion_weight`` is
+    the depot's learned weight of the insertion cost (``Depot.insertion_weight``, the prior until
+    learned). ``forecasts`` keeps the demand forecast per prior (a depot's days share a few shift
+    patterns).
     """
 
     today: dt.date
@@ -93,6 +96,7 @@ class LearnedInputs:
     averages: Mapping[tuple[int, str, int], tuple[Decimal, int]]
     bookings: tuple[BookingRecord, ...]
     days_observed: Mapping[int, int]
+    insertion_weight: Decimal = INSERTION_WEIGHT_PRIOR
     forecasts: dict[tuple, DemandForecast] = field(default_factory=dict)
 
     def forecast(self, *, van_hours_by_band: tuple[float, ...], orders_per_van_hour: float) -> DemandForecast:
@@ -141,8 +145,9 @@ class LearnedInputsCache:
 
 
 def learned_inputs_read(*, depot: Depot, today: dt.date, now: dt.datetime) -> LearnedInputs:
-    """Read a depot's learned inputs (three queries). Bookings are sorted into hour bands by their
-    window's local midpoint and into lead times by local days between booking and delivery."""
+    """Read a depot's learned inputs (three queries; the insertion weight comes with ``depot``'s
+    row). Bookings are sorted into hour bands by their window's local midpoint and into lead times
+    by local days between booking and delivery."""
     first = today - dt.timedelta(days=LEARNING_DAYS)
     dates = DepotDay.objects.filter(depot=depot, date__gte=first, date__lt=today).values_list(
         "date", flat=True
@@ -175,6 +180,9 @@ def learned_inputs_read(*, depot: Depot, today: dt.date, now: dt.datetime) -> Le
         averages=marginal_cost_averages(depot=depot),
         bookings=tuple(bookings),
         days_observed=days_observed,
+        insertion_weight=(
+            depot.insertion_weight if depot.insertion_weight is not None else INSERTION_WEIGHT_PRIOR
+        ),
     )
 
 
@@ -335,6 +343,19 @@ class DayCosts:
     ) -> Decimal:
         """``fleet.window_costs.expected_final_marginal_cost``, in its two steps: the myopic cost
         once per insertion, the learned average once per width class."""
+        myopic = self.myopic(
+            insertion_cost=insertion_cost, route_index=route_index, delta_m=delta_m, delta_s=delta_s
+        )
+        learned = self._learned.get(width)
+        if learned is None:
+            learned = self._learned[width] = self.table.expected((self.zone_id, width, self.weekday))
+        return blended_marginal_cost(
+            myopic=myopic, learned_average=learned, insertion_weight=self.table.insertion_weight
+        )
+
+    def myopic(self, *, insertion_cost: Decimal, route_index: int, delta_m: int, delta_s: int) -> Decimal:
+        """``fleet.window_costs.myopic_marginal_cost`` of one insertion (currency units), once per
+        distinct insertion: what a sale records, so ``costs_learn`` can learn the insertion weight."""
         key = (route_index, delta_m, delta_s)
         myopic = self._myopic.get(key)
         if myopic is None:
@@ -351,12 +372,7 @@ class DayCosts:
                 depot_stem_cost=stem,
                 fill=self.load.fill,
             )
-        learned = self._learned.get(width)
-        if learned is None:
-            learned = self._learned[width] = self.table.expected((self.zone_id, width, self.weekday))
-        return blended_marginal_cost(
-            myopic=myopic, learned_average=learned, insertion_weight=self.table.insertion_weight
-        )
+        return myopic
 
 
 def orders_per_van_hour(service_s: int) -> float:
@@ -441,7 +457,9 @@ def day_costs(
     return DayCosts(
         compiled=compiled,
         load=load,
-        table=MarginalCostTable(prior=prior, averages=learned.averages),
+        table=MarginalCostTable(
+            prior=prior, averages=learned.averages, insertion_weight=learned.insertion_weight
+        ),
         bids=bids,
         zone_id=zone_id,
         weekday=weekday,

@@ -96,11 +96,15 @@ def _record(
 def window_costs_record(w: WindowOffer) -> dict[str, str]:
     """The three costs of a window priced by three costs, as strings: ``expected`` (the expected
     final marginal cost), ``displacement`` and ``carbon`` (money, as charged in the breakdown) and
-    ``displaced_orders`` (terms-free, so a replay can value it under other rules)."""
+    ``displaced_orders`` (terms-free, so a replay can value it under other rules), and ``myopic``
+    (the insertion's myopic marginal cost, which a hold carries to its booking)."""
     lines = {line.code: line.amount for line in w.price.lines} if w.price else {}
-    return {
+    record = {
         "expected": str(w.expected_cost),
         "displacement": str(lines.get(DISPLACEMENT, "0.00")),
         "carbon": str(lines.get(CARBON, "0.00")),
         "displaced_orders": str(w.displaced_orders),
     }
+    if w.myopic_cost is not None:
+        record["myopic"] = str(w.myopic_cost)
+    return record

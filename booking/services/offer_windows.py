@@ -37,6 +37,9 @@ class WindowOffer:
     # marginal cost (currency units) and the later orders the window's van time is expected to cost.
     expected_cost: Decimal | None = None
     displaced_orders: Decimal | None = None
+    # The myopic marginal cost of its insertion (``fleet.window_costs.myopic_marginal_cost``), which
+    # a hold carries to its booking for learning the insertion weight.
+    myopic_cost: Decimal | None = None
 
     @property
     def hours(self) -> Decimal:
@@ -89,6 +92,7 @@ class WindowOffer:
             self.nearby_metres,
             self.expected_cost,
             self.displaced_orders,
+            self.myopic_cost,
         )
 
 

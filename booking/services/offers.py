@@ -416,7 +416,7 @@ def evaluate_day(
                 cost = insertion_costs[key] = insertion_cost(
                     compiled, route_index=key[0], delta_m=key[1], delta_s=key[2], service_s=service
                 )
-            expected = displaced = None
+            expected = displaced = myopic = None
             if costs is not None:
                 expected, displaced = costs.window(
                     hours=slot.hours,
@@ -426,6 +426,9 @@ def evaluate_day(
                     route_index=key[0],
                     delta_m=key[1],
                     delta_s=key[2],
+                )
+                myopic = costs.myopic(
+                    insertion_cost=cost.money, route_index=key[0], delta_m=key[1], delta_s=key[2]
                 )
             evaluated[i] = WindowOffer(
                 date,
@@ -440,6 +443,7 @@ def evaluate_day(
                 nearby_metres=nearby[k],
                 expected_cost=expected,
                 displaced_orders=displaced,
+                myopic_cost=myopic,
             )
     windows = []
     for i, slot in enumerate(slots):

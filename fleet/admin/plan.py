@@ -2,12 +2,14 @@ from django import forms
 from django.contrib import admin, messages
 from django.db import models, transaction
 
-from fleet.models import Depot, DepotDay, Shift, Stop, Vehicle, VehicleType
+from fleet.models import Depot, DepotDay, MarginalCostAverage, Shift, Stop, Vehicle, VehicleType
 from fleet.roster_services import roster_apply_all
 from fleet.services import depot_day_bump, depot_day_lock, depot_days_using, fleet_change_apply
+from fleet.window_costs import INSERTION_WEIGHT_PRIOR
 from greenslot import clock
 
 from .local_time import LOCAL_TIME_WIDGETS, DepotLocalTimeMixin, at_local, posted_or_given, span_local
+from .read_only import ReadOnlyAdminMixin
 
 # Fields of a shift that its planned stops depend on: they cannot change under a route.
 ROUTE_FIELDS = ("vehicle", "start", "end")
@@ -47,12 +49,37 @@ class ShiftForm(forms.ModelForm):
         return cleaned
 
 
+class MarginalCostAverageInline(ReadOnlyAdminMixin, admin.TabularInline):
+    """What orders really added to past plans, as ``costs_learn`` learned it. Read-only."""
+
+    model = MarginalCostAverage
+    verbose_name = "learned route cost of an order"
+    verbose_name_plural = (
+        "Learned route cost of an order (per zone, width and weekday; written by costs_learn)"
+    )
+    fields = ("zone", "width_class", "weekday", "mean_cost", "orders", "learned_at")
+    readonly_fields = fields
+    extra = 0
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).select_related("zone__depot")
+
+
 @admin.register(Depot)
 class DepotAdmin(admin.ModelAdmin):
-    list_display = ("code", "name", "time_zone", "lat", "lon", "circuity")
+    list_display = ("code", "name", "time_zone", "lat", "lon", "circuity", "insertion_weight_shown")
     search_fields = ("code", "name")
     list_filter = ("time_zone",)
     actions = ("fill_from_roster",)
+    readonly_fields = ("insertion_weight_shown",)
+    inlines = (MarginalCostAverageInline,)
+
+    @admin.display(description="Insertion weight")
+    def insertion_weight_shown(self, depot):
+        """The weight offers give today's insertion cost in the expected route cost, and where it comes from."""
+        if depot.insertion_weight is None:
+            return f"{INSERTION_WEIGHT_PRIOR} (the prior: not learned yet)"
+        return f"{depot.insertion_weight} (learned over {depot.insertion_weight_orders} orders)"
 
     @admin.action(description="Create the coming days' depot-days and shifts from the roster")
     def fill_from_roster(self, request, queryset):
@@ -200,7 +227,7 @@ class ShiftInline(admin.TabularInline):
         return getattr(shift, "stops_planned", None)
 
 
-class StopInline(admin.TabularInline):
+class StopInline(ReadOnlyAdminMixin, admin.TabularInline):
     """The route plan as it stands, per shift in visiting order. Written only by the booking services."""
 
     model = Stop
@@ -221,15 +248,6 @@ class StopInline(admin.TabularInline):
 
     def get_queryset(self, request):
         return super().get_queryset(request).select_related("shift__vehicle")
-
-    def has_add_permission(self, request, obj=None):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
 
 
 @admin.register(DepotDay)

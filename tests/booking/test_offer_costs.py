@@ -148,6 +148,7 @@ def test_an_offer_records_the_three_costs_and_the_replay_reads_them_back(now, to
         "displacement": str(lines[DISPLACEMENT]),
         "carbon": str(lines.get(CARBON, Decimal("0.00"))),
         "displaced_orders": str(window.displaced_orders),
+        "myopic": str(window.myopic_cost),
     }
     cost = WindowCost.from_record(records[0])
     assert cost.expected_cost == window.expected_cost and cost.displacement_cost == lines[DISPLACEMENT]
@@ -269,7 +270,19 @@ def test_the_costs_learn_command_prints_json(now, tomorrow):
     call_command("costs_learn", stdout=out)
 
     report = json.loads(out.getvalue().strip().splitlines()[-1])
-    assert report == {"depots": [{"depot": "dep", "days": 0, "orders": 0, "averages": 0, "mean_cost": None}]}
+    assert report == {
+        "depots": [
+            {
+                "depot": "dep",
+                "days": 0,
+                "orders": 0,
+                "averages": 0,
+                "mean_cost": None,
+                "insertion_weight": None,
+                "weight_orders": 0,
+            }
+        ]
+    }
 
 
 def test_a_warm_offer_by_three_costs_runs_no_more_queries_than_one_by_the_first_rules(now, tomorrow):
