@@ -181,3 +181,35 @@ class BookingEvent(models.Model):
 
     def __str__(self) -> str:
         return f"{self.booking_id}: {self.from_status or '∅'} → {self.to_status}"
+
+
+class BandAvailability(models.Model):
+    """How often shoppers found an hour band of a weekday open, over a depot's past delivery days.
+
+    Learned from the offer records by ``costs_learn`` (``booking.services.demand_learning``): each
+    offer that showed a (date, band) with windows before their cut-off counts in ``offers``, and in
+    ``open_offers`` when one of them was on sale. Offers read it to correct the demand forecast for
+    the demand sold-out bands lost (``pricing.bid_prices.lost_demand_factors``). A depot's rows are
+    replaced as a whole each time.
+    """
+
+    depot = models.ForeignKey("fleet.Depot", on_delete=models.CASCADE, related_name="band_availability")
+    weekday = models.PositiveSmallIntegerField(help_text="ISO weekday, 1 = Monday.")
+    band = models.PositiveSmallIntegerField(
+        help_text="Index of the hour band (pricing.bid_prices.DEFAULT_BANDS)."
+    )
+    offers = models.PositiveIntegerField(
+        help_text="Offers that showed the band with windows before their cut-off."
+    )
+    open_offers = models.PositiveIntegerField(help_text="Of those, offers with a window of the band on sale.")
+    learned_at = models.DateTimeField()
+
+    class Meta:
+        ordering = ["depot", "weekday", "band"]
+        verbose_name_plural = "band availability"
+        constraints = [
+            models.UniqueConstraint(fields=["depot", "weekday", "band"], name="band_availability_unique")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.depot_id} day {self.weekday} band {self.band}: open in {self.open_offers} of {self.offers}"

@@ -29,6 +29,10 @@ BID_STEP = Decimal("0.0001")
 DEFAULT_BANDS: tuple[tuple[int, int], ...] = ((8, 12), (12, 17), (17, 21))
 # The prior booking curve: share of a day's final orders booked 0, 1, ... 6 days ahead.
 PRIOR_LEAD_SHARES: tuple[float, ...] = (0.15, 0.25, 0.20, 0.15, 0.10, 0.08, 0.07)
+# Lost demand (``lost_demand_factors``): a band's bookings are scaled up by at most this factor, and
+# its open share is shrunk towards "always open" with the weight of this many offers.
+LOST_DEMAND_CAP = 2.0
+LOST_DEMAND_PRIOR_OFFERS = 10
 
 
 # math.log(k) for k = 0 (unused), 1, 2, ...: what ``poisson_at_least`` sums, looked up (an offer
@@ -137,20 +141,73 @@ class BookingRecord:
     lead_days: int
 
 
+@dataclass(frozen=True)
+class BandLooks:
+    """How shoppers found one (ISO weekday, band) over past delivery days: ``offers`` is how many
+    times an offer showed a (date, band) with windows still before their cut-off, ``open_offers``
+    how many of those had at least one window on sale (the others found it sold out)."""
+
+    offers: int
+    open_offers: int
+
+    def __post_init__(self) -> None:
+        if not 0 <= self.open_offers <= self.offers:
+            raise ValueError("Expected 0 <= open_offers <= offers.")
+
+
+def band_looks(windows: Iterable[tuple[object, int | None, bool, bool]]) -> dict[tuple[object, int], bool]:
+    """What one offer showed of each (day, band): ``windows`` are (day, band index or None, on sale,
+    sold out) per window of the offer. A (day, band) is open (True) when a window of it was on
+    sale, sold out (False) when none was and at least one was refused as full; bands whose windows
+    were all past their cut-off or had no shift to serve them are left out (the shopper could not
+    have bought there whatever the demand)."""
+    states: dict[tuple[object, int], bool] = {}
+    for day, band, on_sale, sold_out in windows:
+        if band is None or not (on_sale or sold_out):
+            continue
+        key = (day, band)
+        states[key] = states.get(key, False) or on_sale
+    return states
+
+
+def lost_demand_factors(
+    looks: Mapping[tuple[int, int], BandLooks],
+    *,
+    cap: float = LOST_DEMAND_CAP,
+    prior_offers: int = LOST_DEMAND_PRIOR_OFFERS,
+) -> dict[tuple[int, int], float]:
+    """By how much to scale a (weekday, band)'s bookings up for the demand its sold-out days lost.
+
+    Bookings count only shoppers who found the band open; a shopper who found it sold out would
+    have bought at the same rate. So demand is the bookings / the share of offers that found it
+    open, that share shrunk towards 1 with the weight of ``prior_offers`` offers (a few looks do
+    not move it far) and the factor capped at ``cap`` (a band nearly always sold out says little
+    about how much more it would sell). 1 for a band always found open.
+    """
+    factors = {}
+    for key, seen in looks.items():
+        share = (
+            (seen.open_offers + prior_offers) / (seen.offers + prior_offers)
+            if seen.offers + prior_offers
+            else 1
+        )
+        factors[key] = min(cap, 1.0 / share) if share > 0 else cap
+    return factors
+
+
 def demand_forecast_learn(
     bookings: Iterable[BookingRecord],
     *,
     days_observed: Mapping[int, int],
     prior: DemandForecast,
     prior_days: int = 2,
-    lost_share: float = 0.0,
+    lost_factors: Mapping[tuple[int, int], float] | None = None,
 ) -> DemandForecast:
     """Learn the forecast from recorded bookings over ``days_observed`` delivery days per weekday.
 
     Each cell's mean orders is shrunk towards the prior with the weight of ``prior_days`` days.
-    Bookings are sold demand: when bands sold out, demand was higher; ``lost_share`` (the share of
-    offers that found a band full, from the offer records) scales the sold demand up by
-    ``1 / (1 - lost_share)``.
+    Bookings are sold demand: when bands sold out, demand was higher; ``lost_factors`` (per
+    (weekday, band), from ``lost_demand_factors`` of the offer records) scales a cell's bookings up.
     """
     counts: dict[tuple[int, int], int] = {}
     leads = [0] * len(prior.lead_shares)
@@ -160,11 +217,11 @@ def demand_forecast_learn(
         counts[key] = counts.get(key, 0) + 1
         leads[min(max(booking.lead_days, 0), len(leads) - 1)] += 1
         total += 1
-    uncensor = 1.0 / max(1e-6, 1.0 - lost_share)
+    lost = lost_factors or {}
     orders = {}
     for key, prior_mean in prior.orders.items():
         days = days_observed.get(key[0], 0)
-        sold = counts.get(key, 0) * uncensor
+        sold = counts.get(key, 0) * lost.get(key, 1.0)
         orders[key] = (sold + prior_mean * prior_days) / (days + prior_days)
     weight = prior_days * 100
     lead_shares = tuple(

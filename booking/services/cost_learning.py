@@ -12,6 +12,9 @@ for every confirmed booking of those days that kept its window's myopic cost at 
 (``Booking.sale_myopic_cost``), the triple (myopic cost at sale, the learned average of its cell as
 offers read it, its realised marginal cost), fitted by least squares and shrunk towards the prior,
 and kept on the depot (``fleet.services.insertion_weight_replace``) with the number of orders.
+
+And, for the demand forecast, how often shoppers found each weekday's hour bands sold out
+(``booking.services.demand_learning``).
 """
 
 from __future__ import annotations
@@ -38,6 +41,7 @@ from fleet.window_costs import (
 from pricing.widths import width_class
 
 from ..models import Booking, BookingStatus
+from .demand_learning import band_availability_learn
 
 # Past delivery days learned from.
 LEARNING_DAYS = 56
@@ -48,7 +52,8 @@ MONEY_STEP = Decimal("0.0001")
 class CostLearning:
     """What one depot's learning did: days and orders read, averages written, and the insertion
     weight learned (``None``: no sold order kept its myopic cost, offers keep the prior) over
-    ``weight_orders`` orders."""
+    ``weight_orders`` orders; the offers read for lost demand and the share of their looks at a
+    (date, hour band) that found it sold out (``None``: no looks)."""
 
     depot: str
     days: int
@@ -57,6 +62,8 @@ class CostLearning:
     mean_cost: str | None
     insertion_weight: str | None = None
     weight_orders: int = 0
+    offers: int = 0
+    sold_out_share: str | None = None
 
     def as_dict(self) -> dict:
         return asdict(self)
@@ -64,8 +71,9 @@ class CostLearning:
 
 def marginal_costs_learn(*, depot: Depot, now: dt.datetime, days: int = LEARNING_DAYS) -> CostLearning:
     """Learn ``depot``'s average realised marginal costs from its plans of the ``days`` delivery days
-    before today (local) and replace its ``MarginalCostAverage`` rows, and its insertion weight
-    from the confirmed bookings of those days. Idempotent: the same plans give the same rows."""
+    before today (local) and replace its ``MarginalCostAverage`` rows, its insertion weight from the
+    confirmed bookings of those days and its ``BandAvailability`` from the offers that showed them.
+    Idempotent: the same plans and offers give the same rows."""
     today = timezone.localtime(now, depot.tz).date()
     zones = sorted(
         ServiceZone.objects.filter(depot=depot, is_active=True).order_by(), key=lambda zone: zone.pk
@@ -124,6 +132,7 @@ def marginal_costs_learn(*, depot: Depot, now: dt.datetime, days: int = LEARNING
         written = marginal_cost_averages_replace(depot=depot, averages=table.averages, now=now)
         insertion_weight_replace(depot=depot, weight=weight, orders=len(sales))
     mean = sum((cost for _, cost in samples), Decimal(0)) / len(samples) if samples else None
+    lost = band_availability_learn(depot=depot, now=now, days=days)
     return CostLearning(
         depot=depot.code,
         days=days_read,
@@ -132,6 +141,8 @@ def marginal_costs_learn(*, depot: Depot, now: dt.datetime, days: int = LEARNING
         mean_cost=str(mean.quantize(MONEY_STEP, ROUND_HALF_UP)) if mean is not None else None,
         insertion_weight=str(weight) if weight is not None else None,
         weight_orders=len(sales),
+        offers=lost.offers,
+        sold_out_share=str(round(lost.sold_out / lost.looks, 3)) if lost.looks else None,
     )
 
 

@@ -9,13 +9,15 @@ For a rule set that prices by three costs, each available window gets
 - its *displaced orders*: how many later orders the van time it takes is expected to cost, from
   bid prices per van-hour by hour band (``pricing.bid_prices``) over a demand forecast learned
   from the depot's confirmed bookings (by weekday x hour band x lead time, with a prior from the
-  day's shift hours) and the plan's remaining van-hours per band. Its money, the *displacement
+  day's shift hours; each band's bookings scaled up for the demand lost while it was sold out,
+  from the offers' records, ``booking.services.demand_learning``) and the plan's remaining
+  van-hours per band. Its money, the *displacement
   cost*, is the displaced orders x what an order is worth to the retailer under the rule set
   (``value_per_order``), so one evaluation serves the preview's two rule sets;
 - its *external cost*: grams x the carbon price, added by ``pricing.cost_prices`` itself.
 
-What is read from the database (the learned averages, the bookings and the depot-days they were
-delivered on) is read once per depot and local day into ``LearnedInputs`` (``learned_inputs``);
+What is read from the database (the learned averages and insertion weight, the bookings and the
+depot-days they were delivered on, how often offers found each band open) is read once per depot and local day into ``LearnedInputs`` (``learned_inputs``);
 what depends on a plan (fill, van-hours per band) is kept on the compiled plan, whose lifetime
 is its version's. The rest is pure arithmetic per offer.
 """
@@ -44,6 +46,7 @@ from fleet.window_costs import (
 )
 from pricing.bid_prices import (
     DEFAULT_BANDS,
+    BandLooks,
     BidPrices,
     BookingRecord,
     DemandForecast,
@@ -51,13 +54,14 @@ from pricing.bid_prices import (
     demand_forecast_learn,
     demand_forecast_prior,
     displacement_cost,
+    lost_demand_factors,
 )
 from pricing.calculation import MARKUP_REVENUE_NEUTRAL, RuleTerms
 from pricing.widths import width_class
 from pricing.windows import WindowCost
 from routing.plan import route_schedule
 
-from ..models import Booking, BookingStatus
+from ..models import BandAvailability, Booking, BookingStatus
 
 # Past delivery days the demand forecast learns from.
 LEARNING_DAYS = 56
@@ -87,8 +91,10 @@ class LearnedInputs:
     (mean, orders)); ``bookings`` the confirmed bookings of the ``LEARNING_DAYS`` delivered days
     before ``today``, ``days_observed`` those days' count per ISO weekday. ``insertion_weight`` is
     the depot's learned weight of the insertion cost (``Depot.insertion_weight``, the prior until
-    learned). ``forecasts`` keeps the demand forecast per prior (a depot's days share a few shift
-    patterns).
+    learned). ``lost_factors`` scale the bookings of each (ISO weekday, band) up for the demand its
+    sold-out days lost (``pricing.bid_prices.lost_demand_factors`` of the depot's
+    ``BandAvailability``). ``forecasts`` keeps the demand forecast per prior (a depot's days share a
+    few shift patterns).
     """
 
     today: dt.date
@@ -97,6 +103,7 @@ class LearnedInputs:
     bookings: tuple[BookingRecord, ...]
     days_observed: Mapping[int, int]
     insertion_weight: Decimal = INSERTION_WEIGHT_PRIOR
+    lost_factors: Mapping[tuple[int, int], float] = field(default_factory=dict)
     forecasts: dict[tuple, DemandForecast] = field(default_factory=dict)
 
     def forecast(self, *, van_hours_by_band: tuple[float, ...], orders_per_van_hour: float) -> DemandForecast:
@@ -113,7 +120,7 @@ class LearnedInputs:
                 weekday_appeal=PRIOR_WEEKDAY_APPEAL,
             )
             found = self.forecasts[key] = demand_forecast_learn(
-                self.bookings, days_observed=self.days_observed, prior=prior
+                self.bookings, days_observed=self.days_observed, prior=prior, lost_factors=self.lost_factors
             )
         return found
 
@@ -145,9 +152,9 @@ class LearnedInputsCache:
 
 
 def learned_inputs_read(*, depot: Depot, today: dt.date, now: dt.datetime) -> LearnedInputs:
-    """Read a depot's learned inputs (three queries; the insertion weight comes with ``depot``'s
-    row). Bookings are sorted into hour bands by their window's local midpoint and into lead times
-    by local days between booking and delivery."""
+    """Read a depot's learned inputs (four queries; the insertion weight comes with ``depot``'s
+    row). Bookings are sorted into hour bands by ``window_band`` and into lead times by local days
+    between booking and delivery."""
     first = today - dt.timedelta(days=LEARNING_DAYS)
     dates = DepotDay.objects.filter(depot=depot, date__gte=first, date__lt=today).values_list(
         "date", flat=True
@@ -168,8 +175,7 @@ def learned_inputs_read(*, depot: Depot, today: dt.date, now: dt.datetime) -> Le
     tz = depot.tz
     bookings = []
     for date, start, end, created in rows:
-        middle = (start + (end - start) / 2).astimezone(tz)
-        band = hour_band(middle.hour + middle.minute / 60)
+        band = window_band(date=date, start=start, end=end, tz=tz)
         if band is None:
             continue
         lead = (date - created.astimezone(tz).date()).days
@@ -183,7 +189,27 @@ def learned_inputs_read(*, depot: Depot, today: dt.date, now: dt.datetime) -> Le
         insertion_weight=(
             depot.insertion_weight if depot.insertion_weight is not None else INSERTION_WEIGHT_PRIOR
         ),
+        lost_factors=lost_demand_factors(band_availability(depot=depot)),
     )
+
+
+def band_availability(*, depot: Depot) -> dict[tuple[int, int], BandLooks]:
+    """How shoppers found each (ISO weekday, band) of the depot open (``BandAvailability``, learned
+    by ``booking.services.demand_learning``). One query."""
+    rows = BandAvailability.objects.filter(depot=depot).order_by()
+    return {
+        (weekday, band): BandLooks(offers=offers, open_offers=open_offers)
+        for weekday, band, offers, open_offers in rows.values_list("weekday", "band", "offers", "open_offers")
+    }
+
+
+def window_band(
+    *, date: dt.date, start: dt.datetime, end: dt.datetime, tz: dt.tzinfo, bands=DEFAULT_BANDS
+) -> int | None:
+    """The hour band of a window of ``date`` from ``start`` to ``end`` (aware instants): the band
+    holding its local midpoint. How bookings and offer records are sorted into bands."""
+    middle = (start + (end - start) / 2).astimezone(tz)
+    return hour_band(middle.hour + middle.minute / 60, bands)
 
 
 def hour_band(hour: float, bands: Sequence[tuple[int, int]] = DEFAULT_BANDS) -> int | None:

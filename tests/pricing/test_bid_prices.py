@@ -8,6 +8,8 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from pricing.bid_prices import (
+    LOST_DEMAND_CAP,
+    BandLooks,
     BidPrices,
     BookingRecord,
     DemandForecast,
@@ -15,8 +17,10 @@ from pricing.bid_prices import (
     bid_prices_for_day,
     demand_forecast_learn,
     demand_forecast_prior,
+    lost_demand_factors,
     poisson_at_least,
 )
+from pricing.bid_prices import band_looks as offer_band_looks
 
 D = Decimal
 
@@ -85,6 +89,53 @@ def test_the_prior_sells_a_share_of_capacity_and_learning_moves_towards_the_reco
 
     assert learned.orders[(1, 0)] == pytest.approx((60 + 10 * 2) / 4)
     assert learned.orders[(2, 0)] == pytest.approx(10.0)  # no Tuesday seen: the prior
+
+
+def test_an_offer_looked_at_a_band_that_had_a_window_on_sale_or_refused_one_as_full():
+    monday, tuesday = "2027-03-01", "2027-03-02"
+    windows = [
+        (monday, 0, False, True),  # full
+        (monday, 0, True, False),  # on sale: the band was open
+        (monday, 1, False, True),  # only full windows: sold out
+        (monday, 1, False, False),  # past its cut-off: does not open it
+        (monday, 2, False, False),  # past cut-off or no shift only: not a look
+        (tuesday, 0, False, False),
+        (tuesday, None, True, False),  # outside the bands
+    ]
+
+    assert offer_band_looks(windows) == {(monday, 0): True, (monday, 1): False}
+
+
+def test_a_band_always_found_open_keeps_its_bookings_and_one_often_sold_out_scales_them_up():
+    factors = lost_demand_factors(
+        {
+            (6, 2): BandLooks(offers=190, open_offers=90),  # open for (90 + 10) / (190 + 10) = 1/2
+            (6, 0): BandLooks(offers=40, open_offers=40),
+            (1, 1): BandLooks(offers=2, open_offers=0),  # two looks: shrunk to 10 / 12 open
+            (2, 1): BandLooks(offers=5000, open_offers=100),  # nearly always sold out: capped
+        }
+    )
+
+    assert factors[(6, 2)] == pytest.approx(2.0)
+    assert factors[(6, 0)] == 1.0
+    assert factors[(1, 1)] == pytest.approx(12 / 10)
+    assert factors[(2, 1)] == LOST_DEMAND_CAP
+    with pytest.raises(ValueError):
+        BandLooks(offers=1, open_offers=2)
+
+
+def test_the_forecast_scales_the_bookings_of_a_band_that_sold_out_by_its_factor():
+    prior = demand_forecast_prior(
+        van_hours_by_band=(10.0, 10.0, 10.0), orders_per_van_hour=2.0, utilisation=0.5
+    )
+    bookings = [BookingRecord(weekday=6, band=2, lead_days=3)] * 40 + [BookingRecord(6, 0, 1)] * 40
+
+    plain = demand_forecast_learn(bookings, days_observed={6: 2}, prior=prior)
+    corrected = demand_forecast_learn(bookings, days_observed={6: 2}, prior=prior, lost_factors={(6, 2): 1.5})
+
+    assert plain.orders[(6, 2)] == pytest.approx((40 + 10 * 2) / 4)
+    assert corrected.orders[(6, 2)] == pytest.approx((40 * 1.5 + 10 * 2) / 4)
+    assert corrected.orders[(6, 0)] == plain.orders[(6, 0)]
 
 
 def test_bid_prices_for_a_day_rise_as_its_capacity_runs_out():
