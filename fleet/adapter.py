@@ -10,6 +10,7 @@ import dataclasses
 import datetime as dt
 import logging
 import pickle
+import zoneinfo
 from contextlib import contextmanager
 from dataclasses import dataclass
 from decimal import Decimal
@@ -68,6 +69,12 @@ class CompiledPlan:
     # The earliest expiry among the holds this plan counts: past it the plan is out of date even
     # though no write bumped the version (None: only confirmed stops).
     valid_until: dt.datetime | None = None
+    # The depot's time zone (an IANA name): the local clock ``epoch`` is the midnight of.
+    time_zone: str = "UTC"
+
+    @property
+    def tz(self) -> zoneinfo.ZoneInfo:
+        return zoneinfo.ZoneInfo(self.time_zone)
 
     def seconds(self, moment: dt.datetime) -> int:
         return elapsed_seconds(self.epoch, moment)
@@ -192,7 +199,7 @@ def compile_plan(
             circuity=depot.circuity,
             metric=travel_metric(depot),
         )
-        return CompiledPlan(depot.id, None, date, 0, epoch, plan, (), ())
+        return CompiledPlan(depot.id, None, date, 0, epoch, plan, (), (), time_zone=depot.time_zone)
 
     shifts = [
         ShiftRow(*row)
@@ -297,6 +304,7 @@ def compile_rows(*, depot, depot_day, date, epoch, shifts: list[ShiftRow], stops
         vehicles=tuple(vehicles),
         stop_ids=tuple(stop_ids),
         valid_until=valid_until,
+        time_zone=depot.time_zone,
     )
 
 
@@ -418,7 +426,8 @@ class PlanCache:
             if shared_stamp != stamp or (valid_until is not None and now >= valid_until):
                 return None
             plan = dataclasses.replace(compiled.plan, metric=travel_metric(depot), derived={})
-            return dataclasses.replace(compiled, plan=plan)
+            # The time zone from the depot as read now (a plan stored before plans kept it says UTC).
+            return dataclasses.replace(compiled, plan=plan, time_zone=depot.time_zone)
         except SHARED_CACHE_ERRORS as exc:
             logger.warning("Shared plan cache unavailable or unreadable (%s); compiling instead.", exc)
             return None

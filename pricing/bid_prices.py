@@ -12,7 +12,10 @@ near 0; a band that will sell out has one near the full value. An order's displa
 bid price of the band(s) its window covers times the van-hours it uses.
 
 Pure: no Django. Money is ``Decimal`` in currency units, to ``BID_STEP``; van-hours and orders are
-floats; hours are local wall-clock hours; ``lead_days`` are days between now and the delivery day.
+floats; a forecast's bands are local wall-clock hours; ``BidPrices`` takes its bands and the windows
+it is asked about in the same hours (the caller may convert both to real hours since the local
+midnight, which differ on the days the clocks change); ``lead_days`` are days between now and the
+delivery day.
 """
 
 from __future__ import annotations
@@ -232,7 +235,7 @@ def demand_forecast_learn(
 
 @functools.lru_cache(maxsize=1024)
 def _band_overlaps(
-    bands: tuple[tuple[int, int], ...], start_hour: float, end_hour: float
+    bands: tuple[tuple[float, float], ...], start_hour: float, end_hour: float
 ) -> tuple[tuple[Decimal, ...], Decimal]:
     """Hours of ``[start_hour, end_hour)`` inside each band, and in all of them, as ``Decimal``.
 
@@ -246,10 +249,11 @@ def _band_overlaps(
 
 @dataclass(frozen=True)
 class BidPrices:
-    """Bid prices per van-hour of one delivery date, by hour band (currency units)."""
+    """Bid prices per van-hour of one delivery date, by hour band (currency units). ``bands`` are in
+    the hours ``window_bid_price`` is asked in (whole or fractional hours)."""
 
     by_band: tuple[Decimal, ...]
-    bands: tuple[tuple[int, int], ...] = DEFAULT_BANDS
+    bands: tuple[tuple[float, float], ...] = DEFAULT_BANDS
     _cache: dict = field(default_factory=dict, compare=False, repr=False)
 
     def window_bid_price(self, *, start_hour: float, end_hour: float) -> Decimal:

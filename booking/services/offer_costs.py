@@ -25,6 +25,7 @@ is its version's. The rest is pure arithmetic per offer.
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import threading
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
@@ -207,13 +208,33 @@ def window_band(
     *, date: dt.date, start: dt.datetime, end: dt.datetime, tz: dt.tzinfo, bands=DEFAULT_BANDS
 ) -> int | None:
     """The hour band of a window of ``date`` from ``start`` to ``end`` (aware instants): the band
-    holding its local midpoint. How bookings and offer records are sorted into bands."""
-    middle = (start + (end - start) / 2).astimezone(tz)
-    return hour_band(middle.hour + middle.minute / 60, bands)
+    (``plan_bands`` of the day) holding its real midpoint, in real hours since the local midnight.
+    How bookings and offer records are sorted into bands, as the plan's stops and windows are."""
+    midnight = dt.datetime.combine(date, dt.time(0), tzinfo=tz).timestamp()
+    middle = (start.timestamp() + end.timestamp()) / 2
+    return hour_band((middle - midnight) / 3600, plan_bands(date=date, tz=tz, bands=bands))
 
 
-def hour_band(hour: float, bands: Sequence[tuple[int, int]] = DEFAULT_BANDS) -> int | None:
-    """The index of the band holding local ``hour`` (the nearest band outside them all)."""
+@functools.lru_cache(maxsize=4096)
+def plan_bands(
+    *, date: dt.date, tz: dt.tzinfo, bands: tuple[tuple[int, int], ...] = DEFAULT_BANDS
+) -> tuple[tuple[float, float], ...]:
+    """The hour bands (local wall-clock hours) of ``date`` in plan hours: real hours since the local
+    midnight, which the plan's times count. The same on most days; on a spring-forward day a band
+    after the change starts an hour earlier in plan hours (08:00 is 7 h after midnight), on a
+    fall-back day an hour later (9 h)."""
+    midnight = dt.datetime.combine(date, dt.time(0), tzinfo=tz).timestamp()
+
+    def at(hour: int) -> float:
+        moment = dt.datetime.combine(date + dt.timedelta(days=hour // 24), dt.time(hour % 24), tzinfo=tz)
+        return round((moment.timestamp() - midnight) / 3600, 6)
+
+    return tuple((at(start), at(end)) for start, end in bands)
+
+
+def hour_band(hour: float, bands: Sequence[tuple[float, float]] = DEFAULT_BANDS) -> int | None:
+    """The index of the band holding ``hour`` (the nearest band outside them all); ``hour`` and
+    ``bands`` in the same hours (``plan_bands`` for plan hours)."""
     for index, (start, end) in enumerate(bands):
         if start <= hour < end:
             return index
@@ -230,7 +251,8 @@ class PlanLoad:
     """What a plan says about its day's capacity: ``fill`` (0..1, ``fleet.window_costs.plan_fill``),
     per hour band the shift hours, the worked hours (driving and service) and the stops, the
     load units the day's vehicles carry and those booked, and the mean rates of its vehicles
-    (currency per km, per hour). Kept on the plan (``plan_load``)."""
+    (currency per km, per hour); ``bands`` are the day's hour bands in plan hours (``plan_bands``).
+    Kept on the plan (``plan_load``)."""
 
     fill: Decimal
     shift_hours_by_band: tuple[float, ...]
@@ -240,6 +262,7 @@ class PlanLoad:
     booked_units: int
     cost_per_km: Decimal
     cost_per_hour: Decimal
+    bands: tuple[tuple[float, float], ...] = DEFAULT_BANDS
 
     def capacity_orders(self, *, orders_per_van_hour: float, size_units: float) -> tuple[float, ...]:
         """Orders each band can take in all: its shift hours' worth, at most its share (by shift
@@ -263,19 +286,21 @@ class PlanLoad:
 def plan_load(compiled: CompiledPlan, bands: Sequence[tuple[int, int]] = DEFAULT_BANDS) -> PlanLoad:
     """``PlanLoad`` of a compiled plan, computed once per plan version (kept in ``plan.derived``).
 
-    Hours are plan hours from the local midnight (on a DST day, an hour off after the change).
-    A stop's driving to it and its service count in the band of its planned start.
+    Hours are plan hours (real hours since the local midnight), and so are the bands
+    (``plan_bands`` of the plan's day in its time zone): on a clock-change day a band still covers
+    its local hours. A stop's driving to it and its service count in the band of its planned start.
     """
     plan = compiled.plan
     found = plan.derived.get("plan_load")
     if found is not None:
         return found
+    bands = plan_bands(date=compiled.date, tz=compiled.tz, bands=tuple(bands))
     shift = [0.0] * len(bands)
     used = [0.0] * len(bands)
     stops = [0] * len(bands)
     for index, route in enumerate(plan.routes):
         for k, (start, end) in enumerate(bands):
-            overlap = min(int(route.end), end * 3600) - max(int(route.start), start * 3600)
+            overlap = min(int(route.end), round(end * 3600)) - max(int(route.start), round(start * 3600))
             shift[k] += max(0, overlap) / 3600
         if not route.visits:
             continue
@@ -296,6 +321,7 @@ def plan_load(compiled: CompiledPlan, bands: Sequence[tuple[int, int]] = DEFAULT
         booked_units=int(plan.demand[1:].sum()),
         cost_per_km=sum((v.cost_per_km for v in vehicles), Decimal(0)) / count,
         cost_per_hour=sum((v.cost_per_hour for v in vehicles), Decimal(0)) / count,
+        bands=bands,
     )
     plan.derived["plan_load"] = load
     return load
@@ -354,7 +380,8 @@ class DayCosts:
                 delta_m=delta_m,
                 delta_s=delta_s,
             )
-        # Plan seconds from the epoch (the local midnight) in hours, as ``BidPrices`` reads them.
+        # Plan seconds from the epoch (the local midnight) in hours: ``bids`` has the day's bands in
+        # plan hours.
         bid = self.bids.window_bid_price(start_hour=start_s / 3600, end_hour=end_s / 3600)
         displaced = self._displaced.get((bid, delta_s))
         if displaced is None:
@@ -479,7 +506,8 @@ def day_costs(
         )
         for expected, hours in zip(to_come, load.remaining_hours_by_band, strict=True)
     ]
-    bids = BidPrices(by_band=tuple(by_band), bands=forecast.bands)
+    # The forecast's bands are local hours; the windows ask in plan hours (``plan_bands``).
+    bids = BidPrices(by_band=tuple(by_band), bands=load.bands)
     return DayCosts(
         compiled=compiled,
         load=load,

@@ -182,3 +182,101 @@ def test_a_cutoff_is_real_minutes_before_the_start_and_an_existing_local_time(ti
     for window, record in zip(result.days[0].windows, result.offer.windows, strict=True):
         assert window.start.timestamp() - window.cutoff.timestamp() == 150 * 60
         assert exists_as_printed(record["cutoff"], tz), record["cutoff"]
+
+
+# Hour bands (08-12, 12-17, 17-21 local) on the days the clocks change: the plan counts real
+# seconds from the local midnight, so its bands must be converted, not read as wall-clock hours.
+BAND_DAYS = [
+    (SPRING_FORWARD, ((7.0, 11.0), (11.0, 16.0), (16.0, 20.0))),
+    (FALL_BACK, ((9.0, 13.0), (13.0, 18.0), (18.0, 22.0))),
+    (dt.date(2027, 3, 27), ((8.0, 12.0), (12.0, 17.0), (17.0, 21.0))),
+]
+
+
+def three_cost_day(date: dt.date):
+    from pricing.default_terms import DEFAULT_OBJECTIVE
+    from pricing.models import IncentiveRuleSet
+
+    world = make_world(dates=[date], start_hour=8, end_hour=20, windows=[(9, 10), (12, 13), (18, 19)])
+    IncentiveRuleSet.objects.filter(pk=world.rules.pk).update(**DEFAULT_OBJECTIVE)
+    return world
+
+
+def day_before(date: dt.date) -> dt.datetime:
+    return dt.datetime.combine(date - dt.timedelta(days=1), dt.time(12), tzinfo=dt.UTC)
+
+
+@pytest.mark.parametrize(("date", "plan_hours"), BAND_DAYS)
+def test_on_a_clock_change_day_the_plans_bands_are_its_local_hours(date, plan_hours):
+    from booking.services.offer_costs import plan_load
+
+    world = three_cost_day(date)
+    now = day_before(date)
+    one_hour = next(w for w in offer_for_one_day(world, date, now).days[0].windows if w.start.hour == 12)
+    hold = hold_create(retailer=world.retailer, quote=one_hour.quote, now=now)
+    hold_confirm(retailer=world.retailer, booking_id=hold.id, now=now)
+
+    load = plan_load(depot_day_plan(depot=world.depot, date=date, now=now))
+
+    # Two shifts 08:00-20:00 local: 4 h, 5 h and 3 h of each in the bands, whatever the clocks do.
+    assert load.shift_hours_by_band == (8.0, 10.0, 6.0)
+    # The stop booked 12:00-13:00 local works in the afternoon band.
+    assert load.stops_by_band == (0, 1, 0)
+    from booking.services.offer_costs import plan_bands
+
+    assert plan_bands(date=date, tz=ZoneInfo("Europe/Amsterdam")) == plan_hours
+    assert load.bands == plan_hours
+
+
+@pytest.mark.parametrize(("date", "plan_hours"), BAND_DAYS)
+def test_on_a_clock_change_day_a_window_pays_the_bid_price_of_its_local_band(date, plan_hours):
+    import dataclasses
+
+    from booking.services.offer_costs import day_costs, learned_inputs_cache
+
+    world = three_cost_day(date)
+    now = day_before(date)
+    compiled = depot_day_plan(depot=world.depot, date=date, now=now)
+    costs = day_costs(
+        compiled=compiled,
+        learned=learned_inputs_cache.get(depot=world.depot, now=now),
+        zone_id=None,
+        service_s=180,
+        size_units=1,
+        now=now,
+    )
+    bids = dataclasses.replace(costs.bids, by_band=(Decimal("1"), Decimal("2"), Decimal("3")))
+    tz = world.depot.tz
+
+    def bid(start: int, end: int) -> Decimal:
+        start_s = compiled.seconds(dt.datetime.combine(date, dt.time(start), tzinfo=tz))
+        end_s = compiled.seconds(dt.datetime.combine(date, dt.time(end), tzinfo=tz))
+        return bids.window_bid_price(start_hour=start_s / 3600, end_hour=end_s / 3600)
+
+    assert (bid(9, 10), bid(12, 13), bid(18, 19)) == (Decimal("1"), Decimal("2"), Decimal("3"))
+    assert bid(11, 13) == Decimal("1.5000")  # an hour in each
+
+
+@pytest.mark.parametrize("date", [SPRING_FORWARD, FALL_BACK])
+def test_on_a_clock_change_day_bookings_and_offer_records_fall_in_their_local_band(date):
+    from booking.services.offer_costs import window_band
+
+    tz = ZoneInfo("Europe/Amsterdam")
+
+    def band(start: int, end: int) -> int | None:
+        return window_band(
+            date=date,
+            start=dt.datetime.combine(date, dt.time(start), tzinfo=tz),
+            end=dt.datetime.combine(date, dt.time(end), tzinfo=tz),
+            tz=tz,
+        )
+
+    assert [band(8, 9), band(11, 12), band(12, 13), band(16, 17), band(17, 18), band(20, 21)] == [
+        0,
+        0,
+        1,
+        1,
+        2,
+        2,
+    ]
+    assert band(9, 13) == 0 and band(10, 14) == 1  # midpoints 11:00 and 12:00
