@@ -14,5 +14,6 @@ def purge_lapsed_holds() -> int:
 
 @shared_task
 def learn_marginal_costs() -> list[dict]:
-    """Relearn every depot's average realised marginal costs from its past plans (nightly)."""
+    """Relearn every depot's average realised marginal costs and insertion weight from its past plans,
+    and how often its offers found hour bands sold out (nightly)."""
     return [learning.as_dict() for learning in marginal_costs_learn_all(now=clock.now())]

@@ -1,4 +1,5 @@
-"""``python manage.py costs_learn``: learn what orders really added to past plans, per zone x width x weekday."""
+"""``python manage.py costs_learn``: learn what orders really added to past plans (per zone x width x
+weekday, and the insertion weight) and the demand sold-out bands lost."""
 
 import json
 
@@ -12,8 +13,10 @@ from greenslot import clock
 class Command(BaseCommand):
     help = (
         "Learn each depot's average realised marginal cost of an order (per service zone, window width "
-        "and weekday) from its plans of past days, for the expected cost of offers priced by three "
-        "costs. Replaces the depot's averages (running it twice changes nothing); prints JSON."
+        "and weekday) from its plans of past days, and its insertion weight from the orders sold on "
+        "them, for the expected cost of offers priced by three costs; and how often offers found each "
+        "weekday's hour bands sold out, for the demand forecast. Replaces what the depot learned before "
+        "(running it twice changes nothing); prints JSON."
     )
 
     def add_arguments(self, parser):
