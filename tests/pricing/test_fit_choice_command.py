@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-import datetime as dt
 import dataclasses
+import datetime as dt
 import json
 from decimal import Decimal as D
 from io import StringIO
@@ -16,10 +16,10 @@ from django.utils import timezone
 
 from booking.selectors import choice_records
 from booking.services.rule_replay import rule_set_replay
-from pricing.choice import DEFAULT_CHOICE_MODEL
-from pricing.models import ChoiceModelFit
 from pricing.calculation import MARKUP_REVENUE_NEUTRAL, PRICE_BY_THREE_COSTS, RuleTerms
+from pricing.choice import DEFAULT_CHOICE_MODEL
 from pricing.cost_prices import WindowCosts, price_offer_by_costs
+from pricing.models import ChoiceModelFit
 from pricing.selectors import choice_model_for_retailer, choice_model_of_rule_set, rule_set_for_offer
 from tests.factories import make_world
 from tests.pricing.choice_records import TRUE, record_simulated_offers
