@@ -184,17 +184,18 @@ class BookingEvent(models.Model):
 
 
 class BandAvailability(models.Model):
-    """How often shoppers found an hour band of a weekday open, over a depot's past delivery days.
+    """How often shoppers found an hour band of one past delivery date open, at a depot.
 
-    Learned from the offer records by ``costs_learn`` (``booking.services.demand_learning``): each
-    offer that showed a (date, band) with windows before their cut-off counts in ``offers``, and in
-    ``open_offers`` when one of them was on sale. Offers read it to correct the demand forecast for
-    the demand sold-out bands lost (``pricing.bid_prices.lost_demand_factors``). A depot's rows are
-    replaced as a whole each time.
+    Tallied from the offer records by ``costs_learn`` (``booking.services.demand_learning``) once
+    the date is over, and final from then on: each offer that showed the (date, band) with windows
+    before their cut-off counts in ``offers``, and in ``open_offers`` when one of them was on sale
+    (a date nobody asked about gets rows of zeros, so it is not read again). Offers read a weekday's
+    sum over the learning period to correct the demand forecast for the demand sold-out bands lost
+    (``pricing.bid_prices.lost_demand_factors``).
     """
 
     depot = models.ForeignKey("fleet.Depot", on_delete=models.CASCADE, related_name="band_availability")
-    weekday = models.PositiveSmallIntegerField(help_text="ISO weekday, 1 = Monday.")
+    date = models.DateField(help_text="The delivery date, local.")
     band = models.PositiveSmallIntegerField(
         help_text="Index of the hour band (pricing.bid_prices.DEFAULT_BANDS)."
     )
@@ -205,11 +206,11 @@ class BandAvailability(models.Model):
     learned_at = models.DateTimeField()
 
     class Meta:
-        ordering = ["depot", "weekday", "band"]
+        ordering = ["depot", "date", "band"]
         verbose_name_plural = "band availability"
         constraints = [
-            models.UniqueConstraint(fields=["depot", "weekday", "band"], name="band_availability_unique")
+            models.UniqueConstraint(fields=["depot", "date", "band"], name="band_availability_unique")
         ]
 
     def __str__(self) -> str:
-        return f"{self.depot_id} day {self.weekday} band {self.band}: open in {self.open_offers} of {self.offers}"
+        return f"{self.depot_id} {self.date} band {self.band}: open in {self.open_offers} of {self.offers}"

@@ -52,8 +52,8 @@ MONEY_STEP = Decimal("0.0001")
 class CostLearning:
     """What one depot's learning did: days and orders read, averages written, and the insertion
     weight learned (``None``: no sold order kept its myopic cost, offers keep the prior) over
-    ``weight_orders`` orders; the offers read for lost demand and the share of their looks at a
-    (date, hour band) that found it sold out (``None``: no looks)."""
+    ``weight_orders`` orders; for lost demand, the offers' looks at a (date, hour band) of the period
+    with windows before their cut-off and the share that found it sold out (``None``: no looks)."""
 
     depot: str
     days: int
@@ -62,7 +62,7 @@ class CostLearning:
     mean_cost: str | None
     insertion_weight: str | None = None
     weight_orders: int = 0
-    offers: int = 0
+    band_looks: int = 0
     sold_out_share: str | None = None
 
     def as_dict(self) -> dict:
@@ -141,7 +141,7 @@ def marginal_costs_learn(*, depot: Depot, now: dt.datetime, days: int = LEARNING
         mean_cost=str(mean.quantize(MONEY_STEP, ROUND_HALF_UP)) if mean is not None else None,
         insertion_weight=str(weight) if weight is not None else None,
         weight_orders=len(sales),
-        offers=lost.offers,
+        band_looks=lost.looks,
         sold_out_share=str(round(lost.sold_out / lost.looks, 3)) if lost.looks else None,
     )
 

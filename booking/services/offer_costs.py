@@ -190,18 +190,20 @@ def learned_inputs_read(*, depot: Depot, today: dt.date, now: dt.datetime) -> Le
         insertion_weight=(
             depot.insertion_weight if depot.insertion_weight is not None else INSERTION_WEIGHT_PRIOR
         ),
-        lost_factors=lost_demand_factors(band_availability(depot=depot)),
+        lost_factors=lost_demand_factors(band_availability(depot=depot, first=first, today=today)),
     )
 
 
-def band_availability(*, depot: Depot) -> dict[tuple[int, int], BandLooks]:
-    """How shoppers found each (ISO weekday, band) of the depot open (``BandAvailability``, learned
-    by ``booking.services.demand_learning``). One query."""
-    rows = BandAvailability.objects.filter(depot=depot).order_by()
-    return {
-        (weekday, band): BandLooks(offers=offers, open_offers=open_offers)
-        for weekday, band, offers, open_offers in rows.values_list("weekday", "band", "offers", "open_offers")
-    }
+def band_availability(*, depot: Depot, first: dt.date, today: dt.date) -> dict[tuple[int, int], BandLooks]:
+    """How shoppers found each (ISO weekday, band) of the depot open on the delivery dates from
+    ``first`` to before ``today`` (``BandAvailability``, tallied by
+    ``booking.services.demand_learning``). One query."""
+    rows = BandAvailability.objects.filter(depot=depot, date__gte=first, date__lt=today).order_by()
+    sums: dict[tuple[int, int], tuple[int, int]] = {}
+    for date, band, offers, open_offers in rows.values_list("date", "band", "offers", "open_offers"):
+        seen, opened = sums.get((date.isoweekday(), band), (0, 0))
+        sums[(date.isoweekday(), band)] = (seen + offers, opened + open_offers)
+    return {key: BandLooks(offers=seen, open_offers=opened) for key, (seen, opened) in sums.items()}
 
 
 def window_band(

@@ -28,18 +28,32 @@ def sold_out_world(now, date):
     return world
 
 
-def test_costs_learn_tallies_how_often_offers_found_each_band_open(now, tomorrow):
+def test_costs_learn_tallies_how_often_offers_found_each_band_open_once_per_past_date(now, tomorrow):
     world = sold_out_world(now, tomorrow)
     later = now + dt.timedelta(days=3)
 
     learning = marginal_costs_learn(depot=world.depot, now=later)
 
-    weekday = tomorrow.isoweekday()
-    rows = set(BandAvailability.objects.values_list("weekday", "band", "offers", "open_offers"))
-    assert rows == {(weekday, 0, 7, 4), (weekday, 1, 7, 4)}
-    assert learning.offers == 7 and learning.sold_out_share == "0.429"
+    rows = BandAvailability.objects.filter(offers__gt=0).values_list("date", "band", "offers", "open_offers")
+    assert set(rows) == {(tomorrow, 0, 7, 4), (tomorrow, 1, 7, 4)}
+    # Every date of the period is tallied, with zeros where nobody looked, and not read again.
+    assert BandAvailability.objects.count() == 56 * 3
+    assert learning.band_looks == 14 and learning.sold_out_share == "0.429"
     assert marginal_costs_learn(depot=world.depot, now=later) == learning  # idempotent
-    assert BandAvailability.objects.count() == 2
+    assert BandAvailability.objects.count() == 56 * 3
+
+
+def test_a_date_is_tallied_once_and_forgotten_after_the_learning_period(now, tomorrow):
+    world = sold_out_world(now, tomorrow)
+    marginal_costs_learn(depot=world.depot, now=now + dt.timedelta(days=3))
+    BandAvailability.objects.filter(date=tomorrow, band=0).update(offers=70, open_offers=40)
+
+    marginal_costs_learn(depot=world.depot, now=now + dt.timedelta(days=4))
+    assert BandAvailability.objects.get(date=tomorrow, band=0).offers == 70  # not read again
+    marginal_costs_learn(depot=world.depot, now=now + dt.timedelta(days=60))
+
+    assert not BandAvailability.objects.filter(date=tomorrow).exists()
+    assert BandAvailability.objects.count() == 56 * 3
 
 
 def test_offers_scale_up_the_bookings_of_bands_that_sold_out(now, tomorrow):
@@ -70,7 +84,10 @@ def test_an_offer_that_found_windows_past_their_cutoff_did_not_find_the_band_sol
 
     marginal_costs_learn(depot=world.depot, now=on_the_day + dt.timedelta(days=2))
 
-    assert set(BandAvailability.objects.values_list("band", "offers", "open_offers")) == {(1, 1, 1)}
+    looked = BandAvailability.objects.filter(offers__gt=0).values_list(
+        "date", "band", "offers", "open_offers"
+    )
+    assert set(looked) == {(tomorrow, 1, 1, 1)}
 
 
 def test_the_learned_inputs_are_four_queries(now, tomorrow):

@@ -280,7 +280,7 @@ def test_the_costs_learn_command_prints_json(now, tomorrow):
                 "mean_cost": None,
                 "insertion_weight": None,
                 "weight_orders": 0,
-                "offers": 0,
+                "band_looks": 0,
                 "sold_out_share": None,
             }
         ]
