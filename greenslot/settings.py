@@ -218,6 +218,13 @@ GREENSLOT = {
     # shopper page, publishable keys): a slot-grabbing bot cannot hoard a release. Households and
     # offices behind one NAT share it, hence more than one address's worth.
     "MAX_HOLDS_PER_CLIENT": int(os.environ.get("GREENSLOT_MAX_HOLDS_PER_CLIENT", "10")),
+    # The waiting room for a depot's slot-release moment (booking/waiting_room.py): new visitors a
+    # depot admits per second to its offers (0: no waiting room; set it from `stress --storm`'s
+    # sustainable rate), the burst admitted at once on top, in seconds' worth, and how long an
+    # admitted visitor's ticket lets them through before they queue again.
+    "WAITING_ROOM_RATE": float(os.environ.get("GREENSLOT_WAITING_ROOM_RATE", "0")),
+    "WAITING_ROOM_BURST_SECONDS": float(os.environ.get("GREENSLOT_WAITING_ROOM_BURST_SECONDS", "2")),
+    "WAITING_ROOM_PASS_MINUTES": float(os.environ.get("GREENSLOT_WAITING_ROOM_PASS_MINUTES", "15")),
     # Default booking horizon in days, and the longest a client may ask for.
     "HORIZON_DAYS": 7,
     "MAX_HORIZON_DAYS": 14,

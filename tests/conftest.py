@@ -54,13 +54,16 @@ def fresh_plan_cache():
     """Each test starts with an empty plan cache (and learned offer inputs): its ids are reused
     across test transactions."""
     from booking.services.offer_costs import learned_inputs_cache
+    from booking.waiting_room import schedules_clear
     from fleet.adapter import plan_cache
 
     plan_cache.clear()
     learned_inputs_cache.clear()
+    schedules_clear()  # the waiting room's per-process schedules, by depot id
     yield
     plan_cache.clear()
     learned_inputs_cache.clear()
+    schedules_clear()
 
 
 @pytest.fixture
@@ -69,3 +72,18 @@ def demo_key_file(settings, tmp_path):
     path = tmp_path / "instance" / "widget-demo-key"
     settings.GREENSLOT = {**settings.GREENSLOT, "WIDGET_DEMO_KEY_FILE": str(path)}
     return path
+
+
+@pytest.fixture
+def waiting_room(settings):
+    """Turns the depots' waiting room on: ``waiting_room(rate=..., burst=..., pass_minutes=...)``."""
+
+    def configure(rate: float = 1.0, burst: float = 0.0, pass_minutes: float = 5.0) -> None:
+        settings.GREENSLOT = {
+            **settings.GREENSLOT,
+            "WAITING_ROOM_RATE": rate,
+            "WAITING_ROOM_BURST_SECONDS": burst,
+            "WAITING_ROOM_PASS_MINUTES": pass_minutes,
+        }
+
+    return configure

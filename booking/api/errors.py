@@ -59,7 +59,8 @@ def api_exception_handler(exc: Exception, context: dict) -> Response | None:
     """DRF's EXCEPTION_HANDLER: every refusal in the one shape; None (a 500) for anything else."""
     if isinstance(exc, GreenslotError):
         set_rollback()
-        return Response(exc.as_dict(), status=exc.status)
+        # Some refusals say when to come back (the waiting room's Retry-After and ticket).
+        return Response(exc.as_dict(), status=exc.status, headers=getattr(exc, "headers", None))
     if isinstance(exc, Http404):
         exc = exceptions.NotFound()
     elif isinstance(exc, DjangoPermissionDenied):

@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import math
 import uuid
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
 
@@ -297,11 +297,13 @@ def offer_create(
     days: int | None = None,
     now: dt.datetime | None = None,
     basket_value: Decimal | None = None,
+    admit: Callable[[Depot, dt.datetime], None] | None = None,
 ) -> OfferResult:
     """Price every window of the horizon for one address and record the offer.
 
     ``basket_value`` (currency units, optional) is the shopper's basket, for the rules'
-    free-delivery threshold.
+    free-delivery threshold. ``admit`` (optional) is called with the depot serving the address
+    before any window is evaluated, and may refuse the request (the waiting room).
     """
     now = now or clock.now()
     request = offer_request_validate(
@@ -313,6 +315,8 @@ def offer_create(
         days=days,
         now=now,
     )
+    if admit is not None:
+        admit(request.depot, now)
     basket = validate_basket(basket_value)
     address = validate_address_text(address or {})
     depot, lat_f, lon_f, parcel = request.depot, request.lat, request.lon, request.parcel

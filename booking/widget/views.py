@@ -11,6 +11,7 @@ from __future__ import annotations
 import datetime as dt
 import functools
 import hashlib
+import math
 from collections.abc import Callable
 from pathlib import Path
 from urllib.parse import urlencode
@@ -35,9 +36,11 @@ from ..models import Booking
 from ..references import reference_display
 from ..services.holds import booking_effective_status, hold_create, hold_release
 from ..services.offers import offer_create
+from ..services.placement import client_key
 from ..views.forms import AddressForm, grid_choice, suggestions_context
 from ..views.language import shopper_language
 from ..views.presentation import held_window, shopper_message, slot_grid
+from ..waiting_room import Gate, WaitingRoom
 from .access import (
     FrameAccess,
     FrameRefused,
@@ -65,6 +68,8 @@ FRAME_FIELDS = (
     "lon",
     "size_units",
     "service_minutes",
+    # The visit's waiting-room ticket (booking.waiting_room), once the depot's room has given one.
+    "ticket",
     *THEME_FIELDS,
 )
 SEARCH_FIELDS = ("address", "lat", "lon")
@@ -246,6 +251,7 @@ def render_frame(
         else AddressForm(initial=initial, presets=presets)
     )
     grid = None
+    waiting = None
     address_label = ""
     if searched and form.is_valid():
         address_label = form.cleaned_data["address_label"]
@@ -253,6 +259,11 @@ def render_frame(
         if wait is not None:
             errors.append(throttled(wait).message)
         else:
+            gate = Gate(
+                retailer_id=access.retailer.id,
+                client=client_key(client_ip(request)),
+                ticket=query.get("ticket", ""),
+            )
             try:
                 result = offer_create(
                     retailer=access.retailer,
@@ -261,10 +272,16 @@ def render_frame(
                     size_units=form.cleaned_data["size_units"],
                     service_minutes=form.cleaned_data["service_minutes"],
                     address=form.cleaned_data["address_record"],
+                    admit=gate.admit,
                 )
+            except WaitingRoom as room:
+                waiting = waiting_context(room, query)
             except GreenslotError as error:
                 errors.append(shopper_message(error))
             else:
+                if gate.ticket:
+                    # Admitted: the frame's links and forms carry the visit's pass from now on.
+                    query["ticket"] = gate.ticket
                 grid = slot_grid(result, now=clock.now(), **grid_choice(request, failure))
     elif searched:
         errors.extend(message for messages in form.errors.values() for message in messages)
@@ -275,10 +292,11 @@ def render_frame(
         "address_label": address_label,
         "suggestions_url": reverse("widget:address_suggestions"),
         # The frame's own parameters the address form carries along (the form has its own fields).
-        "frame_hidden": ("key", "origin", "lang", *THEME_FIELDS),
+        "frame_hidden": ("key", "origin", "lang", "ticket", *THEME_FIELDS),
         "day_url": frame_url("widget:frame", query) + "&day=",
         "searched": searched,
         "grid": grid,
+        "waiting": waiting,
         "errors": errors,
         "message": message,
         # The host page's data-lat/data-lon come without the form's own "address" field.
@@ -288,7 +306,24 @@ def render_frame(
     }
     partial_request = request.htmx and not request.htmx.history_restore_request
     template = PARTIALS[partial] if partial_request else "widget/frame.html"
-    return render(request, template, context, status=200 if partial_request else status)
+    if waiting is not None and not failure:
+        status = 429
+    response = render(request, template, context, status=200 if partial_request else status)
+    if waiting is not None:
+        response["Retry-After"] = str(waiting["retry_after"])
+    return response
+
+
+def waiting_context(room: WaitingRoom, query: QueryDict) -> dict:
+    """What the frame shows in the waiting room, and where it asks again by itself (at its turn)."""
+    again = query.copy()
+    again["ticket"] = room.token
+    return {
+        "position": room.position,
+        "minutes": max(1, math.ceil(room.wait_seconds / 60)),
+        "retry_after": room.retry_after,
+        "retry_url": frame_url("widget:frame", again),
+    }
 
 
 def render_held(request: HttpRequest, access: FrameAccess, hold: Booking) -> HttpResponse:

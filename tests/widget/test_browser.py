@@ -9,6 +9,7 @@ Playwright drives Debian's Chromium with the shopper tests' launch setup (DESIGN
 from __future__ import annotations
 
 import json
+import re
 import threading
 import urllib.error
 import urllib.request
@@ -295,3 +296,39 @@ def test_the_held_window_counts_down_and_the_host_page_hears_when_it_lapses(
     assert frame.get_by_role("link", name="Choose a delivery window again").is_visible()
     page.wait_for_function("window.expired.length === 1")
     assert page.evaluate("window.expired") == [{"hold_id": hold_id}]
+
+
+def test_in_a_waiting_room_the_frame_shows_the_place_and_lets_the_shopper_in_at_the_turn(
+    live_server, live_world, sites, browser, waiting_room, tmp_path
+):
+    """At phone width: "You are number N in the queue, about M minutes" in a live region, then the
+    windows by themselves at the turn (the frame retries once, at Retry-After)."""
+    from booking.waiting_room import WaitingRoom, admit
+    from greenslot import clock
+
+    waiting_room(rate=0.5)
+    for _ in range(3):  # three shoppers came first: one admitted, two waiting
+        try:
+            admit(depot_id=live_world.world.depot.id, retailer_id=0, client="", ticket="", now=clock.now())
+        except WaitingRoom:
+            pass
+    shop, _ = sites
+    shop.pages["/checkout.html"] = checkout_page(greenslot=live_server.url, key=live_world.publishable_key)
+    page = browser.new_page(viewport={"width": 390, "height": 844})
+    page.set_default_timeout(WAIT_MS)
+    requests = []
+    page.on("request", lambda request: "/widget/frame?" in request.url and requests.append(request.url))
+    page.goto(shop.url("/checkout.html"))
+    frame = page.frame_locator("#delivery iframe")
+    place = frame.locator("[data-waiting-room] [role=status]")
+    place.wait_for()
+
+    assert place.get_attribute("aria-live") == "polite"
+    text = place.inner_text()
+    assert re.fullmatch(r"You are number [1-3] in the queue, about 1 minute\.", text), text
+    page.wait_for_function(f"{IFRAME_HEIGHT} > 150")
+    page.screenshot(path=str(tmp_path / "waiting-room-390.png"), full_page=True)
+
+    frame.locator(".window__choose").first.wait_for(timeout=20_000)
+    assert frame.locator("[data-waiting-room]").count() == 0
+    assert len(requests) == 2, "\n".join(requests)

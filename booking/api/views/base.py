@@ -39,14 +39,16 @@ ERROR_DESCRIPTIONS = {
     413: "`payload_too_large`: bodies are limited to 64 KiB.",
     415: "`unsupported_media_type`: send Content-Type: application/json.",
     422: "The request is well-formed but cannot be served, e.g. `outside_service_area`.",
-    429: "`throttled` (see Retry-After) or `hold_limit_reached`.",
+    429: "`throttled` (see Retry-After), `hold_limit_reached` or `client_hold_limit_reached`.",
 }
 
 
-def error_responses(*statuses: int) -> dict[int, OpenApiResponse]:
-    """Schema entries for the error answers an operation can give, all in the one error shape."""
+def error_responses(*statuses: int, descriptions: dict[int, str] | None = None) -> dict[int, OpenApiResponse]:
+    """Schema entries for the error answers an operation can give, all in the one error shape
+    (``descriptions`` replaces the common text of some statuses)."""
     common = (401, 429)
+    described = ERROR_DESCRIPTIONS | (descriptions or {})
     return {
-        status: OpenApiResponse(ErrorSerializer, description=ERROR_DESCRIPTIONS[status])
+        status: OpenApiResponse(ErrorSerializer, description=described[status])
         for status in sorted(set(statuses) | set(common))
     }

@@ -10,7 +10,10 @@ from rest_framework.response import Response
 from ...claims import offer_day_claims
 from ...services.offer_windows import WindowOffer
 from ...services.offers import OfferResult, offer_create
+from ...services.placement import client_key
+from ...waiting_room import TICKET_HEADER, Gate
 from ..authentication import PublishableKeyAllowed
+from ..schema import WAITING_ROOM_DESCRIPTION, WAITING_ROOM_EXAMPLE, WAITING_ROOM_TICKET
 from ..serializers import (
     ADDRESS_TEXT_FIELDS,
     LABELS_HELP,
@@ -26,6 +29,7 @@ from ..serializers import (
     claim_representation,
     method_url,
 )
+from ..throttling import client_ip
 from .base import ApiView, error_responses
 
 
@@ -172,8 +176,13 @@ class OfferCreateApi(ApiView):
         operation_id="offer_create",
         summary="Offer delivery windows for an address",
         request=InputSerializer,
-        responses={201: OutputSerializer, **error_responses(400, 403, 409, 413, 415, 422)},
+        parameters=[WAITING_ROOM_TICKET],
+        responses={
+            201: OutputSerializer,
+            **error_responses(400, 403, 409, 413, 415, 422, descriptions={429: WAITING_ROOM_DESCRIPTION}),
+        },
         examples=[
+            WAITING_ROOM_EXAMPLE,
             OpenApiExample(
                 "Utrecht, one parcel",
                 request_only=True,
@@ -182,7 +191,7 @@ class OfferCreateApi(ApiView):
                     "parcel": {"size_units": 1, "service_minutes": 3},
                     "days": 3,
                 },
-            )
+            ),
         ],
     )
     def post(self, request):
@@ -190,6 +199,12 @@ class OfferCreateApi(ApiView):
         data.is_valid(raise_exception=True)
         address = data.validated_data["address"]
         parcel = data.validated_data["parcel"]
+        gate = Gate(
+            retailer_id=self.caller.retailer.id,
+            # A browser's ticket is its own; a retailer's server passes its shoppers' tickets on.
+            client=client_key(client_ip(request)) if self.caller.is_publishable else "",
+            ticket=request.headers.get(TICKET_HEADER, ""),
+        )
         result = offer_create(
             retailer=self.caller.retailer,
             lat=address["lat"],
@@ -199,6 +214,11 @@ class OfferCreateApi(ApiView):
             address={name: address[name] for name in ADDRESS_TEXT_FIELDS if address.get(name)},
             from_date=data.validated_data.get("from_date"),
             days=data.validated_data.get("days"),
+            admit=gate.admit,
         )
         # Plain JSON-ready data, not ``self.OutputSerializer(...).data``: see ``offer_representation``.
-        return Response(offer_representation(result, request=request), status=status.HTTP_201_CREATED)
+        response = Response(offer_representation(result, request=request), status=status.HTTP_201_CREATED)
+        if gate.ticket:
+            # The visit's pass through the depot's waiting room: send it with the next offers.
+            response[TICKET_HEADER] = gate.ticket
+        return response
