@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import subprocess
 import sys
 import time
+from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import urlsplit
@@ -78,18 +80,26 @@ class RunOptions:
     cache_url: str = ""
 
 
-def stress_run(*, options: RunOptions, database_url: str, progress=None, log_dir: Path | None = None) -> dict:
-    """Fresh database, gunicorn, clients, checker; returns ``run_summary``'s figures.
+@dataclass
+class ServedWorld:
+    """A prepared stress database served by gunicorn: what the clients and the checks need."""
 
-    ``progress`` (optional) is called with (requests so far, holds so far) a few times a second.
-    """
-    import multiprocessing
-    import tempfile
+    world: StressWorld
+    server: subprocess.Popen | None
+    base_url: str
+    env: dict[str, str]
+    log_path: Path
 
-    env = server_environment(database_url=database_url, cache_url=options.cache_url)
-    log_dir = log_dir or Path(tempfile.mkdtemp(prefix="greenslot-stress-"))
+
+@contextlib.contextmanager
+def served_world(
+    *, options: RunOptions, database_url: str, log_dir: Path, extra_env: dict[str, str] | None = None
+) -> Iterator[ServedWorld]:
+    """A fresh database with the stress world, served by ``options.workers`` gunicorn workers; the
+    server is stopped (if the caller has not) and the database dropped (unless kept) afterwards."""
+    env = {**server_environment(database_url=database_url, cache_url=options.cache_url), **(extra_env or {})}
     database_recreate(database_url)
-    server = None
+    served = None
     try:
         manage("migrate", "--noinput", env=env)
         world_json = manage(
@@ -106,10 +116,53 @@ def stress_run(*, options: RunOptions, database_url: str, progress=None, log_dir
         )
         world_data = json.loads(world_json.strip().splitlines()[-1])
         world = StressWorld(secret_key=world_data["secret_key"], dates=tuple(world_data["dates"]))
-        server, base_url = server_start(
-            workers=options.workers, env=env, log_path=log_dir / f"gunicorn-w{options.workers}.log"
-        )
+        log_path = log_dir / f"gunicorn-w{options.workers}.log"
+        server, base_url = server_start(workers=options.workers, env=env, log_path=log_path)
+        served = ServedWorld(world=world, server=server, base_url=base_url, env=env, log_path=log_path)
+        yield served
+    finally:
+        if served is not None and served.server is not None:
+            server_stop(served.server)
+        if not options.keep_database:
+            database_drop(database_url)
 
+
+def served_stop_and_check(served: ServedWorld) -> dict:
+    """Stop the server, then the independent audit of the database (``world_check``)."""
+    if served.server is not None:
+        server_stop(served.server)
+        served.server = None
+    return json.loads(manage("stress", "--step", "check", env=served.env).strip().splitlines()[-1])
+
+
+def clients_wait_ready(processes: list, ready) -> None:
+    """Every client imported and connected before the clock starts: spawning 16 interpreters on a
+    small machine takes seconds that measure nothing about the server."""
+    ready_by = time.monotonic() + CLIENT_START_SECONDS
+    while ready.value < len(processes) and time.monotonic() < ready_by:
+        if any(not process.is_alive() for process in processes):
+            raise RuntimeError("A stress client died before the run started.")
+        time.sleep(0.05)
+
+
+def clients_join(processes: list) -> None:
+    for process in processes:
+        process.join(timeout=5)
+        if process.is_alive():
+            process.kill()
+
+
+def stress_run(*, options: RunOptions, database_url: str, progress=None, log_dir: Path | None = None) -> dict:
+    """Fresh database, gunicorn, clients, checker; returns ``run_summary``'s figures.
+
+    ``progress`` (optional) is called with (requests so far, holds so far) a few times a second.
+    """
+    import multiprocessing
+    import tempfile
+
+    log_dir = log_dir or Path(tempfile.mkdtemp(prefix="greenslot-stress-"))
+    with served_world(options=options, database_url=database_url, log_dir=log_dir) as served:
+        world, server, base_url = served.world, served.server, served.base_url
         context = multiprocessing.get_context("spawn")
         counter = context.Value("l", 0)
         holds_counter = context.Value("l", 0)
@@ -136,13 +189,7 @@ def stress_run(*, options: RunOptions, database_url: str, progress=None, log_dir
             )
             process.start()
             processes.append(process)
-        # Every client imported and connected before the clock starts: spawning 16 interpreters on
-        # a small machine takes seconds that measure nothing about the server.
-        ready_by = time.monotonic() + CLIENT_START_SECONDS
-        while ready.value < len(processes) and time.monotonic() < ready_by:
-            if any(not process.is_alive() for process in processes):
-                raise RuntimeError("A stress client died before the run started.")
-            time.sleep(0.05)
+        clients_wait_ready(processes, ready)
         server_cpu_before = server_cpu_seconds(server)
         database_cpu_before = database_cpu_seconds(database_url)
         started = time.monotonic()
@@ -165,13 +212,8 @@ def stress_run(*, options: RunOptions, database_url: str, progress=None, log_dir
         }
         if database_cpu_before is not None and database_cpu_after is not None:
             cpu["database"] = database_cpu_after - database_cpu_before
-        for process in processes:
-            process.join(timeout=5)
-            if process.is_alive():
-                process.kill()
-        server_stop(server)
-        server = None
-        check = json.loads(manage("stress", "--step", "check", env=env).strip().splitlines()[-1])
+        clients_join(processes)
+        check = served_stop_and_check(served)
         summary = run_summary(
             reports=reports, elapsed=elapsed, workers=options.workers, clients=options.clients, check=check
         )
@@ -181,10 +223,5 @@ def stress_run(*, options: RunOptions, database_url: str, progress=None, log_dir
         summary["days_marked_full"] = int(sum(full_days[:]))
         summary["database"] = database_name(database_url)
         summary["shared_cache"] = cache_label(options.cache_url)
-        summary["server_log"] = str(log_dir / f"gunicorn-w{options.workers}.log")
+        summary["server_log"] = str(served.log_path)
         return summary
-    finally:
-        if server is not None:
-            server_stop(server)
-        if not options.keep_database:
-            database_drop(database_url)

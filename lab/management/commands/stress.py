@@ -19,6 +19,7 @@ from django.core.management.base import BaseCommand, CommandError
 from lab.stress.database import database_name, stress_database_url
 from lab.stress.report import scaling_summary
 from lab.stress.run import RunOptions, default_cache_url, stress_run
+from lab.stress.storm import StormOptions, storm_run
 from lab.stress.world import world_check, world_prepare
 
 
@@ -67,6 +68,30 @@ class Command(BaseCommand):
             "redis://127.0.0.1:6379/13 if Redis answers there; '' for per-process caches.",
         )
         parser.add_argument("--no-progress", action="store_true", help="No progress bar on stderr.")
+        parser.add_argument(
+            "--storm",
+            action="store_true",
+            help="A slot-release storm: measure the sustainable hold rate with a normal run (--clients, "
+            "--workers, --max-seconds), then serve a fresh world with the waiting room at that rate and "
+            "send --storm-multiple times as many visitors a second for --storm-seconds at its one depot. "
+            "Prints the storm's figures (admitted per second, wait shown vs real, order, 5xx, latency, "
+            "overbookings, lost bookings).",
+        )
+        parser.add_argument(
+            "--storm-rate",
+            type=float,
+            default=0.0,
+            help="Take this sustainable rate instead of measuring it.",
+        )
+        parser.add_argument(
+            "--storm-multiple", type=float, default=10.0, help="Arrivals x the rate (default 10)."
+        )
+        parser.add_argument(
+            "--storm-seconds", type=float, default=10.0, help="Seconds of arrivals (default 10)."
+        )
+        parser.add_argument(
+            "--storm-clients", type=int, default=8, help="Storm client processes (default 8)."
+        )
         # Internal: the steps that run in a child process on the stress database.
         parser.add_argument("--step", choices=["prepare", "check"], help=argparse.SUPPRESS)
 
@@ -90,22 +115,11 @@ class Command(BaseCommand):
         if any(w < 1 for w in scale):
             raise CommandError("--scale takes positive worker counts, e.g. 1,2,4.")
 
+        if options["storm"]:
+            return self.storm(options, url)
         runs = []
         for workers in scale:
-            run_options = RunOptions(
-                clients=options["clients"],
-                workers=workers,
-                depot_days=options["depot_days"],
-                vans=options["vans"],
-                capacity=options["capacity"],
-                max_requests=options["max_requests"],
-                max_seconds=options["max_seconds"],
-                release_share=options["release_share"],
-                cancel_share=options["cancel_share"],
-                seed=options["seed"],
-                keep_database=options["keep_database"],
-                cache_url=default_cache_url() if options["cache_url"] is None else options["cache_url"],
-            )
+            run_options = self.run_options(options, workers)
             runs.append(
                 stress_run(
                     options=run_options,
@@ -115,6 +129,60 @@ class Command(BaseCommand):
             )
             self.close_bar()
         result = runs[0] if len(runs) == 1 else scaling_summary(runs)
+        self.stdout.write(json.dumps(result, default=str))
+
+    def run_options(self, options, workers: int) -> RunOptions:
+        return RunOptions(
+            clients=options["clients"],
+            workers=workers,
+            depot_days=options["depot_days"],
+            vans=options["vans"],
+            capacity=options["capacity"],
+            max_requests=options["max_requests"],
+            max_seconds=options["max_seconds"],
+            release_share=options["release_share"],
+            cancel_share=options["cancel_share"],
+            seed=options["seed"],
+            keep_database=options["keep_database"],
+            cache_url=default_cache_url() if options["cache_url"] is None else options["cache_url"],
+        )
+
+    def storm(self, options, url: str) -> None:
+        if options["storm_multiple"] <= 0 or options["storm_seconds"] <= 0 or options["storm_clients"] < 1:
+            raise CommandError(
+                "--storm-multiple and --storm-seconds must be positive, --storm-clients at least 1."
+            )
+        run_options = self.run_options(options, options["workers"])
+        measured = None
+        rate = options["storm_rate"]
+        if rate <= 0:
+            measured = stress_run(
+                options=run_options,
+                database_url=url,
+                progress=None if options["no_progress"] else self.progress_bar(options["workers"], options),
+            )
+            self.close_bar()
+            rate = measured["holds_per_second"]
+            if rate <= 0:
+                raise CommandError("The measuring run made no holds; give --storm-rate.")
+        storm = StormOptions(
+            rate=rate,
+            multiple=options["storm_multiple"],
+            burst_seconds=options["storm_seconds"],
+            clients=options["storm_clients"],
+        )
+        result = storm_run(options=run_options, storm=storm, database_url=url)
+        if measured is not None:
+            result["measured"] = {
+                name: measured[name]
+                for name in (
+                    "holds_per_second",
+                    "requests_per_second",
+                    "http_5xx",
+                    "overbookings",
+                    "latency_ms",
+                )
+            }
         self.stdout.write(json.dumps(result, default=str))
 
     def step(self, options):

@@ -94,3 +94,76 @@ def test_a_short_stress_run_has_no_overbooking_and_no_server_error():
     assert cpu["seconds"]["server"] > 0 and cpu["seconds"]["database"] > 0 and cpu["seconds"]["clients"] > 0
     assert cpu["server_ms_per_hold"] > cpu["server_ms_per_request"] > 0
     assert cpu["holds_per_second_cpu_bound"] > 0
+
+
+def visitor(n: int, *, first_sent: float, admitted_at: float | None, shown: int | None = None) -> dict:
+    told = None if shown is None else first_sent
+    return {
+        "visitor": n,
+        "arrival": first_sent,
+        "first_sent": first_sent,
+        "shown_position": None,
+        "shown_wait": shown,
+        "retry_after": shown,
+        "real_wait": None if admitted_at is None or told is None else admitted_at - told,
+        "admitted_at": admitted_at,
+        "outcome": "confirmed",
+    }
+
+
+def test_the_storm_counts_a_visitor_admitted_well_before_an_earlier_arrival_as_out_of_order():
+    from lab.stress.storm import admission_order
+
+    in_order = [visitor(n, first_sent=n * 0.1, admitted_at=n * 0.5) for n in range(20)]
+    assert admission_order(in_order)["admitted_before_an_earlier_arrival"] == 0
+    assert admission_order(in_order)["spearman_arrival_vs_admission"] == 1.0
+    # Jitter within the tolerance is not overtaking; a jump ahead of 5 s is.
+    jittered = [*in_order, visitor(20, first_sent=2.05, admitted_at=9.0 - 3.0)]
+    assert admission_order(jittered)["admitted_before_an_earlier_arrival"] == 0
+    jumped = [
+        *in_order,
+        visitor(21, first_sent=2.5, admitted_at=9.5),
+        visitor(22, first_sent=2.6, admitted_at=0.2),
+    ]
+    assert admission_order(jumped)["admitted_before_an_earlier_arrival"] == 1
+
+
+@pytest.mark.postgres
+def test_a_short_storm_is_served_through_the_waiting_room_with_no_overbooking_and_no_server_error():
+    base = os.environ.get("DATABASE_URL", "")
+    if not base.startswith(("postgres://", "postgresql://")):
+        pytest.skip("The stress run needs PostgreSQL: run with DATABASE_URL=postgres://... as CI does.")
+    parts = urlsplit(base)
+    url = urlunsplit((parts.scheme, parts.netloc, f"/greenslot_stress_storm_{os.getpid()}", "", ""))
+    done = subprocess.run(
+        [
+            sys.executable,
+            str(BASE_DIR / "manage.py"),
+            "stress",
+            "--storm",
+            "--storm-rate", "4",
+            "--storm-seconds", "2",
+            "--storm-clients", "2",
+            "--workers", "2",
+            "--depot-days", "1",
+            "--vans", "2",
+            "--database-url", url,
+            "--no-progress",
+        ],
+        cwd=BASE_DIR,
+        capture_output=True,
+        text=True,
+        timeout=240,
+        check=False,
+    )  # fmt: skip
+    assert done.returncode == 0, done.stderr[-3000:]
+    result = json.loads(done.stdout.strip().splitlines()[-1])
+    assert result["visitors"] == 80 and result["multiple"] == 10.0
+    assert result["overbookings"] == 0, result["violations"]
+    assert result["http_5xx"] == 0, result["status_by_operation"]
+    assert result["lost_or_phantom_bookings"] == 0, result
+    assert result["queued"] > 40, "ten times the rate must queue most of the crowd"
+    assert result["admitted"] == result["visitors"]
+    assert result["order"]["admitted_before_an_earlier_arrival"] == 0
+    waits = result["wait_shown_vs_real"]
+    assert -1 <= waits["real_minus_shown_p50"] <= 4, waits
