@@ -17,6 +17,7 @@ from __future__ import annotations
 import heapq
 import json
 import random
+import threading
 import time
 import uuid
 from collections import Counter
@@ -47,6 +48,7 @@ class StormPlan:
     arrival_rate: float
     give_up_seconds: float
     seed: int
+    threads: int = 8
 
     def arrivals(self) -> list[tuple[float, int]]:
         """(arrival second, visitor number) of this client's visitors: every ``processes``-th."""
@@ -174,7 +176,7 @@ def _offer_step(visitor: Visitor, shopper: StormShopper, plan: StormPlan, rng: r
                 visitor.shown_wait = details["estimated_wait_seconds"]
                 visitor.shown_position = details["position"]
                 visitor.retry_after = wait
-        return now + wait
+        return time.monotonic() - _started + wait  # counted from the answer, as a client would
     return _error(visitor, now)
 
 
@@ -190,13 +192,18 @@ _started = 0.0  # the run's common start on this process's monotonic clock (shar
 
 
 def storm_client_run(plan: StormPlan, results, ready, start_at) -> None:
-    """This client's visitors from their arrival to their booking (or the room's give-up time)."""
+    """This client's visitors from their arrival to their booking (or the room's give-up time).
+
+    ``plan.threads`` threads, each with its own connection, take the earliest due step from one
+    heap: a slow answer to one visitor does not hold up the others' arrivals and returns.
+    """
     global _started
-    rng = random.Random(plan.seed)
-    shopper = StormShopper(plan)  # duck-typed: base_url and world.secret_key
     visitors = {n: Visitor(number=n, arrival=arrival) for arrival, n in plan.arrivals()}
     due = [(visitor.arrival, n) for n, visitor in visitors.items()]
     heapq.heapify(due)
+    condition = threading.Condition()
+    busy = [0]
+    shoppers = [StormShopper(plan) for _ in range(plan.threads)]  # duck-typed: base_url, world
     with ready.get_lock():
         ready.value += 1
     while start_at.value == 0:
@@ -204,21 +211,46 @@ def storm_client_run(plan: StormPlan, results, ready, start_at) -> None:
     _started = start_at.value
     time.sleep(max(0.0, _started - time.monotonic()))
     cpu_started = time.process_time()
-    while due:
-        at, number = heapq.heappop(due)
-        now = time.monotonic() - _started
-        if at > now:
-            time.sleep(at - now)
-            now = at
-        if now > plan.give_up_seconds:
-            break
-        following = visitor_step(visitors[number], shopper, plan, rng, now)
-        if following is not None:
-            heapq.heappush(due, (following, number))
+
+    def work(shopper: StormShopper, rng: random.Random) -> None:
+        while True:
+            with condition:
+                while True:
+                    if not due:
+                        if busy[0] == 0:
+                            condition.notify_all()
+                            return
+                        condition.wait(0.5)
+                        continue
+                    at, number = due[0]
+                    now = time.monotonic() - _started
+                    if now > plan.give_up_seconds:
+                        condition.notify_all()
+                        return
+                    if at <= now:
+                        heapq.heappop(due)
+                        busy[0] += 1
+                        break
+                    condition.wait(at - now)
+            following = visitor_step(visitors[number], shopper, plan, rng, max(at, now))
+            with condition:
+                busy[0] -= 1
+                if following is not None:
+                    heapq.heappush(due, (following, number))
+                condition.notify_all()
+
+    threads = [
+        threading.Thread(target=work, args=(shopper, random.Random(plan.seed * 100 + i)), daemon=True)
+        for i, shopper in enumerate(shoppers)
+    ]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
     results.put(
         {
             "index": plan.index,
-            "calls": shopper.calls,
+            "calls": [call for shopper in shoppers for call in shopper.calls],
             "visitors": [v.record() for v in visitors.values()],
             "cpu_seconds": time.process_time() - cpu_started,
         }
