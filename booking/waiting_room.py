@@ -43,6 +43,9 @@ logger = logging.getLogger(__name__)
 SALT = "greenslot.waiting-room.v1"
 # The request header (API) that presents a ticket, and the response header that hands one out.
 TICKET_HEADER = "Waiting-Room-Ticket"
+# Where the shopper page keeps the visit's ticket (the widget's frame, without cookies, keeps it in
+# its URLs).
+TICKET_SESSION_KEY = "waiting_room_ticket"
 # Retry-After is the turn plus up to this share of the wait, at most JITTER_MAX_SECONDS.
 JITTER_SHARE = 0.1
 JITTER_MAX_SECONDS = 3.0

@@ -21,6 +21,7 @@ from booking.claims import booking_claim, offer_day_claims
 from booking.models import Booking, BookingStatus
 from booking.services.offer_windows import WindowOffer
 from booking.services.offers import REASON_CUTOFF, REASON_FULL, REASON_NO_SHIFT, OfferResult
+from booking.waiting_room import WaitingRoom
 from greenslot.errors import GreenslotError
 from pricing.calculation import (
     BASE_FEE,
@@ -606,3 +607,14 @@ def held_window(booking: Booking, *, status: str, now: dt.datetime) -> HeldWindo
         remaining_seconds=max(0, int((booking.hold_expires_at - now).total_seconds())),
         choose_again_query=choose_again_query(booking),
     )
+
+
+def waiting_room_context(room: WaitingRoom, *, retry_url: str) -> dict:
+    """What a page shows in a depot's waiting room (``booking/shopper.html#slot-grid``): the
+    place, the wait in whole minutes, and where the page asks again by itself at the turn."""
+    return {
+        "position": room.position,
+        "minutes": max(1, math.ceil(room.wait_seconds / 60)),
+        "retry_after": room.retry_after,
+        "retry_url": retry_url,
+    }

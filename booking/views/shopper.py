@@ -33,6 +33,8 @@ from booking.services.holds import (
     hold_release,
 )
 from booking.services.offers import offer_create
+from booking.services.placement import client_key
+from booking.waiting_room import TICKET_SESSION_KEY, Gate, WaitingRoom
 from greenslot import clock
 from greenslot.errors import GreenslotError, NotFound
 from tenants.models import Retailer
@@ -40,7 +42,7 @@ from tenants.models import Retailer
 from .forms import AddressForm, grid_choice, suggestions_context
 from .language import shopper_language
 from .manage import booking_by_token, manage_url
-from .presentation import HeldWindow, held_window, shopper_message, slot_grid
+from .presentation import HeldWindow, held_window, shopper_message, slot_grid, waiting_room_context
 
 SESSION_BOOKINGS = "greenslot.shopper.bookings"
 # A session remembers its most recent holds only; older ones stay reachable through the retailer.
@@ -98,12 +100,19 @@ def render_picker(
     presets = list(retailer.preset_addresses.all())
     form = AddressForm.from_query(request.GET, presets=presets) if searched else AddressForm(presets=presets)
     grid = None
+    waiting = None
     search_query = ""
     address_label = ""
     if searched:
         if form.is_valid():
             search_query = form.search_query()
             address_label = form.cleaned_data["address_label"]
+            # The depot's waiting room: the visit's ticket lives in the shopper's session.
+            gate = Gate(
+                retailer_id=retailer.id,
+                client=client_key(client_ip(request)),
+                ticket=request.session.get(TICKET_SESSION_KEY, ""),
+            )
             try:
                 result = offer_create(
                     retailer=retailer,
@@ -112,10 +121,16 @@ def render_picker(
                     size_units=form.cleaned_data["size_units"],
                     service_minutes=form.cleaned_data["service_minutes"],
                     address=form.cleaned_data["address_record"],
+                    admit=gate.admit,
                 )
+            except WaitingRoom as room:
+                request.session[TICKET_SESSION_KEY] = room.token
+                waiting = waiting_room_context(room, retry_url=request.get_full_path())
             except GreenslotError as error:
                 errors.append(shopper_message(error))
             else:
+                if gate.ticket:
+                    request.session[TICKET_SESSION_KEY] = gate.ticket
                 grid = slot_grid(result, now=clock.now(), **grid_choice(request, failure))
         else:
             errors.extend(message for messages in form.errors.values() for message in messages)
@@ -133,6 +148,7 @@ def render_picker(
         "form": form,
         "searched": searched,
         "grid": grid,
+        "waiting": waiting,
         "errors": errors,
         "address_label": address_label,
         "push_url": True,
@@ -143,7 +159,11 @@ def render_picker(
     # A history restore asks for the whole page even though it comes from htmx.
     partial = request.htmx and not request.htmx.history_restore_request
     template = "booking/shopper.html#slot-grid" if partial else "booking/shopper.html"
+    if waiting is not None and not failure:
+        status = 429
     response = render(request, template, context, status=200 if partial else status)
+    if waiting is not None:
+        response["Retry-After"] = str(waiting["retry_after"])
     patch_vary_headers(response, ("HX-Request",))
     return response
 

@@ -11,7 +11,6 @@ from __future__ import annotations
 import datetime as dt
 import functools
 import hashlib
-import math
 from collections.abc import Callable
 from pathlib import Path
 from urllib.parse import urlencode
@@ -39,7 +38,7 @@ from ..services.offers import offer_create
 from ..services.placement import client_key
 from ..views.forms import AddressForm, grid_choice, suggestions_context
 from ..views.language import shopper_language
-from ..views.presentation import held_window, shopper_message, slot_grid
+from ..views.presentation import held_window, shopper_message, slot_grid, waiting_room_context
 from ..waiting_room import Gate, WaitingRoom
 from .access import (
     FrameAccess,
@@ -315,15 +314,10 @@ def render_frame(
 
 
 def waiting_context(room: WaitingRoom, query: QueryDict) -> dict:
-    """What the frame shows in the waiting room, and where it asks again by itself (at its turn)."""
+    """The waiting room in the frame: it asks again by itself at the turn, with its ticket."""
     again = query.copy()
     again["ticket"] = room.token
-    return {
-        "position": room.position,
-        "minutes": max(1, math.ceil(room.wait_seconds / 60)),
-        "retry_after": room.retry_after,
-        "retry_url": frame_url("widget:frame", again),
-    }
+    return waiting_room_context(room, retry_url=frame_url("widget:frame", again))
 
 
 def render_held(request: HttpRequest, access: FrameAccess, hold: Booking) -> HttpResponse:
