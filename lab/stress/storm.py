@@ -93,13 +93,20 @@ class Visitor:
 
 
 class StormShopper(Shopper):
-    """The stress client's HTTP session, naming each call by what it turned out to be."""
+    """The stress client's HTTP session, naming each call by what it turned out to be and noting
+    when it was sent (seconds from the common start)."""
+
+    def __init__(self, plan):
+        super().__init__(plan)
+        self.sent_at: list[float] = []
 
     def named_call(self, operation: str, method: str, path: str, body=None, headers=None, rename=None):
+        sent = time.monotonic() - _started
         status, answer = self.call(operation, method, path, body, headers)
         if rename is not None:
             name, status_, seconds = self.calls[-1]
             self.calls[-1] = (rename(status, answer) or name, status_, seconds)
+        self.sent_at.append(sent)
         return status, answer
 
 
@@ -250,7 +257,11 @@ def storm_client_run(plan: StormPlan, results, ready, start_at) -> None:
     results.put(
         {
             "index": plan.index,
-            "calls": [call for shopper in shoppers for call in shopper.calls],
+            "calls": [
+                (*call, sent)
+                for shopper in shoppers
+                for call, sent in zip(shopper.calls, shopper.sent_at, strict=True)
+            ],
             "visitors": [v.record() for v in visitors.values()],
             "cpu_seconds": time.process_time() - cpu_started,
         }
@@ -289,16 +300,28 @@ def admission_order(visitors: list[dict]) -> dict:
     }
 
 
+def _latencies(by_operation: dict[str, list[float]]) -> dict:
+    return {
+        op: {"p50": percentile_ms(v, 50), "p95": percentile_ms(v, 95), "n": len(v)}
+        for op, v in sorted(by_operation.items())
+    }
+
+
 def storm_summary(
-    *, reports: list[dict], check: dict, rate: float, arrival_rate: float, elapsed: float
+    *, reports: list[dict], check: dict, rate: float, arrival_rate: float, elapsed: float, arrivals_end: float
 ) -> dict:
+    """The storm's figures; ``arrivals_end`` (seconds from the start) splits the latencies into the
+    whole run and the drain after the crowd has arrived."""
     visitors = [v for report in reports for v in report["visitors"]]
     calls = [call for report in reports for call in report["calls"]]
     by_operation: dict[str, list[float]] = {}
     statuses: Counter = Counter()
     by_operation_status: dict[str, Counter] = {}
-    for operation, status, seconds in calls:
+    after_arrivals: dict[str, list[float]] = {}
+    for operation, status, seconds, sent in calls:
         by_operation.setdefault(operation, []).append(seconds)
+        if sent >= arrivals_end:
+            after_arrivals.setdefault(operation, []).append(seconds)
         statuses[status_class(status)] += 1
         by_operation_status.setdefault(operation, Counter())[str(status)] += 1
     admitted_times = sorted(v["admitted_at"] for v in visitors if v["admitted_at"] is not None)
@@ -313,7 +336,6 @@ def storm_summary(
     span = (admitted_times[-1] - admitted_times[0]) if len(admitted_times) > 1 else 0.0
     return {
         "sustainable_holds_per_second": rate,
-        "waiting_room_rate": rate,
         "arrival_rate": round(arrival_rate, 1),
         "multiple": round(arrival_rate / rate, 1) if rate else None,
         "visitors": len(visitors),
@@ -337,10 +359,8 @@ def storm_summary(
         },
         "order": admission_order(visitors),
         "client_lateness_seconds_p95": _seconds(lateness, 95),
-        "latency_ms": {
-            op: {"p50": percentile_ms(v, 50), "p95": percentile_ms(v, 95), "n": len(v)}
-            for op, v in sorted(by_operation.items())
-        },
+        "latency_ms": _latencies(by_operation),
+        "latency_ms_after_arrivals": _latencies(after_arrivals),
         "status_counts": {k: statuses.get(k, 0) for k in ("200", "201", "204", "409", "5xx", "other")},
         "status_by_operation": {op: dict(c) for op, c in sorted(by_operation_status.items())},
         "http_5xx": statuses.get("5xx", 0),
@@ -426,7 +446,12 @@ def storm_run(*, options, storm: StormOptions, database_url: str, log_dir: Path 
         clients_join(processes)
         check = served_stop_and_check(served)
         summary = storm_summary(
-            reports=reports, check=check, rate=storm.rate, arrival_rate=arrival_rate, elapsed=elapsed
+            reports=reports,
+            check=check,
+            rate=storm.rate,
+            arrival_rate=arrival_rate,
+            elapsed=elapsed,
+            arrivals_end=storm.burst_seconds,
         )
         summary["workers"] = options.workers
         summary["storm_clients"] = storm.clients

@@ -84,6 +84,13 @@ class Command(BaseCommand):
             help="Take this sustainable rate instead of measuring it.",
         )
         parser.add_argument(
+            "--storm-headroom",
+            type=float,
+            default=0.8,
+            help="The sustainable rate as a share of the measured saturated hold rate (default 0.8: at "
+            "saturation latency grows without bound, and the waiting room's own answers cost some too).",
+        )
+        parser.add_argument(
             "--storm-multiple", type=float, default=10.0, help="Arrivals x the rate (default 10)."
         )
         parser.add_argument(
@@ -148,9 +155,15 @@ class Command(BaseCommand):
         )
 
     def storm(self, options, url: str) -> None:
-        if options["storm_multiple"] <= 0 or options["storm_seconds"] <= 0 or options["storm_clients"] < 1:
+        if (
+            options["storm_multiple"] <= 0
+            or options["storm_seconds"] <= 0
+            or options["storm_clients"] < 1
+            or not 0 < options["storm_headroom"] <= 1
+        ):
             raise CommandError(
-                "--storm-multiple and --storm-seconds must be positive, --storm-clients at least 1."
+                "--storm-multiple and --storm-seconds must be positive, --storm-clients at least 1, "
+                "--storm-headroom in (0, 1]."
             )
         run_options = self.run_options(options, options["workers"])
         measured = None
@@ -162,7 +175,7 @@ class Command(BaseCommand):
                 progress=None if options["no_progress"] else self.progress_bar(options["workers"], options),
             )
             self.close_bar()
-            rate = measured["holds_per_second"]
+            rate = round(measured["holds_per_second"] * options["storm_headroom"], 1)
             if rate <= 0:
                 raise CommandError("The measuring run made no holds; give --storm-rate.")
         storm = StormOptions(
@@ -183,6 +196,7 @@ class Command(BaseCommand):
                     "latency_ms",
                 )
             }
+            result["measured"]["headroom"] = options["storm_headroom"]
         self.stdout.write(json.dumps(result, default=str))
 
     def step(self, options):
