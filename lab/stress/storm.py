@@ -25,6 +25,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from .clients import Shopper
+from .cpu import database_cpu_seconds, server_cpu_seconds
 from .report import percentile_ms, status_class
 from .world import DEPOT_LAT, DEPOT_LON, HALF_LAT, HALF_LON, StressWorld
 
@@ -34,6 +35,9 @@ ERRORS_BEFORE_GIVING_UP = 4
 # Admission order: a visitor admitted more than this many seconds before someone who arrived
 # earlier counts as overtaking (Retry-After's jitter is at most 3 s).
 ORDER_TOLERANCE_SECONDS = 4.0
+# The latency of admitted requests is also given per window of this many seconds.
+LATENCY_WINDOW_SECONDS = 10
+ADMITTED_OPERATIONS = ("offer_admitted", "hold", "confirm")
 
 
 @dataclass(frozen=True)
@@ -318,10 +322,13 @@ def storm_summary(
     statuses: Counter = Counter()
     by_operation_status: dict[str, Counter] = {}
     after_arrivals: dict[str, list[float]] = {}
+    admitted_by_window: dict[int, list[float]] = {}
     for operation, status, seconds, sent in calls:
         by_operation.setdefault(operation, []).append(seconds)
         if sent >= arrivals_end:
             after_arrivals.setdefault(operation, []).append(seconds)
+        if operation in ADMITTED_OPERATIONS:
+            admitted_by_window.setdefault(int(sent // LATENCY_WINDOW_SECONDS), []).append(seconds)
         statuses[status_class(status)] += 1
         by_operation_status.setdefault(operation, Counter())[str(status)] += 1
     admitted_times = sorted(v["admitted_at"] for v in visitors if v["admitted_at"] is not None)
@@ -361,6 +368,11 @@ def storm_summary(
         "client_lateness_seconds_p95": _seconds(lateness, 95),
         "latency_ms": _latencies(by_operation),
         "latency_ms_after_arrivals": _latencies(after_arrivals),
+        # [window start (s), p50, p95, requests] of admitted requests (offers, holds, confirms).
+        "admitted_latency_ms_by_window": [
+            [w * LATENCY_WINDOW_SECONDS, percentile_ms(v, 50), percentile_ms(v, 95), len(v)]
+            for w, v in sorted(admitted_by_window.items())
+        ],
         "status_counts": {k: statuses.get(k, 0) for k in ("200", "201", "204", "409", "5xx", "other")},
         "status_by_operation": {op: dict(c) for op, c in sorted(by_operation_status.items())},
         "http_5xx": statuses.get("5xx", 0),
@@ -433,6 +445,8 @@ def storm_run(*, options, storm: StormOptions, database_url: str, log_dir: Path 
             process.start()
             processes.append(process)
         clients_wait_ready(processes, ready)
+        server_cpu_before = server_cpu_seconds(served.server)
+        database_cpu_before = database_cpu_seconds(database_url)
         started = time.monotonic() + 0.5
         start_at.value = started
         reports = []
@@ -443,6 +457,13 @@ def storm_run(*, options, storm: StormOptions, database_url: str, log_dir: Path 
             except Exception:  # queue.Empty: nothing yet
                 pass
         elapsed = time.monotonic() - started
+        database_cpu_after = database_cpu_seconds(database_url)
+        cpu = {
+            "server": server_cpu_seconds(served.server) - server_cpu_before,
+            "clients": sum(report.get("cpu_seconds", 0.0) for report in reports),
+        }
+        if database_cpu_before is not None and database_cpu_after is not None:
+            cpu["database"] = database_cpu_after - database_cpu_before
         clients_join(processes)
         check = served_stop_and_check(served)
         summary = storm_summary(
@@ -453,6 +474,7 @@ def storm_run(*, options, storm: StormOptions, database_url: str, log_dir: Path 
             elapsed=elapsed,
             arrivals_end=storm.burst_seconds,
         )
+        summary["cpu_seconds"] = {name: round(seconds, 1) for name, seconds in cpu.items()}
         summary["workers"] = options.workers
         summary["storm_clients"] = storm.clients
         summary["clients_reported"] = len(reports)

@@ -86,9 +86,10 @@ class Command(BaseCommand):
         parser.add_argument(
             "--storm-headroom",
             type=float,
-            default=0.8,
-            help="The sustainable rate as a share of the measured saturated hold rate (default 0.8: at "
-            "saturation latency grows without bound, and the waiting room's own answers cost some too).",
+            default=0.7,
+            help="The sustainable rate as a share of the measured saturated hold rate (default 0.7: at "
+            "saturation latency grows without bound, and each queued visitor costs one more answer, "
+            "the waiting room's, on top of offer, hold and confirm).",
         )
         parser.add_argument(
             "--storm-multiple", type=float, default=10.0, help="Arrivals x the rate (default 10)."
