@@ -2,7 +2,8 @@
 settings): a request carrying ``X-Fault-Pause-After: <SQL prefix>`` pauses, inside its transaction,
 right after the first statement that starts with that prefix, so a test can kill the worker there.
 
-The worker writes its pid to the file named by ``X-Fault-Marker`` when it pauses.
+The worker writes its pid to the file named by ``X-Fault-Marker`` when it pauses, and pauses
+``X-Fault-Pause-Seconds`` (default 60: long enough to be killed) before going on.
 """
 
 from __future__ import annotations
@@ -22,6 +23,7 @@ class PauseInTransactionMiddleware:
     def __call__(self, request):
         prefix = request.headers.get("X-Fault-Pause-After")
         marker = request.headers.get("X-Fault-Marker")
+        seconds = float(request.headers.get("X-Fault-Pause-Seconds") or PAUSE_SECONDS)
         if not prefix or not marker:
             return self.get_response(request)
 
@@ -30,7 +32,7 @@ class PauseInTransactionMiddleware:
             if sql.startswith(prefix):
                 with open(marker, "w") as out:
                     out.write(str(os.getpid()))
-                time.sleep(PAUSE_SECONDS)  # the test SIGKILLs this process meanwhile
+                time.sleep(seconds)  # the test kills this process, or stops the database, meanwhile
             return result
 
         with connection.execute_wrapper(pause_after):

@@ -9,6 +9,7 @@ import os
 import shutil
 import subprocess
 import tempfile
+import time
 from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import quote, urlsplit
@@ -23,6 +24,9 @@ from tests.api.support import local_today
 from tests.factories import INSIDE, make_world
 
 BASE_DIR = Path(__file__).resolve().parents[2]
+# The last statement of a hold's or a confirm's transaction before COMMIT: everything is written,
+# nothing committed (where the fault tests pause a request, to kill its worker or the database).
+LAST_STATEMENT = 'INSERT INTO "booking_bookingevent"'
 
 
 def require_postgres() -> None:
@@ -51,14 +55,21 @@ class Server:
         return self.log_path.read_text(errors="replace")[-4000:]
 
 
-def gunicorn_start(*, workers: int, settings_module: str = "tests.faults.fault_settings") -> Server:
-    env = server_environment(database_url=url_of_test_database())
+def gunicorn_start(
+    *,
+    workers: int,
+    settings_module: str = "tests.faults.fault_settings",
+    cache_url: str = "",
+    extra_env: dict[str, str] | None = None,
+) -> Server:
+    env = server_environment(database_url=url_of_test_database(), cache_url=cache_url)
     env.update(
         {
             "DJANGO_SETTINGS_MODULE": settings_module,
             "PYTHONPATH": str(BASE_DIR),
             "LOG_LEVEL": "WARNING",
             # A short statement timeout is not wanted here: a paused worker must keep its transaction.
+            **(extra_env or {}),
         }
     )
     log_dir = Path(tempfile.mkdtemp(prefix="greenslot-faults-"))
@@ -129,3 +140,31 @@ def pg_cluster() -> tuple[str, str] | None:
         return None
     versions = sorted(os.listdir("/etc/postgresql"))
     return (versions[-1], "main") if versions else None
+
+
+def pg_ctl(action: str, *, mode: str = "fast") -> None:
+    """``pg_ctlcluster`` on the local cluster; a stop in ``mode`` ("fast": clean shutdown;
+    "immediate": a crash, as a failed primary, with crash recovery at the next start)."""
+    version, name = pg_cluster()
+    subprocess.run(
+        [
+            "pg_ctlcluster",
+            "--skip-systemctl-redirect",
+            version,
+            name,
+            action,
+            *(["-m", mode] if action == "stop" else []),
+        ],
+        check=True,
+        capture_output=True,
+        timeout=60,
+    )
+
+
+def pg_ready(timeout: float = 30) -> bool:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if subprocess.run(["pg_isready", "-h", "127.0.0.1", "-q"], check=False).returncode == 0:
+            return True
+        time.sleep(0.2)
+    return False

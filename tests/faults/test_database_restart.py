@@ -9,7 +9,6 @@ runs only here, marked ``faults`` (select or skip it with ``-m faults`` / ``-m "
 from __future__ import annotations
 
 import os
-import subprocess
 import threading
 import time
 from collections import Counter
@@ -28,6 +27,8 @@ from tests.faults.support import (
     gunicorn_stop,
     offer_body,
     pg_cluster,
+    pg_ctl,
+    pg_ready,
     require_postgres,
 )
 
@@ -39,32 +40,6 @@ pytestmark = [
 ]
 
 OUTAGE_REQUESTS = 3
-
-
-def pg_ctl(action: str) -> None:
-    version, name = pg_cluster()
-    subprocess.run(
-        [
-            "pg_ctlcluster",
-            "--skip-systemctl-redirect",
-            version,
-            name,
-            action,
-            *(["-m", "fast"] if action == "stop" else []),
-        ],
-        check=True,
-        capture_output=True,
-        timeout=60,
-    )
-
-
-def pg_ready(timeout: float = 30) -> bool:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if subprocess.run(["pg_isready", "-h", "127.0.0.1", "-q"], check=False).returncode == 0:
-            return True
-        time.sleep(0.2)
-    return False
 
 
 def assert_database_unavailable(status: int, body: dict | None) -> None:

@@ -19,6 +19,7 @@ from booking.audit import plan_violations
 from booking.models import Booking, BookingEvent, BookingStatus
 from fleet.models import DepotDay, Stop
 from tests.faults.support import (
+    LAST_STATEMENT,
     call,
     fault_world,
     first_available_quote,
@@ -34,9 +35,6 @@ pytestmark = [
     pytest.mark.postgres,
     pytest.mark.django_db(transaction=True),
 ]
-
-# The last statement of each transaction before COMMIT: everything is written, nothing committed.
-LAST_STATEMENT = 'INSERT INTO "booking_bookingevent"'
 
 
 @pytest.fixture
