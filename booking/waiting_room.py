@@ -36,6 +36,7 @@ from django.core import signing
 from django.core.cache import caches
 from django.core.cache.backends.redis import RedisCache
 
+from greenslot import clock
 from greenslot.errors import GreenslotError
 
 logger = logging.getLogger(__name__)
@@ -190,9 +191,21 @@ def _shared_take(depot_id: int, now_us: int, interval_us: int) -> tuple[int, int
         client = cache._cache.get_client(keys[0], write=True)
         slot, sequence = client.eval(_TAKE_SCRIPT, 2, *keys, now_us, interval_us, IDLE_SECONDS * 1000)
     except (RedisError, OSError) as exc:
-        logger.warning("Waiting room on per-process schedules: the shared cache is unavailable (%s).", exc)
+        _outage_log(exc)
         return None
     return int(slot), int(sequence)
+
+
+_last_outage_log: list[dt.datetime] = []
+
+
+def _outage_log(exc: Exception) -> None:
+    """Log the fallback at most once a minute per process: a storm meets it hundreds of times a second."""
+    now = clock.now()
+    if _last_outage_log and now - _last_outage_log[0] < dt.timedelta(minutes=1):
+        return
+    _last_outage_log[:] = [now]
+    logger.warning("Waiting room on per-process schedules: the shared cache is unavailable (%s).", exc)
 
 
 def _take(depot_id: int, now_us: int, interval_us: int) -> tuple[int, int]:
