@@ -137,8 +137,6 @@ class Booking(models.Model):
     hold_expires_at = models.DateTimeField()
     external_ref = models.CharField(max_length=120, blank=True)
     idempotency_key = models.CharField(max_length=120, blank=True)
-    # The quote that made this hold (``booking.quotes.QuoteRef.key``): one quote, one hold, ever.
-    quote_key = models.CharField(max_length=48, null=True, blank=True, unique=True, editable=False)
     # A keyed hash of the browser's address that made the hold (never the address), for the cap
     # on one client's live holds; "" for a retailer's server.
     client_key = models.CharField(max_length=16, blank=True, default="", db_index=True, editable=False)
@@ -164,6 +162,29 @@ class Booking(models.Model):
     def __str__(self) -> str:
         start = self.window_start.astimezone(self.depot_day.depot.tz)  # as the depot's wall clock shows it
         return f"{self.get_status_display()} {start:%Y-%m-%d %H:%M} ({self.id})"
+
+
+class QuoteUsePurpose(models.TextChoices):
+    HOLD = "hold", "Hold"
+    RESCHEDULE = "reschedule", "Reschedule"
+
+
+class QuoteUse(models.Model):
+    """A quote's one use, ever: the hold it made or the reschedule that moved a booking to its
+    window. Every use of a quote writes this row (``booking.services.placement.quote_use_record``),
+    and its key is unique, so a used quote can neither hold nor reschedule again."""
+
+    # ``booking.quotes.QuoteRef.key``: the offer and the window's position in it.
+    key = models.CharField(max_length=48, primary_key=True, editable=False)
+    booking = models.ForeignKey(Booking, on_delete=models.CASCADE, related_name="quote_uses")
+    purpose = models.CharField(max_length=16, choices=QuoteUsePurpose.choices)
+    used_at = models.DateTimeField()
+
+    class Meta:
+        ordering = ["booking", "used_at"]
+
+    def __str__(self) -> str:
+        return f"{self.key}: {self.purpose} of {self.booking_id}"
 
 
 class BookingEvent(models.Model):

@@ -7,8 +7,8 @@ price, no window. The price, the window and the expiry are read back from the ``
 offer path writes anyway (``booking.services.offer_records``), so a client can neither read nor
 change them, and quoting costs one short HMAC per window.
 
-The token is also the hold's natural idempotency key: ``quote_key`` names it, and a booking
-records the quote that made it (``Booking.quote_key``), so one quote makes at most one hold.
+The token is also the natural idempotency key of what uses it: ``quote_key`` names it, and every
+use, a hold or a reschedule, records it (``booking.models.QuoteUse``), so a quote is used once.
 """
 
 from __future__ import annotations
@@ -44,7 +44,7 @@ class QuoteRef:
 
     @property
     def key(self) -> str:
-        """The quote's identity, as ``Booking.quote_key`` keeps it."""
+        """The quote's identity, as ``QuoteUse.key`` keeps it."""
         return quote_key(offer_id=self.offer_id, window_index=self.window_index)
 
 

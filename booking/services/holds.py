@@ -25,7 +25,7 @@ from greenslot import clock
 from greenslot.errors import Conflict, InvalidInput, NotFound
 from tenants.models import Retailer
 
-from ..models import Booking, BookingEvent, BookingStatus, Offer
+from ..models import Booking, BookingEvent, BookingStatus, Offer, QuoteUsePurpose
 from ..quotes import Quote
 from .placement import (
     HoldCounts,
@@ -34,7 +34,10 @@ from .placement import (
     client_lock,
     hold_counts_and_quote_use,
     place_stop_locked,
+    quote_use_of,
+    quote_use_record,
     quote_used_error,
+    quote_used_on_race,
     quoted_offer,
 )
 
@@ -175,44 +178,37 @@ def hold_get_or_create(
     requested_now, now = now, now or clock.now()
     verified, offer, entry = quoted_offer(retailer=retailer, quote=quote, now=now)
     client = client_key(client_ip)
-    try:
-        with transaction.atomic():
-            # Lock order: the client, the address, then the depot-day. The client and address
-            # locks make the caps exact even for holds racing on different days, and a quote's
-            # retries (same address) wait for each other.
-            client_lock(client=client)
-            address_lock(retailer=retailer, lat=offer.lat, lon=offer.lon)
-            counts = hold_counts_and_quote_use(
-                retailer=retailer,
-                lat=offer.lat,
-                lon=offer.lon,
-                client=client,
-                quote_key=verified.key,
-                now=now,
-            )
-            if counts.used is not None:
-                booking_id, status, expires_at = counts.used
-                if status == BookingStatus.HELD and expires_at > now:
-                    return booking_get(retailer=retailer, booking_id=booking_id), False
-                if status == BookingStatus.HELD:
-                    status = BookingStatus.EXPIRED
-                raise quote_used_error(status=status)
-            hold_caps_check(counts=counts, client=client)
-            booking = _hold_place(
-                retailer=retailer,
-                offer=offer,
-                verified=verified,
-                entry=entry,
-                requested_now=requested_now,
-                actor=actor,
-                client=client,
-            )
-    except IntegrityError as exc:
-        # Only a race the address lock does not cover gets here: the quote's unique key let the
-        # other request through. Any other integrity error is a bug, and surfaces as one.
-        if not Booking.objects.filter(quote_key=verified.key).exists():
-            raise
-        raise quote_used_error(status="being held") from exc
+    with quote_used_on_race(key=verified.key, status="being held"), transaction.atomic():
+        # Lock order: the client, the address, then the depot-day. The client and address
+        # locks make the caps exact even for holds racing on different days, and a quote's
+        # retries (same address) wait for each other.
+        client_lock(client=client)
+        address_lock(retailer=retailer, lat=offer.lat, lon=offer.lon)
+        counts = hold_counts_and_quote_use(
+            retailer=retailer,
+            lat=offer.lat,
+            lon=offer.lon,
+            client=client,
+            quote_key=verified.key,
+            now=now,
+        )
+        if counts.used is not None:
+            booking_id, status, expires_at = counts.used
+            if status == BookingStatus.HELD and expires_at > now:
+                return booking_get(retailer=retailer, booking_id=booking_id), False
+            if status == BookingStatus.HELD:
+                status = BookingStatus.EXPIRED
+            raise quote_used_error(status=status)
+        hold_caps_check(counts=counts, client=client)
+        booking = _hold_place(
+            retailer=retailer,
+            offer=offer,
+            verified=verified,
+            entry=entry,
+            requested_now=requested_now,
+            actor=actor,
+            client=client,
+        )
     return booking, True
 
 
@@ -248,7 +244,6 @@ def _hold_place(
     booking = Booking.objects.create(
         retailer=retailer,
         offer=offer,
-        quote_key=verified.key,
         client_key=client,
         depot_day=depot_day,
         stop=planned,
@@ -270,6 +265,7 @@ def _hold_place(
         hold_expires_at=expires_at,
         created_at=now,
     )
+    quote_use_record(key=verified.key, booking=booking, purpose=QuoteUsePurpose.HOLD, now=now)
     booking_event_record(booking=booking, at=now, actor=actor, from_status="")
     # Background work only improves plans: a broker outage must not fail a committed hold.
     transaction.on_commit(lambda: reoptimisation_request(depot_day_id=depot_day.id), robust=True)
@@ -470,7 +466,9 @@ def booking_reschedule(
     """Move a confirmed booking to the quoted window, atomically: it either fits the new window or
     stays exactly where it was.
 
-    Both depot-days are locked in the global order before anything changes.
+    Both depot-days are locked in the global order before anything changes. The quote is used
+    up as a hold's is (``quote_use_record``); the same quote again on the booking it moved gives
+    the booking back unchanged (a retry), anywhere else it is 409 ``quote_used``.
     """
     requested_now, now = now, now or clock.now()
     verified, offer, entry = quoted_offer(retailer=retailer, quote=quote, now=now)
@@ -485,6 +483,20 @@ def booking_reschedule(
         current.service_seconds,
     ):
         raise Conflict("quote_mismatch", "The quote is for a different address or parcel than this booking.")
+    with quote_used_on_race(key=verified.key, status="being used"):
+        return _reschedule(
+            current=current,
+            offer=offer,
+            verified=verified,
+            entry=entry,
+            requested_now=requested_now,
+            actor=actor,
+        )
+
+
+def _reschedule(
+    *, current: Booking, offer: Offer, verified: Quote, entry: dict, requested_now, actor: str
+) -> Booking:
     with transaction.atomic():
         old_day = current.depot_day
         old_locked, new_locked = depot_days_lock(
@@ -498,6 +510,12 @@ def booking_reschedule(
             raise Conflict(
                 "not_confirmed", f"Only a confirmed booking can be rescheduled; this one is {booking.status}."
             )
+        used = quote_use_of(key=verified.key)
+        if used is not None:
+            here = (booking.offer_id, booking.window_start, booking.window_end)
+            if used[0] == booking.pk and here == (offer.id, verified.start, verified.end):
+                return booking  # a retry of the reschedule that moved it here
+            raise quote_used_error(status=used[1])
         # Take the old stop off first so a move within the same day can use its room; if the new
         # window does not fit, the Conflict rolls the whole transaction back.
         if booking.stop_id:
@@ -533,6 +551,7 @@ def booking_reschedule(
                 "rule_version",
             ]
         )
+        quote_use_record(key=verified.key, booking=booking, purpose=QuoteUsePurpose.RESCHEDULE, now=now)
         booking_event_record(
             booking=booking,
             at=now,

@@ -6,17 +6,19 @@ address lock, and the re-check and insert of the stop under the depot-day lock.
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import functools
 import hashlib
 import hmac
+from collections.abc import Iterator
 from dataclasses import dataclass
 from decimal import Decimal
 
 import numpy as np
 from django.conf import settings
-from django.db import transaction
-from django.db.models import Q
+from django.db import IntegrityError, transaction
+from django.db.models import Exists, OuterRef, Q
 
 from fleet.adapter import plan_cache, travel_backend_guard
 from fleet.models import DepotDay, Stop
@@ -26,7 +28,7 @@ from routing.insertion import evaluate_insertion
 from routing.problem import StopSpec
 from tenants.models import Retailer
 
-from ..models import Booking, BookingStatus, Offer
+from ..models import Booking, BookingStatus, Offer, QuoteUse, QuoteUsePurpose
 from ..quotes import Quote, quote_verify
 
 
@@ -197,16 +199,22 @@ def hold_counts_and_quote_use(
         lon__gte=key_lon - delta,
         lon__lt=key_lon + delta,
     )
-    wanted = at_address | Q(quote_key=quote_key)
+    wanted = at_address | Q(quote_used=True)
     if client:
         wanted |= live & Q(client_key=client)
     at_address_count = from_client = 0
     used = None
-    rows = Booking.objects.filter(wanted).values_list(
-        "id", "status", "hold_expires_at", "quote_key", "client_key", "retailer_id", "lat", "lon"
+    rows = (
+        Booking.objects.annotate(
+            quote_used=Exists(QuoteUse.objects.filter(booking=OuterRef("pk"), key=quote_key))
+        )
+        .filter(wanted)
+        .values_list(
+            "id", "status", "hold_expires_at", "quote_used", "client_key", "retailer_id", "lat", "lon"
+        )
     )
-    for booking_id, status, expires_at, key, client_b, retailer_id, lat_b, lon_b in rows:
-        if key == quote_key:
+    for booking_id, status, expires_at, quote_used, client_b, retailer_id, lat_b, lon_b in rows:
+        if quote_used:
             used = (booking_id, status, expires_at)
         if status != BookingStatus.HELD or expires_at <= now:
             continue
@@ -221,9 +229,39 @@ def hold_counts_and_quote_use(
     return HoldCounts(at_address=at_address_count, from_client=from_client, used=used)
 
 
+def quote_use_of(*, key: str) -> tuple[object, str] | None:
+    """``(booking id, booking status)`` of the hold or booking the quote was used for, if any."""
+    return QuoteUse.objects.filter(key=key).values_list("booking_id", "booking__status").first()
+
+
+def quote_use_record(*, key: str, booking: Booking, purpose: QuoteUsePurpose, now: dt.datetime) -> None:
+    """Spend the quote on ``booking``: the one place a quote is used, for a hold or a reschedule.
+
+    The caller holds the quoted depot-day's lock and has checked the quote unused; a use racing
+    past that check (a hold and a reschedule of one quote) fails on the unique key, which
+    ``quote_used_on_race`` turns into 409 ``quote_used``.
+    """
+    QuoteUse.objects.create(key=key, booking=booking, purpose=purpose, used_at=now)
+
+
+@contextlib.contextmanager
+def quote_used_on_race(*, key: str, status: str) -> Iterator[None]:
+    """Around a use of the quote ``key`` (outside its transaction): 409 ``quote_used``, with
+    ``status`` as the status of what used it, when a request racing past the unused check spent
+    the quote first (``quote_use_record``'s unique key). Any other integrity error is a bug, and
+    surfaces as one."""
+    try:
+        yield
+    except IntegrityError as exc:
+        if quote_use_of(key=key) is None:
+            raise
+        raise quote_used_error(status=status) from exc
+
+
 def quote_used_error(*, status: str) -> Conflict:
     return Conflict(
         "quote_used",
-        f"This quote has already been used (its hold is {status}); ask for a new offer.",
+        f"This quote has already been used (the hold or booking it was used for is {status}); "
+        "ask for a new offer.",
         details={"status": status},
     )

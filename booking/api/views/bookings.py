@@ -70,7 +70,9 @@ class BookingRescheduleApi(ApiView):
         operation_id="booking_reschedule",
         summary="Move a confirmed booking to another quoted window",
         description="Atomic: the booking either moves to the quoted window or stays where it was "
-        "(409 window_unavailable). The quote must be for the same address and parcel.",
+        "(409 window_unavailable). The quote must be for the same address and parcel. A quote is "
+        "used once: the same quote again on the booking it moved returns the booking unchanged (a "
+        "retry); on another booking, or to hold, it is refused (409 quote_used).",
         parameters=[BOOKING_ID],
         request=InputSerializer,
         responses={200: OutputSerializer, **error_responses(400, 403, 404, 409, 410, 413, 415)},

@@ -66,7 +66,7 @@ class HoldCreateApi(ApiView):
     @extend_schema(
         operation_id="hold_create",
         summary="Hold a quoted window for a few minutes (idempotent per quote)",
-        description="A quote makes one hold, ever. Sending the same quote again while its hold is "
+        description="A quote is used once, ever (by a hold or a reschedule). Sending the same quote again while its hold is "
         "live (a retry after a timeout) returns that hold with 200 and takes no more capacity; once "
         "the hold is released, lapsed or confirmed, the quote is refused (409 quote_used).",
         request=InputSerializer,
