@@ -156,7 +156,13 @@ class Booking(models.Model):
                 fields=["retailer", "idempotency_key"],
                 condition=~models.Q(idempotency_key=""),
                 name="booking_idempotency_key_unique",
-            )
+            ),
+            # A retailer's order id confirms one live booking; once cancelled, it may book again.
+            models.UniqueConstraint(
+                fields=["retailer", "external_ref"],
+                condition=models.Q(status="confirmed") & ~models.Q(external_ref=""),
+                name="booking_order_confirmed_once",
+            ),
         ]
 
     def __str__(self) -> str:

@@ -12,6 +12,7 @@ from decimal import Decimal
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
+from django.db.models import Q
 
 from fleet.models import DepotDay, Stop
 from fleet.services import (
@@ -27,6 +28,7 @@ from tenants.models import Retailer
 
 from ..models import Booking, BookingEvent, BookingStatus, Offer, QuoteUsePurpose
 from ..quotes import Quote
+from ..references import reference_display
 from .placement import (
     HoldCounts,
     address_lock,
@@ -311,7 +313,9 @@ def hold_confirm(
     An idempotency key belongs to one confirm for good: to (this retailer, the key, the hold,
     the external_ref). A replay of that confirm returns the same booking with created=False; the
     key with another body, or on another hold, is refused (409 ``idempotency_mismatch``), so a
-    retried order cannot confirm a second hold.
+    retried order cannot confirm a second hold. Whatever the key, the retailer's order id
+    (``external_ref``) confirms one live booking: another hold is refused (409
+    ``order_already_confirmed``, naming the booking) until that booking is cancelled.
     """
     for name, value in (("external_ref", external_ref), ("Idempotency-Key", idempotency_key)):
         if not isinstance(value, str) or len(value) > 120:
@@ -330,9 +334,16 @@ def hold_confirm(
                 actor=actor,
             )
     except IntegrityError as exc:
-        # The key already confirmed another hold: the retailer's keys are unique
-        # (``booking_idempotency_key_unique``), so the write is refused and nothing is kept.
-        raise idempotency_mismatch_error() from exc
+        # A confirm racing past the checks: the order is now confirmed elsewhere
+        # (``booking_order_confirmed_once``), or the key confirmed another hold
+        # (``booking_idempotency_key_unique``). The write is refused and nothing is kept.
+        conflict = confirm_conflict(
+            retailer_id=retailer.id,
+            booking_id=booking_id,
+            external_ref=external_ref,
+            idempotency_key=idempotency_key,
+        )
+        raise (conflict or idempotency_mismatch_error()) from exc
     if expired:
         raise hold_expired_error()
     return booking, created
@@ -342,6 +353,42 @@ def idempotency_mismatch_error() -> Conflict:
     return Conflict(
         "idempotency_mismatch",
         "This Idempotency-Key was used with a different request (another hold or body).",
+    )
+
+
+def confirm_conflict(
+    *, retailer_id: int, booking_id: object, external_ref: str, idempotency_key: str
+) -> Conflict | None:
+    """Why another of the retailer's bookings stops this confirm, if one does (one query): the
+    key already confirmed it (409 ``idempotency_mismatch``), or the order ``external_ref`` is
+    confirmed there and still live (409 ``order_already_confirmed``). Empty values name nothing."""
+    if not (idempotency_key or external_ref):
+        return None
+    wanted = Q(pk__in=[])  # matches nothing: the parts below widen it
+    if idempotency_key:
+        wanted |= Q(idempotency_key=idempotency_key)
+    if external_ref:
+        wanted |= Q(external_ref=external_ref, status=BookingStatus.CONFIRMED)
+    others = list(
+        Booking.objects.filter(wanted, retailer_id=retailer_id)
+        .exclude(pk=booking_id)
+        .only("id", "reference", "external_ref", "idempotency_key", "status")
+    )
+    if idempotency_key and any(other.idempotency_key == idempotency_key for other in others):
+        return idempotency_mismatch_error()
+    for other in others:
+        if external_ref and other.external_ref == external_ref and other.status == BookingStatus.CONFIRMED:
+            return order_already_confirmed_error(other)
+    return None
+
+
+def order_already_confirmed_error(other: Booking) -> Conflict:
+    shown = reference_display(other.reference)
+    return Conflict(
+        "order_already_confirmed",
+        f"Order {other.external_ref!r} is already confirmed as booking {shown}; "
+        "cancel that booking first to book the order again.",
+        details={"external_ref": other.external_ref, "booking_id": str(other.id), "reference": shown},
     )
 
 
@@ -363,6 +410,14 @@ def _confirm_locked(
         raise Conflict("already_confirmed", "This hold has already been confirmed.")
     if booking.status != BookingStatus.HELD:
         raise Conflict("hold_not_active", f"This hold is {booking.status}; it can no longer be confirmed.")
+    conflict = confirm_conflict(
+        retailer_id=booking.retailer_id,
+        booking_id=booking.pk,
+        external_ref=external_ref,
+        idempotency_key=idempotency_key,
+    )
+    if conflict is not None:
+        raise conflict
     booking.status = BookingStatus.CONFIRMED
     booking.confirmed_at = now
     booking.external_ref = external_ref

@@ -247,11 +247,11 @@ def hold_page(request: HttpRequest, retailer: Retailer, hold_id: UUID) -> HttpRe
 def hold_confirm_post(request: HttpRequest, retailer: Retailer, hold_id: UUID) -> HttpResponse:
     hold = own_booking(request, retailer, hold_id)
     try:
-        # The key is the hold's own: a double click or a resubmitted form confirms once.
+        # The key is the hold's own: a double click or a resubmitted form confirms once. The
+        # shopper page has no order of the retailer's to name (``external_ref``): the booking is it.
         booking, _created = hold_confirm(
             retailer=retailer,
             booking_id=hold.id,
-            external_ref="shopper-page",
             idempotency_key=f"shopper-{hold.id}",
             actor="shopper",
         )

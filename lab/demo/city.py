@@ -437,7 +437,7 @@ def shopper_book(
     hold_confirm(
         retailer=retailer,
         booking_id=hold.id,
-        external_ref=f"demo-{date:%Y%m%d}-{number:03d}",
+        external_ref=f"demo-{date:%Y%m%d}-{number:03d}-{hold.reference}",  # one order each, load after load
         idempotency_key=f"demo-loader-{hold.id}",
         now=clock(),
         actor=ACTOR,

@@ -124,7 +124,7 @@ def demo_shoppers_run(
         hold_confirm(
             retailer=retailer,
             booking_id=hold.id,
-            external_ref=f"demo-shopper-{seed}-{number}",
+            external_ref=f"demo-shopper-{seed}-{number}-{hold.reference}",  # one order each, run after run
             idempotency_key=f"demo-shopper-{hold.id}",
             now=now,
             actor=ACTOR,

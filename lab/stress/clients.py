@@ -140,7 +140,7 @@ def client_run(plan: ClientPlan, counter, holds_counter, full_days, results, rea
             "confirm",
             "POST",
             f"/api/v1/holds/{hold['id']}/confirm",
-            {"external_ref": f"stress-{plan.index}-{outcome['held']}"},
+            {"external_ref": f"stress-{plan.index}-{outcome['held']}-{hold['id']}"},  # one order per run
             headers={"Idempotency-Key": str(uuid.uuid4())},
         )
         if status != 201:

@@ -311,3 +311,22 @@ def test_a_hold_keeps_a_keyed_hash_of_the_client_address_never_the_address(api: 
         key=api_world.keys["own_sk"],
     )
     assert Booking.objects.get(id=server.json()["id"]).client_key == ""
+
+
+def test_an_order_id_confirms_one_live_booking_whatever_the_key(api: Api, api_world: ApiWorld):
+    # Given order-1 confirmed hold A with key K,
+    first = api_world.hold(api_world.retailer, spot=0)
+    second = api_world.hold(api_world.retailer, spot=1)
+    created = confirm(api, api_world, first.id, key="K", external_ref="order-1")
+    assert created.status_code == 201
+    # when the same order confirms another hold with another key,
+    response = confirm(api, api_world, second.id, key="K2", external_ref="order-1")
+    # then it is refused, naming the booking the order already has, and the hold stays a hold.
+    body = assert_error(response, 409, "order_already_confirmed")
+    assert body["details"]["reference"] == created.json()["reference"]
+    assert body["details"]["booking_id"] == str(first.id)
+    assert Booking.objects.get(pk=second.pk).status == BookingStatus.HELD
+    # Once that booking is cancelled, the order may confirm another hold.
+    cancel = api.post(f"/api/v1/bookings/{first.id}/cancel", {}, key=api_world.keys["own_sk"])
+    assert cancel.status_code == 200
+    assert confirm(api, api_world, second.id, key="K2", external_ref="order-1").status_code == 201

@@ -91,7 +91,9 @@ def test_a_herd_of_holds_on_stale_quotes_never_overbooks_and_every_refusal_is_ge
                     if again[0].available:
                         refusals.append(f"{window.start}-{window.end} refused but offered again")
                 continue
-            hold_confirm(retailer=world.retailer, booking_id=hold.id, external_ref=f"w{worker}")
+            hold_confirm(
+                retailer=world.retailer, booking_id=hold.id, external_ref=f"w{worker}-{hold.reference}"
+            )
             with lock:
                 tally["held"] += 1
 
@@ -329,3 +331,37 @@ def test_one_clients_racing_holds_on_many_addresses_stop_at_its_cap(two_days, se
     # then exactly 2 are held (the client lock makes the cap exact across addresses).
     assert outcomes == Counter({"held": 2, "client_hold_limit_reached": 4})
     assert Booking.objects.filter(status=BookingStatus.HELD).count() == 2
+
+
+def test_one_order_confirmed_on_two_days_at_once_confirms_one_booking(two_days):
+    # Given two holds on different days (so no depot-day lock orders them), both for order-7,
+    world, days = two_days
+    holds = []
+    for k, day in enumerate(days):
+        lat, lon = spot_point(55, k)
+        window = next(w for w in windows_on(world, lat=lat, lon=lon, date=day) if w.available)
+        holds.append(hold_create(retailer=world.retailer, quote=window.quote))
+    barrier = threading.Barrier(2)
+    outcomes: Counter = Counter()
+    lock = threading.Lock()
+
+    def confirm(hold, key):
+        barrier.wait(timeout=30)
+        try:
+            hold_confirm(
+                retailer=world.retailer, booking_id=hold.id, external_ref="order-7", idempotency_key=key
+            )
+            outcome = "confirmed"
+        except Conflict as refusal:
+            outcome = refusal.code
+        with lock:
+            outcomes[outcome] += 1
+
+    # when each is confirmed with its own key at the same moment,
+    run_all(
+        [Worker(lambda h=h, k=k: confirm(h, f"key-{k}"), name=f"confirm-{k}") for k, h in enumerate(holds)],
+        timeout=TIMEOUT_SECONDS,
+    )
+    # then one booking has the order and the other confirm is told which.
+    assert outcomes == Counter({"confirmed": 1, "order_already_confirmed": 1})
+    assert Booking.objects.filter(external_ref="order-7", status=BookingStatus.CONFIRMED).count() == 1

@@ -34,7 +34,7 @@ ERROR_DESCRIPTIONS = {
     403: "`forbidden_for_publishable_key` or `origin_not_allowed`.",
     404: "`not_found`: no such object for this retailer (another retailer's objects do not exist here).",
     409: "A conflict with the current state, e.g. `window_unavailable` (details.reason), `hold_expired`, "
-    "`quote_used` or `idempotency_mismatch`.",
+    "`quote_used`, `idempotency_mismatch` or `order_already_confirmed`.",
     410: "`quote_expired`: ask for a new offer.",
     413: "`payload_too_large`: bodies are limited to 64 KiB.",
     415: "`unsupported_media_type`: send Content-Type: application/json.",

@@ -137,6 +137,9 @@ class HoldConfirmApi(ApiView):
     @extend_schema(
         operation_id="hold_confirm",
         summary="Confirm a hold into a booking (idempotent)",
+        description="Your order reference (`external_ref`) confirms one live booking: confirming "
+        "another hold for the same order, with any key, is 409 order_already_confirmed (details name "
+        "the booking: `booking_id`, `reference`) until that booking is cancelled.",
         parameters=[
             HOLD_ID,
             OpenApiParameter(
