@@ -19,6 +19,7 @@ from fleet.admin.read_only import ReadOnlyAdminMixin
 from fleet.models import Depot
 from fleet.roster import ISO_WEEKDAYS, WEEKDAY_NAMES, weekdays_label
 from greenslot.errors import GreenslotError
+from greenslot.text import bidi_controls_shown
 from tenants.models import Retailer
 
 from .cutoffs import (
@@ -31,14 +32,13 @@ from .cutoffs import (
 )
 from .models import Booking, BookingEvent, BookingStatus, Offer, PresetAddress, WindowTemplate
 from .services.holds import booking_cancel
-from .text import bidi_controls_shown
 
 MAX_CUTOFF_HOURS = 14 * 24  # the longest booking horizon
 
 
 def address_shown(address: dict) -> str:
     """A recorded address as an operator reads it: its JSON, bidirectional controls made visible
-    (``booking.text``), so an override cannot make it read as another street."""
+    (``greenslot.text``), so an override cannot make it read as another street."""
     return bidi_controls_shown(json.dumps(address, ensure_ascii=False))
 
 

@@ -4,6 +4,7 @@ from django.db import models
 
 from booking.references import reference_new
 from fleet.models import latitude_validators, longitude_validators
+from greenslot.text import no_bidi_controls
 
 
 class PresetAddress(models.Model):
@@ -14,8 +15,8 @@ class PresetAddress(models.Model):
         "tenants.Retailer", on_delete=models.CASCADE, related_name="preset_addresses"
     )
     slug = models.SlugField(max_length=64, help_text="Its name in the shopper page's URL: /?address=slug.")
-    label = models.CharField(max_length=120)
-    street = models.CharField(max_length=120, blank=True)
+    label = models.CharField(max_length=120, validators=[no_bidi_controls])
+    street = models.CharField(max_length=120, blank=True, validators=[no_bidi_controls])
     lat = models.FloatField(validators=latitude_validators)
     lon = models.FloatField(validators=longitude_validators)
     position = models.PositiveSmallIntegerField(default=0, help_text="Listed by position, then by age.")

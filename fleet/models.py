@@ -6,6 +6,8 @@ from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 
+from greenslot.text import no_bidi_controls
+
 
 def validate_time_zone(value: str) -> None:
     try:
@@ -20,7 +22,7 @@ longitude_validators = [MinValueValidator(-180), MaxValueValidator(180)]
 
 class Depot(models.Model):
     code = models.SlugField(max_length=32, unique=True)
-    name = models.CharField(max_length=120)
+    name = models.CharField(max_length=120, validators=[no_bidi_controls])
     time_zone = models.CharField(max_length=64, validators=[validate_time_zone])
     lat = models.FloatField(validators=latitude_validators)
     lon = models.FloatField(validators=longitude_validators)
@@ -58,7 +60,7 @@ class ServiceZone(models.Model):
     """An area a depot delivers to, as a GeoJSON polygon (lon, lat order, as GeoJSON has it)."""
 
     depot = models.ForeignKey(Depot, on_delete=models.CASCADE, related_name="zones")
-    name = models.CharField(max_length=120)
+    name = models.CharField(max_length=120, validators=[no_bidi_controls])
     polygon = models.JSONField(help_text="GeoJSON Polygon or MultiPolygon geometry.")
     is_active = models.BooleanField(default=True)
 
@@ -80,7 +82,7 @@ class ServiceZone(models.Model):
 
 
 class VehicleType(models.Model):
-    name = models.CharField(max_length=120, unique=True)
+    name = models.CharField(max_length=120, unique=True, validators=[no_bidi_controls])
     capacity_units = models.PositiveIntegerField(help_text="Size units one vehicle carries.")
     max_speed_kmh = models.FloatField(validators=[MinValueValidator(1.0)])
     cost_per_km = models.DecimalField(max_digits=8, decimal_places=4)
@@ -98,7 +100,7 @@ class VehicleType(models.Model):
 class Vehicle(models.Model):
     depot = models.ForeignKey(Depot, on_delete=models.CASCADE, related_name="vehicles")
     vehicle_type = models.ForeignKey(VehicleType, on_delete=models.PROTECT, related_name="vehicles")
-    name = models.CharField(max_length=60)
+    name = models.CharField(max_length=60, validators=[no_bidi_controls])
     is_active = models.BooleanField(default=True)
 
     class Meta:
@@ -260,7 +262,7 @@ class RosterException(models.Model):
     )
     start_time = models.TimeField(null=True, blank=True, help_text="Extra shift only, local time.")
     end_time = models.TimeField(null=True, blank=True, help_text="Extra shift only, local time.")
-    note = models.CharField(max_length=200, blank=True)
+    note = models.CharField(max_length=200, blank=True, validators=[no_bidi_controls])
 
     class Meta:
         ordering = ["depot", "date", "kind"]

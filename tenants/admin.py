@@ -2,7 +2,7 @@ import functools
 
 from django import forms
 from django.contrib import admin, messages
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.db.models import Count, Q
 from django.http import HttpResponseBadRequest
@@ -14,6 +14,7 @@ from django.utils.html import format_html
 from django.views.decorators.http import require_POST
 
 from booking.admin import ReadOnlyAdminMixin
+from greenslot.text import no_bidi_controls
 
 from .keys import api_key_create, api_key_revoke
 from .models import ApiKey, ApiKeyKind, Retailer
@@ -201,6 +202,11 @@ class RetailerAdmin(admin.ModelAdmin):
         label = (
             request.POST.get("key_label", "").strip() or f"made in the admin by {request.user.get_username()}"
         )
+        try:
+            no_bidi_controls(label)
+        except ValidationError as refused:
+            messages.error(request, f"Key label: {' '.join(refused.messages)} No key was made.")
+            return redirect("admin:tenants_retailer_change", retailer.pk)
         created = api_key_create(retailer=retailer, kind=kind, label=label)
         return self._key_shown_once(request, retailer, [created], [])
 

@@ -6,11 +6,13 @@ booking app gave them, so moving the models here changed no database.
 
 from django.db import models
 
+from greenslot.text import no_bidi_controls
+
 
 class Retailer(models.Model):
     """A tenant: its keys, bookings, settings and rules are its own."""
 
-    name = models.CharField(max_length=120)
+    name = models.CharField(max_length=120, validators=[no_bidi_controls])
     slug = models.SlugField(max_length=64, unique=True)
     currency = models.CharField(max_length=3, default="EUR")
     allowed_origins = models.JSONField(
@@ -42,7 +44,7 @@ class ApiKey(models.Model):
     kind = models.CharField(max_length=12, choices=ApiKeyKind.choices)
     prefix = models.CharField(max_length=16, help_text="The key's first characters, to recognise it.")
     hashed = models.CharField(max_length=64, unique=True)
-    label = models.CharField(max_length=120, blank=True)
+    label = models.CharField(max_length=120, blank=True, validators=[no_bidi_controls])
     created_at = models.DateTimeField(auto_now_add=True)
     revoked_at = models.DateTimeField(null=True, blank=True)
 

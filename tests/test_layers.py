@@ -29,8 +29,9 @@ REPO = Path(__file__).resolve().parent.parent
 # Domain apps, lowest first: a domain module may import its own app and the apps before it.
 LAYERS = ("routing", "emissions", "fleet", "tenants", "pricing", "booking", "dashboards")
 PROJECT = "greenslot"
-# What domain code may use of the project: the application error type and the one clock.
-PROJECT_MODULES_FOR_DOMAIN = frozenset({"greenslot.errors", "greenslot.clock"})
+# What domain code may use of the project: the application error type, the one clock and the
+# rule on bidirectional controls in text.
+PROJECT_MODULES_FOR_DOMAIN = frozenset({"greenslot.errors", "greenslot.clock", "greenslot.text"})
 # The project's entry points, which wire everything together and so may import anything.
 PROJECT_ENTRY_POINTS = frozenset(
     {

@@ -9,13 +9,13 @@ from collections.abc import Mapping
 from django.urls import reverse
 from rest_framework import serializers
 
+from greenslot.text import BIDI_REFUSED, bidi_controls_in
 from pricing.labels import LABEL_NAMES, ClaimBasis, label_name
 
 from ..claims import booking_claim
 from ..models import Booking, BookingStatus
 from ..references import reference_display
 from ..services.holds import booking_effective_status
-from ..text import bidi_controls_in
 
 ADDRESS_TEXT_FIELDS = ("line1", "postcode", "city", "country")
 
@@ -60,11 +60,11 @@ class StrictIntegerField(serializers.IntegerField):
 
 class StrictCharField(serializers.CharField):
     """A JSON string, nothing else: DRF's ``CharField`` would read ``42`` as ``"42"``. Refuses
-    bidirectional controls too (``booking.text``): the text ends up on operators' screens."""
+    bidirectional controls too (``greenslot.text``): the text ends up on operators' screens."""
 
     default_error_messages = {
         "invalid": "A string is required.",
-        "bidi": "Bidirectional control characters are not allowed ({controls}).",
+        "bidi": BIDI_REFUSED,
     }
 
     def to_internal_value(self, data):

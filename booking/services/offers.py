@@ -19,6 +19,7 @@ from fleet.models import Depot, VehicleType
 from fleet.selectors import depot_days_in_range, zone_for_point
 from greenslot import clock
 from greenslot.errors import InvalidInput, Unprocessable
+from greenslot.text import bidi_controls_in
 from pricing.calculation import RuleTerms
 from pricing.choice import DEFAULT_CHOICE_MODEL, ChoiceModel
 from pricing.consolidation import nearby_metres_by_window
@@ -30,7 +31,6 @@ from tenants.models import Retailer
 
 from ..models import Offer
 from ..quotes import QuoteSigner, quote_signer
-from ..text import bidi_controls_in
 from .day_windows import TemplateRow, day_windows_cache, window_templates
 from .offer_costs import DayCosts, costed_windows, day_costs, learned_inputs_cache
 from .offer_records import offer_window_records
@@ -93,7 +93,7 @@ def validate_parcel(*, size_units: object, service_minutes: object) -> ParcelInp
 
 
 def validate_address_text(address: dict) -> dict:
-    """The address's text fields, refused if any carries a bidirectional control (``booking.text``):
+    """The address's text fields, refused if any carries a bidirectional control (``greenslot.text``):
     an address is shown to operators and drivers, and an override would make it read otherwise."""
     for name, value in address.items():
         controls = bidi_controls_in(str(value))

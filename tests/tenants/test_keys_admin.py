@@ -96,3 +96,13 @@ def test_staff_who_may_only_view_retailers_cannot_touch_keys(client, django_user
     assert (created.status_code, revoked.status_code) == (403, 403)
     key.refresh_from_db()
     assert key.is_active and ApiKey.objects.count() == 1
+
+
+def test_a_key_label_with_a_bidi_control_makes_no_key_and_says_why(admin_client, retailer):
+    response = admin_client.post(
+        url("key_create", retailer.pk), {"key_kind": "secret", "key_label": "backend\u202edorp"}, follow=True
+    )
+    assert response.redirect_chain == [(url("change", retailer.pk), 302)]
+    assert not ApiKey.objects.filter(retailer=retailer).exists()
+    shown = [str(message) for message in response.context["messages"]]
+    assert shown == ["Key label: Bidirectional control characters are not allowed (U+202E). No key was made."]
