@@ -18,7 +18,7 @@ from decimal import Decimal
 import numpy as np
 from django.conf import settings
 from django.db import IntegrityError, transaction
-from django.db.models import Exists, OuterRef, Q
+from django.db.models import Q, Subquery, UUIDField
 
 from fleet.adapter import plan_cache, travel_backend_guard
 from fleet.models import DepotDay, Stop
@@ -199,22 +199,23 @@ def hold_counts_and_quote_use(
         lon__gte=key_lon - delta,
         lon__lt=key_lon + delta,
     )
-    wanted = at_address | Q(quote_used=True)
+    # The booking the quote was used for, as an uncorrelated subquery: PostgreSQL reads it once
+    # (an InitPlan) and finds that booking by its primary key.
+    used_by = Subquery(
+        QuoteUse.objects.filter(key=quote_key).order_by().values("booking_id")[:1], output_field=UUIDField()
+    )
+    wanted = at_address | Q(pk=used_by)
     if client:
         wanted |= live & Q(client_key=client)
     at_address_count = from_client = 0
     used = None
     rows = (
-        Booking.objects.annotate(
-            quote_used=Exists(QuoteUse.objects.filter(booking=OuterRef("pk"), key=quote_key))
-        )
+        Booking.objects.annotate(used_by=used_by)
         .filter(wanted)
-        .values_list(
-            "id", "status", "hold_expires_at", "quote_used", "client_key", "retailer_id", "lat", "lon"
-        )
+        .values_list("id", "status", "hold_expires_at", "used_by", "client_key", "retailer_id", "lat", "lon")
     )
-    for booking_id, status, expires_at, quote_used, client_b, retailer_id, lat_b, lon_b in rows:
-        if quote_used:
+    for booking_id, status, expires_at, used_by_id, client_b, retailer_id, lat_b, lon_b in rows:
+        if booking_id == used_by_id:
             used = (booking_id, status, expires_at)
         if status != BookingStatus.HELD or expires_at <= now:
             continue
@@ -231,7 +232,7 @@ def hold_counts_and_quote_use(
 
 def quote_use_of(*, key: str) -> tuple[object, str] | None:
     """``(booking id, booking status)`` of the hold or booking the quote was used for, if any."""
-    return QuoteUse.objects.filter(key=key).values_list("booking_id", "booking__status").first()
+    return QuoteUse.objects.filter(key=key).values_list("booking_id", "booking__status").order_by().first()
 
 
 def quote_use_record(*, key: str, booking: Booking, purpose: QuoteUsePurpose, now: dt.datetime) -> None:
