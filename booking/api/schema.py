@@ -58,6 +58,23 @@ WAITING_ROOM_EXAMPLE = OpenApiExample(
 )
 
 
+ORDER_ALREADY_CONFIRMED_EXAMPLE = OpenApiExample(
+    "The order already has a booking",
+    response_only=True,
+    status_codes=["409"],
+    value={
+        "code": "order_already_confirmed",
+        "message": "Order 'order-10042' is already confirmed as booking K7PM-4XRA; cancel that "
+        "booking first to book the order again.",
+        "details": {
+            "external_ref": "order-10042",
+            "booking_id": "3f2b8c1e-5d4a-4e7b-9c61-2a8f0d9e7b15",
+            "reference": "K7PM-4XRA",
+        },
+    },
+)
+
+
 class StrictSerializerExtension(OpenApiSerializerExtension):
     """A ``StrictSerializer`` refuses fields it does not know: the schema says so with
     ``additionalProperties: false``, at every level (nested serializers are strict too)."""

@@ -13,7 +13,7 @@ from ...claims import booking_claim
 from ...references import reference_display
 from ...services.holds import hold_confirm, hold_get_or_create, hold_release
 from ..authentication import PublishableKeyAllowed
-from ..schema import IDEMPOTENCY_KEY_SCHEMA
+from ..schema import IDEMPOTENCY_KEY_SCHEMA, ORDER_ALREADY_CONFIRMED_EXAMPLE
 from ..serializers import (
     BookingSerializer,
     ClaimSerializer,
@@ -158,6 +158,7 @@ class HoldConfirmApi(ApiView):
             200: OpenApiResponse(BookingSerializer, description="A replay: confirmed earlier with this key."),
             **error_responses(400, 403, 404, 409, 413, 415),
         },
+        examples=[ORDER_ALREADY_CONFIRMED_EXAMPLE],
     )
     def post(self, request, hold_id):
         key = request.headers.get("Idempotency-Key", "").strip()
