@@ -1,5 +1,7 @@
 """``python manage.py load_demo_city``: the Utrecht demo, safe to run on every ``make demo``."""
 
+import sys
+
 from django.core.management.base import BaseCommand, CommandError
 
 from lab.demo.city import BOOKINGS_PER_DAY, SEED, demo_city_load
@@ -28,7 +30,11 @@ class Command(BaseCommand):
             raise CommandError("--bookings-per-day must be >= 0.")
         try:
             report = demo_city_load(
-                bookings_per_day=bookings_per_day, admin=not no_admin, seed=seed, progress=verbosity > 0
+                bookings_per_day=bookings_per_day,
+                admin=not no_admin,
+                seed=seed,
+                # The bar goes to stderr: only when a person watches it, never into a log file.
+                progress=verbosity > 0 and sys.stderr.isatty(),
             )
         except LookupError as exc:
             raise CommandError(str(exc)) from exc

@@ -61,3 +61,10 @@ def test_it_explains_missing_emission_factors():
     EmissionFactor.objects.all().delete()
     with pytest.raises(CommandError, match="migrate"):
         load("--bookings-per-day", "0", "--no-admin")
+
+
+@pytest.mark.django_db
+def test_its_progress_bar_stays_out_of_output_that_is_not_a_terminal(capsys):
+    call_command("load_demo_city", "--bookings-per-day", "2", "--no-admin", verbosity=1, stdout=StringIO())
+
+    assert "Pre-booking" not in capsys.readouterr().err  # pytest's stderr is not a terminal
