@@ -23,6 +23,7 @@ class PresetAddress(models.Model):
 
     class Meta:
         ordering = ["retailer", "position", "id"]
+        verbose_name_plural = "preset addresses"
         constraints = [
             models.UniqueConstraint(fields=["retailer", "slug"], name="preset_address_unique_slug")
         ]
