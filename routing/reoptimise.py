@@ -202,45 +202,77 @@ def reoptimise(
     if not any(r.visits for r in plan.routes):
         return ReoptResult(False, None, cost_before, cost_before, NO_STOPS)
 
+    candidate, reason = solve_plan(
+        plan, stop=_stopping_criterion(max_iterations, max_runtime), seed=seed, warm_start=True
+    )
+    if candidate is None:
+        return ReoptResult(False, None, cost_before, cost_before, reason)
+    cost_after = plan_cost(candidate)
+    if not cost_after < cost_before - _RELATIVE_TOLERANCE * max(1.0, abs(cost_before)):
+        return ReoptResult(False, None, cost_before, cost_after, NOT_CHEAPER)
+    return ReoptResult(True, candidate, cost_before, cost_after, IMPROVED)
+
+
+def solve_plan(
+    plan: PlanData, *, stop, seed: int = 0, warm_start: bool = True
+) -> tuple[PlanData | None, str]:
+    """PyVRP's best plan over the plan's visited stops and its routes (shifts), checked.
+
+    Parameters
+    ----------
+    plan
+        Its routes' visits say which stops to plan; with ``warm_start`` they are also PyVRP's
+        initial solution, without it PyVRP starts from scratch (an offline solve).
+    stop
+        PyVRP's stopping criterion.
+    seed
+        PyVRP's random seed.
+
+    Returns
+    -------
+    (plan, reason)
+        The new plan and ``IMPROVED`` when PyVRP's best solution is feasible, visits every stop
+        once and passes the independent checker (cheaper or not); else None and ``INFEASIBLE``,
+        ``INCOMPLETE`` or ``CHECK_FAILED``.
+    """
     matrices = plan_matrices(plan)
     data, client_location = to_problem_data(plan, matrices)
-    client_of = {int(loc): c for c, loc in enumerate(client_location)}
-    warm_start = Solution(
-        data,
-        [
-            Route(data, [client_of[v] for v in r.visits], index)
-            for index, r in enumerate(plan.routes)
-            if r.visits
-        ],
-    )
+    warm = None
+    if warm_start:
+        client_of = {int(loc): c for c, loc in enumerate(client_location)}
+        warm = Solution(
+            data,
+            [
+                Route(data, [client_of[v] for v in r.visits], index)
+                for index, r in enumerate(plan.routes)
+                if r.visits
+            ],
+        )
     result = solve(
         data,
-        stop=_stopping_criterion(max_iterations, max_runtime),
+        stop=stop,
         seed=seed,
         collect_stats=False,
         display=False,
-        initial_solution=warm_start,
+        initial_solution=warm,
         params=_solve_params(matrices, data),
     )
     if not result.is_feasible():
-        return ReoptResult(False, None, cost_before, cost_before, INFEASIBLE)
+        return None, INFEASIBLE
 
     visits: list[list[int]] = [[] for _ in plan.routes]
     for route in result.best.routes():
         vehicle_type = route.vehicle_type()
         if visits[vehicle_type]:  # one vehicle per type: a second route would be a bug upstream
-            return ReoptResult(False, None, cost_before, cost_before, INCOMPLETE)
+            return None, INCOMPLETE
         visits[vehicle_type] = [int(client_location[a.idx]) for a in route if a.is_client()]
     planned = sorted(v for vs in visits for v in vs)
     if planned != client_location.tolist():
-        return ReoptResult(False, None, cost_before, cost_before, INCOMPLETE)
+        return None, INCOMPLETE
 
     candidate = with_routes(
         plan, [dataclasses.replace(r, visits=tuple(vs)) for r, vs in zip(plan.routes, visits, strict=True)]
     )
     if check_plan(candidate):
-        return ReoptResult(False, None, cost_before, cost_before, CHECK_FAILED)
-    cost_after = plan_cost(candidate)
-    if not cost_after < cost_before - _RELATIVE_TOLERANCE * max(1.0, abs(cost_before)):
-        return ReoptResult(False, None, cost_before, cost_after, NOT_CHEAPER)
-    return ReoptResult(True, candidate, cost_before, cost_after, IMPROVED)
+        return None, CHECK_FAILED
+    return candidate, IMPROVED

@@ -150,3 +150,18 @@ def test_on_grown_plans_a_replacement_is_always_feasible_complete_and_cheaper():
         assert after == before
         assert result.cost_after == plan_cost(result.plan) < result.cost_before == plan_cost(plan)
     assert improved >= 4  # greedy insertion leaves room; the solver must find some of it
+
+
+def test_solve_plan_from_scratch_plans_every_stop_on_the_same_shifts():
+    # An offline solve: the routes only say which stops to plan; PyVRP starts without them.
+    from pyvrp.stop import MaxIterations
+
+    from routing.reoptimise import IMPROVED, solve_plan
+
+    plan = grown_plan(4)
+    solved, reason = solve_plan(plan, stop=MaxIterations(100), seed=0, warm_start=False)
+
+    assert reason == IMPROVED and check_plan(solved) == []
+    assert [r.key for r in solved.routes] == [r.key for r in plan.routes]
+    before = sorted(v for r in plan.routes for v in r.visits)
+    assert sorted(v for r in solved.routes for v in r.visits) == before
