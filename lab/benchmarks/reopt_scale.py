@@ -258,7 +258,8 @@ def run(command, **options) -> dict:
     )
     if (iterations is not None and iterations < 1) or (seconds is not None and not seconds > 0):
         raise ValueError("Expected a positive re-optimisation budget.")
-    progress = command is not None and command.stdout.isatty()
+    # The bar writes to stderr: only when that is a terminal (not into log files or CI output).
+    progress = command is not None and options.get("verbosity", 1) > 0 and sys.stderr.isatty()
     wall, cpu = time.perf_counter(), time.process_time()
 
     began = time.perf_counter()
