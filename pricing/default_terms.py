@@ -48,6 +48,14 @@ DEFAULT_OBJECTIVE: dict[str, Decimal | str | None] = {
     "service_floor_price": None,
     # Environmental labels on at most 30 % of a day's windows on sale (the greenest ones).
     "green_share_max": Decimal("0.30"),
+    # Steering as the simulator's tuned policy (d) (docs/evidence.md, "What steering costs
+    # shoppers"): the expected route cost passed through at 1.5 (the realised cost of one order
+    # understates what steering many orders saves), and no width or consolidation discount on
+    # top: the expected cost already differs by width and insertion, and the first rules' 0.50
+    # an hour and 1.00 steered past what keeps orders and shoppers' welfare.
+    "cost_passthrough": Decimal("1.500"),
+    "width_discount_per_hour": Decimal("0.00"),
+    "consolidation_discount": Decimal("0.00"),
 }
 
 # The objective that leaves the first rules' price (base fee + route cost) as it was:
@@ -62,4 +70,7 @@ FIRST_RULES_OBJECTIVE: dict[str, Decimal | str | None] = {
     "carbon_price_per_kg": Decimal("0.000"),
     "service_floor_price": None,
     "green_share_max": None,
+    "cost_passthrough": DEFAULT_TERMS["cost_passthrough"],
+    "width_discount_per_hour": DEFAULT_TERMS["width_discount_per_hour"],
+    "consolidation_discount": DEFAULT_TERMS["consolidation_discount"],
 }

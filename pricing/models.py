@@ -93,12 +93,15 @@ class IncentiveRuleSet(models.Model):
     cost_passthrough = models.DecimalField(
         max_digits=5,
         decimal_places=3,
-        default=DEFAULT_TERMS["cost_passthrough"],
+        default=DEFAULT_OBJECTIVE["cost_passthrough"],
         validators=[MinValueValidator(0)],
-        help_text="Share of the marginal route cost added to the price (1 = all of it).",
+        help_text=(
+            "Share of the marginal route cost added to the price (1 = all of it); with three costs, of"
+            " the expected route cost (above 1 steers harder than one order's own cost)."
+        ),
     )
     width_discount_per_hour = money_field(
-        DEFAULT_TERMS["width_discount_per_hour"], help_text="Discount per hour of window beyond one hour."
+        DEFAULT_OBJECTIVE["width_discount_per_hour"], help_text="Discount per hour of window beyond one hour."
     )
     width_discount_max = money_field(DEFAULT_TERMS["width_discount_max"], help_text="Largest width discount.")
     consolidation_max_km = models.DecimalField(
@@ -125,7 +128,7 @@ class IncentiveRuleSet(models.Model):
         help_text="…and a window consolidates when at least this many of them overlap it.",
     )
     consolidation_discount = money_field(
-        DEFAULT_TERMS["consolidation_discount"], help_text="Discount for a consolidating window."
+        DEFAULT_OBJECTIVE["consolidation_discount"], help_text="Discount for a consolidating window."
     )
     peak_surcharges = models.JSONField(
         default=list,
