@@ -16,7 +16,7 @@ from shapely.geometry import shape
 from fleet.models import Depot, ServiceZone
 from pricing.calculation import RuleTerms
 from pricing.models import IncentiveRuleSet
-from pricing.selectors import rule_set_for_depot
+from pricing.selectors import choice_model_for_retailer, rule_set_for_depot
 from pricing.validation import terms_problems
 from pricing.widths import window_hours
 from pricing.windows import PricedWindow, price_windows
@@ -127,14 +127,20 @@ def offer_preview(
     )
     raw_days, _ = offer_evaluate(request=request, now=now, three_costs=three_costs)
     windows = [w for _, day in raw_days for w in day]
+    # The shopper model the markups assume, as offers do: the retailer's fit, else the prior.
+    choice = choice_model_for_retailer(retailer_id=draft.retailer_id).model
     draft_priced = price_windows(
-        terms=draft_terms, windows=costed_windows(windows, terms=draft_terms), basket_value=basket_value
+        terms=draft_terms,
+        windows=costed_windows(windows, terms=draft_terms),
+        basket_value=basket_value,
+        choice=choice,
     )
     published_priced = (
         price_windows(
             terms=published_terms,
             windows=costed_windows(windows, terms=published_terms),
             basket_value=basket_value,
+            choice=choice,
         )
         if published_terms is not None
         else [None] * len(windows)

@@ -235,3 +235,33 @@ def test_it_previews_the_date_in_the_depots_time(admin_client, booked):
     assert response.context["order_form"]["date"].value() is not None
     assert timezone.is_aware(response.context["preview"].rows[0].start)
     assert "09:00–10:00" in response.content.decode()
+
+
+def test_the_preview_assumes_the_shopper_model_offers_do(admin_client, booked, monkeypatch):
+    from booking.services import rule_preview
+    from pricing.models import ChoiceModelFit
+
+    ChoiceModelFit.objects.create(
+        retailer=booked.draft.retailer,
+        fitted_at=timezone.now(),
+        offers=300,
+        bookings=200,
+        converged=True,
+        enough_data=True,
+        coefficients={"price_per_eur": -0.3},
+        standard_errors={"price_per_eur": 0.02},
+        model={"price_per_eur": -0.3, "nest_scale": 1.0},
+    )
+    seen = []
+
+    def spy(**kwargs):
+        seen.append(kwargs["choice"])
+        return price_windows(**kwargs)
+
+    price_windows = rule_preview.price_windows
+    monkeypatch.setattr(rule_preview, "price_windows", spy)
+
+    response = admin_client.post(preview_url(booked.draft), form_data(booked))
+
+    assert response.status_code == 200
+    assert len(seen) == 2 and all(model.price_per_eur == -0.3 for model in seen)  # draft and published
