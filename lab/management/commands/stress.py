@@ -199,6 +199,13 @@ class Command(BaseCommand):
             }
             result["measured"]["headroom"] = options["storm_headroom"]
         self.stdout.write(json.dumps(result, default=str))
+        missing = options["storm_clients"] - result.get("clients_reported", 0)
+        if missing > 0:
+            # Their visitors are missing from every figure, and their bookings count as lost.
+            raise CommandError(
+                f"{missing} of {options['storm_clients']} storm clients never reported: the figures above"
+                f" are incomplete (see {result.get('server_log', 'the server log')})."
+            )
 
     def step(self, options):
         if options["step"] == "prepare":

@@ -172,3 +172,23 @@ def test_a_short_storm_is_served_through_the_waiting_room_with_no_overbooking_an
     assert result["order"]["admitted_before_an_earlier_arrival"] == 0
     waits = result["wait_shown_vs_real"]
     assert -1 <= waits["real_minus_shown_p50"] <= 4, waits
+
+
+def test_a_storm_whose_clients_did_not_all_report_fails(monkeypatch):
+    from io import StringIO
+
+    from django.core.management import CommandError, call_command
+
+    from lab.management.commands import stress
+
+    monkeypatch.setattr(
+        stress, "storm_run", lambda **_: {"clients_reported": 1, "visitors": 3, "server_log": "/tmp/x.log"}
+    )
+    out = StringIO()
+
+    with pytest.raises(CommandError, match="1 of 2 storm clients never reported"):
+        call_command(
+            "stress", "--storm", "--storm-rate", "4", "--storm-clients", "2", "--no-progress",
+            "--database-url", "postgres://root@127.0.0.1:5432/greenslot_stress_x", stdout=out,
+        )  # fmt: skip
+    assert json.loads(out.getvalue().strip())["visitors"] == 3  # the figures are still printed
