@@ -404,6 +404,25 @@ class StormOptions:
     clients: int = 8
 
 
+def waiting_rooms_forget(cache_url: str) -> int:
+    """Delete every waiting-room schedule in the run's shared cache; returns how many keys went.
+
+    Each run builds a fresh world whose depot ids start again from 1, so an earlier run's schedule
+    (kept for an hour after its last slot, or far longer if that run's clock was shifted) would
+    queue this run's crowd behind it.
+    """
+    if not cache_url.startswith(("redis://", "rediss://")):
+        return 0
+    import redis
+
+    client = redis.Redis.from_url(cache_url)
+    try:
+        keys = list(client.scan_iter(match="*waiting-room:*", count=1000))
+        return client.delete(*keys) if keys else 0
+    finally:
+        client.close()
+
+
 def storm_run(*, options, storm: StormOptions, database_url: str, log_dir: Path | None = None) -> dict:
     """A fresh world served with the waiting room at ``storm.rate``, and the crowd; the figures."""
     import multiprocessing
@@ -412,6 +431,7 @@ def storm_run(*, options, storm: StormOptions, database_url: str, log_dir: Path 
     from .run import cache_label, clients_join, clients_wait_ready, served_stop_and_check, served_world
 
     log_dir = log_dir or Path(tempfile.mkdtemp(prefix="greenslot-storm-"))
+    waiting_rooms_forget(options.cache_url)
     arrival_rate = storm.rate * storm.multiple
     visitors = max(1, round(arrival_rate * storm.burst_seconds))
     # Everyone admitted by then at the room's rate, with room to spare; the rest give up.

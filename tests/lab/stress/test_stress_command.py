@@ -192,3 +192,24 @@ def test_a_storm_whose_clients_did_not_all_report_fails(monkeypatch):
             "--database-url", "postgres://root@127.0.0.1:5432/greenslot_stress_x", stdout=out,
         )  # fmt: skip
     assert json.loads(out.getvalue().strip())["visitors"] == 3  # the figures are still printed
+
+
+def test_a_storm_forgets_the_waiting_room_schedules_an_earlier_run_left_in_its_cache():
+    import redis
+
+    from lab.stress.storm import waiting_rooms_forget
+
+    url = "redis://127.0.0.1:6379/14"
+    client = redis.Redis.from_url(url)
+    try:
+        client.ping()
+    except redis.exceptions.ConnectionError:
+        pytest.skip("Needs Redis on 127.0.0.1:6379.")
+    client.set("greenslot:1:waiting-room:1:tat", "99999999999999999", px=10_000)
+    client.set("greenslot:1:throttle_other", "1", px=10_000)
+
+    assert waiting_rooms_forget(url) == 1
+    assert client.get("greenslot:1:waiting-room:1:tat") is None
+    assert client.get("greenslot:1:throttle_other") == b"1"  # nothing else is touched
+    client.delete("greenslot:1:throttle_other")
+    assert waiting_rooms_forget("") == 0  # per-process caches: nothing shared to forget
