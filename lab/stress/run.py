@@ -152,6 +152,36 @@ def clients_join(processes: list) -> None:
             process.kill()
 
 
+def clients_report(
+    *, processes: list, results, server, database_url: str, begin, hard_stop_after: float, tick=None
+) -> tuple[list[dict], float, dict]:
+    """Start the waiting clients with ``begin()`` (it returns the start moment, ``time.monotonic``)
+    and gather one report per client until all came or ``hard_stop_after`` seconds after the start;
+    returns the reports, the seconds from the start, and the CPU seconds of server, database and
+    clients in between. ``tick`` runs between polls (a progress bar)."""
+    server_cpu_before = server_cpu_seconds(server)
+    database_cpu_before = database_cpu_seconds(database_url)
+    started = begin()
+    hard_stop = started + hard_stop_after
+    reports = []
+    while len(reports) < len(processes) and time.monotonic() < hard_stop:
+        try:
+            reports.append(results.get(timeout=0.25))
+        except Exception:  # queue.Empty: nothing yet
+            pass
+        if tick is not None:
+            tick()
+    elapsed = time.monotonic() - started
+    database_cpu_after = database_cpu_seconds(database_url)
+    cpu = {
+        "server": server_cpu_seconds(server) - server_cpu_before,
+        "clients": sum(report.get("cpu_seconds", 0.0) for report in reports),
+    }
+    if database_cpu_before is not None and database_cpu_after is not None:
+        cpu["database"] = database_cpu_after - database_cpu_before
+    return reports, elapsed, cpu
+
+
 def stress_run(*, options: RunOptions, database_url: str, progress=None, log_dir: Path | None = None) -> dict:
     """Fresh database, gunicorn, clients, checker; returns ``run_summary``'s figures.
 
@@ -190,28 +220,21 @@ def stress_run(*, options: RunOptions, database_url: str, progress=None, log_dir
             process.start()
             processes.append(process)
         clients_wait_ready(processes, ready)
-        server_cpu_before = server_cpu_seconds(server)
-        database_cpu_before = database_cpu_seconds(database_url)
-        started = time.monotonic()
-        deadline = started + options.max_seconds
-        start.set()
-        reports = []
-        hard_stop = deadline + HTTP_TIMEOUT_SECONDS + 10
-        while len(reports) < len(processes) and time.monotonic() < hard_stop:
-            try:
-                reports.append(results.get(timeout=0.25))
-            except Exception:  # queue.Empty: nothing yet
-                pass
-            if progress is not None:
-                progress(counter.value, holds_counter.value)
-        elapsed = time.monotonic() - started
-        database_cpu_after = database_cpu_seconds(database_url)
-        cpu = {
-            "server": server_cpu_seconds(server) - server_cpu_before,
-            "clients": sum(report.get("cpu_seconds", 0.0) for report in reports),
-        }
-        if database_cpu_before is not None and database_cpu_after is not None:
-            cpu["database"] = database_cpu_after - database_cpu_before
+
+        def begin() -> float:
+            started = time.monotonic()
+            start.set()
+            return started
+
+        reports, elapsed, cpu = clients_report(
+            processes=processes,
+            results=results,
+            server=server,
+            database_url=database_url,
+            begin=begin,
+            hard_stop_after=options.max_seconds + HTTP_TIMEOUT_SECONDS + 10,
+            tick=None if progress is None else lambda: progress(counter.value, holds_counter.value),
+        )
         clients_join(processes)
         check = served_stop_and_check(served)
         summary = run_summary(

@@ -25,7 +25,6 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from .clients import Shopper
-from .cpu import database_cpu_seconds, server_cpu_seconds
 from .report import percentile_ms, status_class
 from .world import DEPOT_LAT, DEPOT_LON, HALF_LAT, HALF_LON, StressWorld
 
@@ -428,7 +427,14 @@ def storm_run(*, options, storm: StormOptions, database_url: str, log_dir: Path 
     import multiprocessing
     import tempfile
 
-    from .run import cache_label, clients_join, clients_wait_ready, served_stop_and_check, served_world
+    from .run import (
+        cache_label,
+        clients_join,
+        clients_report,
+        clients_wait_ready,
+        served_stop_and_check,
+        served_world,
+    )
 
     log_dir = log_dir or Path(tempfile.mkdtemp(prefix="greenslot-storm-"))
     waiting_rooms_forget(options.cache_url)
@@ -465,25 +471,19 @@ def storm_run(*, options, storm: StormOptions, database_url: str, log_dir: Path 
             process.start()
             processes.append(process)
         clients_wait_ready(processes, ready)
-        server_cpu_before = server_cpu_seconds(served.server)
-        database_cpu_before = database_cpu_seconds(database_url)
-        started = time.monotonic() + 0.5
-        start_at.value = started
-        reports = []
-        hard_stop = started + give_up + 60
-        while len(reports) < len(processes) and time.monotonic() < hard_stop:
-            try:
-                reports.append(results.get(timeout=0.25))
-            except Exception:  # queue.Empty: nothing yet
-                pass
-        elapsed = time.monotonic() - started
-        database_cpu_after = database_cpu_seconds(database_url)
-        cpu = {
-            "server": server_cpu_seconds(served.server) - server_cpu_before,
-            "clients": sum(report.get("cpu_seconds", 0.0) for report in reports),
-        }
-        if database_cpu_before is not None and database_cpu_after is not None:
-            cpu["database"] = database_cpu_after - database_cpu_before
+
+        def begin() -> float:
+            start_at.value = time.monotonic() + 0.5  # every client starts its clock there
+            return start_at.value
+
+        reports, elapsed, cpu = clients_report(
+            processes=processes,
+            results=results,
+            server=served.server,
+            database_url=database_url,
+            begin=begin,
+            hard_stop_after=give_up + 60,
+        )
         clients_join(processes)
         check = served_stop_and_check(served)
         summary = storm_summary(
