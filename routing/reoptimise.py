@@ -213,6 +213,20 @@ def reoptimise(
     return ReoptResult(True, candidate, cost_before, cost_after, IMPROVED)
 
 
+def plan_solution(data, plan: PlanData, client_location) -> Solution:
+    """``plan``'s routes as a PyVRP ``Solution`` of ``data`` (a warm start); ``client_location[c]``
+    is the plan location of PyVRP client ``c``."""
+    client_of = {int(loc): c for c, loc in enumerate(client_location)}
+    return Solution(
+        data,
+        [
+            Route(data, [client_of[v] for v in r.visits], index)
+            for index, r in enumerate(plan.routes)
+            if r.visits
+        ],
+    )
+
+
 def solve_plan(
     plan: PlanData, *, stop, seed: int = 0, warm_start: bool = True
 ) -> tuple[PlanData | None, str]:
@@ -237,17 +251,7 @@ def solve_plan(
     """
     matrices = plan_matrices(plan)
     data, client_location = to_problem_data(plan, matrices)
-    warm = None
-    if warm_start:
-        client_of = {int(loc): c for c, loc in enumerate(client_location)}
-        warm = Solution(
-            data,
-            [
-                Route(data, [client_of[v] for v in r.visits], index)
-                for index, r in enumerate(plan.routes)
-                if r.visits
-            ],
-        )
+    warm = plan_solution(data, plan, client_location) if warm_start else None
     result = solve(
         data,
         stop=stop,

@@ -14,13 +14,13 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 import numpy as np
-from pyvrp import Client, PenaltyParams, Route, Solution, SolveParams, solve
+from pyvrp import Client, PenaltyParams, SolveParams, solve
 from pyvrp.stop import MaxIterations
 
 from routing.checker import check_plan
 from routing.plan import build_plan, plan_cost, with_routes
 from routing.problem import PlanData, StopSpec
-from routing.reoptimise import to_problem_data
+from routing.reoptimise import plan_solution, to_problem_data
 
 _RELATIVE_TOLERANCE = 1e-9
 PENALTY_RANGE = 20.0
@@ -128,15 +128,7 @@ def route_day(
     ]
     data = data.replace(clients=[*data.clients(), *extra])
     locations = np.concatenate([client_location, np.asarray(optional, dtype=np.int64)]).astype(np.int64)
-    client_of = {int(loc): c for c, loc in enumerate(locations)}
-    warm_start = Solution(
-        data,
-        [
-            Route(data, [client_of[v] for v in r.visits], index)
-            for index, r in enumerate(plan.routes)
-            if r.visits
-        ],
-    )
+    warm_start = plan_solution(data, plan, locations)
     # Penalties sized from what one overload could save, as routing.reoptimise does, with a wider
     # range above it (PENALTY_RANGE) so that the prizes stay below what a violation can cost.
     target = max(1.0, float(dearest))
