@@ -21,6 +21,34 @@ pytestmark = pytest.mark.real_clock
 BASE_DIR = Path(__file__).resolve().parents[3]
 
 
+def stress_json(name: str, *args: str) -> dict:
+    """``manage.py stress *args`` on its own PostgreSQL database (so parallel runs on one server
+    never share one), as an operator runs it; its JSON. Skips without PostgreSQL."""
+    base = os.environ.get("DATABASE_URL", "")
+    if not base.startswith(("postgres://", "postgresql://")):
+        pytest.skip("The stress run needs PostgreSQL: run with DATABASE_URL=postgres://... as CI does.")
+    parts = urlsplit(base)
+    url = urlunsplit((parts.scheme, parts.netloc, f"/greenslot_stress_{name}_{os.getpid()}", "", ""))
+    done = subprocess.run(
+        [
+            sys.executable,
+            str(BASE_DIR / "manage.py"),
+            "stress",
+            *args,
+            "--database-url",
+            url,
+            "--no-progress",
+        ],
+        cwd=BASE_DIR,
+        capture_output=True,
+        text=True,
+        timeout=240,
+        check=False,
+    )
+    assert done.returncode == 0, done.stderr[-3000:]
+    return json.loads(done.stdout.strip().splitlines()[-1])
+
+
 def test_the_stress_database_is_never_one_without_stress_in_its_name():
     assert stress_database_url(requested=None, environment_url="postgres://u@db:5432/shop").endswith(
         "@db:5432/greenslot_stress"
@@ -56,33 +84,14 @@ def test_a_database_on_another_machine_has_no_cpu_figure_here():
 
 @pytest.mark.postgres
 def test_a_short_stress_run_has_no_overbooking_and_no_server_error():
-    base = os.environ.get("DATABASE_URL", "")
-    if not base.startswith(("postgres://", "postgresql://")):
-        pytest.skip("The stress run needs PostgreSQL: run with DATABASE_URL=postgres://... as CI does.")
-    parts = urlsplit(base)
-    # Its own database, so parallel runs on one server never share one.
-    url = urlunsplit((parts.scheme, parts.netloc, f"/greenslot_stress_ci_{os.getpid()}", "", ""))
-    done = subprocess.run(
-        [
-            sys.executable,
-            str(BASE_DIR / "manage.py"),
-            "stress",
-            "--clients", "4",
-            "--workers", "2",
-            "--depot-days", "2",
-            "--vans", "3",
-            "--max-seconds", "20",
-            "--database-url", url,
-            "--no-progress",
-        ],
-        cwd=BASE_DIR,
-        capture_output=True,
-        text=True,
-        timeout=240,
-        check=False,
+    result = stress_json(
+        "ci",
+        "--clients", "4",
+        "--workers", "2",
+        "--depot-days", "2",
+        "--vans", "3",
+        "--max-seconds", "20",
     )  # fmt: skip
-    assert done.returncode == 0, done.stderr[-3000:]
-    result = json.loads(done.stdout.strip().splitlines()[-1])
     assert result["overbookings"] == 0, result["violations"]
     assert result["http_5xx"] == 0, result["status_by_operation"]
     assert result["holds"] > 0 and result["holds_per_second"] > 0
@@ -135,34 +144,16 @@ def test_a_short_storm_is_served_through_the_waiting_room_with_no_overbooking_an
         # (sem_clockwait), so the storm client's threads, which wait on a condition until their next
         # visitor is due, would wait 400 days: the shifted run checks dates, which this tool has none of.
         pytest.skip("The storm client's timed waits cannot run under libfaketime (make test-shifted).")
-    base = os.environ.get("DATABASE_URL", "")
-    if not base.startswith(("postgres://", "postgresql://")):
-        pytest.skip("The stress run needs PostgreSQL: run with DATABASE_URL=postgres://... as CI does.")
-    parts = urlsplit(base)
-    url = urlunsplit((parts.scheme, parts.netloc, f"/greenslot_stress_storm_{os.getpid()}", "", ""))
-    done = subprocess.run(
-        [
-            sys.executable,
-            str(BASE_DIR / "manage.py"),
-            "stress",
-            "--storm",
-            "--storm-rate", "4",
-            "--storm-seconds", "2",
-            "--storm-clients", "2",
-            "--workers", "2",
-            "--depot-days", "1",
-            "--vans", "2",
-            "--database-url", url,
-            "--no-progress",
-        ],
-        cwd=BASE_DIR,
-        capture_output=True,
-        text=True,
-        timeout=240,
-        check=False,
+    result = stress_json(
+        "storm",
+        "--storm",
+        "--storm-rate", "4",
+        "--storm-seconds", "2",
+        "--storm-clients", "2",
+        "--workers", "2",
+        "--depot-days", "1",
+        "--vans", "2",
     )  # fmt: skip
-    assert done.returncode == 0, done.stderr[-3000:]
-    result = json.loads(done.stdout.strip().splitlines()[-1])
     assert result["visitors"] == 80 and result["multiple"] == 10.0
     assert result["overbookings"] == 0, result["violations"]
     assert result["http_5xx"] == 0, result["status_by_operation"]
